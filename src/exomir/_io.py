@@ -1,0 +1,196 @@
+"""File input/output shared by every loader and writer.
+
+* :func:`open_text` opens plain or gzip-compressed text, recognising gzip by its magic bytes
+  (not by the file name), and turns a truncated or corrupt archive into a
+  :class:`~exomir.errors.ReferenceFormatError` that names the file.
+* :func:`read_delimited` reads a delimited table and checks its header against the columns the
+  format requires, explaining a wrong delimiter when that is the likely cause.
+* :func:`atomic_path` and the ``write_*`` functions write to a temporary file next to the
+  destination and rename it into place, so that no reader ever sees a half-written file.
+* :func:`write_tsv` writes tables deterministically (fixed float format, ``\\n`` line endings),
+  so that the same inputs give byte-identical outputs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import gzip
+import io
+import os
+import tempfile
+import zlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ReferenceFormatError
+
+GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK\x03\x04"
+
+#: Float format of every TSV that exomir writes: enough digits for p-values to be compared,
+#: few enough for a person to read, and the same on every platform.
+FLOAT_FORMAT = "%.10g"
+
+
+def is_gzip(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` starts with the gzip magic bytes."""
+    with open(path, "rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
+def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> str:
+    """Return the whole decoded text of a plain or gzip-compressed file.
+
+    Raises :class:`ReferenceFormatError` for a missing file, an empty file, a truncated or
+    corrupt gzip stream, or bytes that are not valid ``encoding``.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ReferenceFormatError("file not found", path=path, hint="check the path in config")
+    if path.is_dir():
+        raise ReferenceFormatError("is a directory, expected a file", path=path)
+    raw = path.read_bytes()
+    if not raw:
+        raise ReferenceFormatError("file is empty", path=path, hint="download it again")
+    if raw[:2] == GZIP_MAGIC:
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise ReferenceFormatError(
+                f"gzip data is truncated or corrupt ({exc})",
+                path=path,
+                hint="the download was probably interrupted; delete the file and fetch it again",
+            ) from exc
+        if not raw:
+            raise ReferenceFormatError("file is empty after decompression", path=path)
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        try:
+            text = raw.decode("latin-1")
+        except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
+            raise ReferenceFormatError(f"not {encoding} text ({exc})", path=path) from exc
+    return text.lstrip("\ufeff")
+
+
+@contextlib.contextmanager
+def open_text(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> Iterator[io.StringIO]:
+    """Open a plain or gzip-compressed text file for reading (see :func:`read_text`)."""
+    yield io.StringIO(read_text(path, encoding=encoding), newline=None)
+
+
+def _sniff_delimiter(first_line: str) -> str | None:
+    counts = {sep: first_line.count(sep) for sep in ("\t", ",", ";", "|")}
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] else None
+
+
+_SEP_NAMES = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe", " ": "space"}
+
+
+def read_delimited(
+    path: str | os.PathLike[str],
+    *,
+    required: Sequence[str] = (),
+    sep: str = "\t",
+    what: str = "table",
+    comment: str | None = None,
+    dtype: object = str,
+    header: int | None = 0,
+    names: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Read a delimited text table and check that ``required`` columns are present.
+
+    All columns are read as strings by default (``dtype=str``) so that identifiers such as
+    Entrez IDs or PMIDs keep their exact spelling; callers convert what they need.
+
+    Errors name the file and the problem: empty file, wrong delimiter (the header splits into one
+    field but contains another delimiter), missing columns (listing those found), or rows with the
+    wrong number of fields (with the line number).
+    """
+    text = read_text(path)
+    lines = [ln for ln in text.splitlines() if ln.strip() and not (comment and ln.startswith(comment))]
+    if not lines:
+        raise ReferenceFormatError(f"{what} has no rows", path=path)
+    if header is not None and names is None:
+        first = lines[0]
+        fields = first.split(sep)
+        sniffed = _sniff_delimiter(first)
+        if len(fields) == 1 and sniffed and sniffed != sep:
+            raise ReferenceFormatError(
+                f"{what} is not {_SEP_NAMES.get(sep, repr(sep))}-separated: its header looks "
+                f"{_SEP_NAMES.get(sniffed, repr(sniffed))}-separated",
+                path=path,
+                line=1,
+                hint=f"save it as a {_SEP_NAMES.get(sep, repr(sep))}-separated file",
+            )
+        found = [f.strip().strip('"') for f in fields]
+        missing = [c for c in required if c not in found]
+        if missing:
+            raise ReferenceFormatError(
+                f"{what} lacks column(s) {', '.join(repr(m) for m in missing)}; "
+                f"found {', '.join(repr(f) for f in found)}",
+                path=path,
+                line=1,
+                hint="use the file as distributed, with its original header",
+            )
+    try:
+        frame = pd.read_csv(
+            io.StringIO("\n".join(lines) + "\n"),
+            sep=sep,
+            header=header,
+            names=names,
+            dtype=dtype,
+            keep_default_na=False,
+            na_values=[],
+            quoting=csv.QUOTE_MINIMAL,
+            engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        raise ReferenceFormatError(f"{what} could not be parsed: {exc}", path=path) from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+@contextlib.contextmanager
+def atomic_path(dest: str | os.PathLike[str], suffix: str = "") -> Iterator[Path]:
+    """Yield a temporary path beside ``dest``; rename it onto ``dest`` only on success."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=suffix + ".tmp", dir=dest.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, dest)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text(text: str, dest: str | os.PathLike[str]) -> None:
+    """Write ``text`` to ``dest`` atomically (UTF-8, ``\\n`` line endings)."""
+    with atomic_path(dest) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+
+
+def write_tsv(frame: pd.DataFrame, dest: str | os.PathLike[str]) -> None:
+    """Write ``frame`` as a tab-separated table, atomically and deterministically."""
+    with atomic_path(dest) as tmp:
+        frame.to_csv(
+            tmp, sep="\t", index=False, float_format=FLOAT_FORMAT, lineterminator="\n", na_rep=""
+        )
+
+
+def write_parquet(frame: pd.DataFrame, dest: str | os.PathLike[str]) -> None:
+    """Write ``frame`` as Parquet atomically (no index, zstd compression)."""
+    with atomic_path(dest, suffix=".parquet") as tmp:
+        frame.to_parquet(tmp, index=False, compression="zstd")
+
+
+def read_tsv(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a TSV that exomir wrote itself (strings stay strings, empty cells stay empty)."""
+    return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""], dtype=None)
