@@ -1,7 +1,8 @@
 """File input/output shared by every loader and writer.
 
-* :func:`open_text` opens plain or gzip-compressed text, recognising gzip by its magic bytes
-  (not by the file name), and turns a truncated or corrupt archive into a
+* :func:`open_text` opens plain, gzip- or single-file-zip-compressed text, recognising the
+  compression by its magic bytes (not by the file name), and turns a truncated or corrupt
+  archive into a
   :class:`~exomir.errors.ReferenceFormatError` that names the file.
 * :func:`read_delimited` reads a delimited table and checks its header against the columns the
   format requires, explaining a wrong delimiter when that is the likely cause.
@@ -19,6 +20,7 @@ import gzip
 import io
 import os
 import tempfile
+import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -55,6 +57,8 @@ def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> str:
     raw = path.read_bytes()
     if not raw:
         raise ReferenceFormatError("file is empty", path=path, hint="download it again")
+    if raw[:4] == ZIP_MAGIC and not str(path).lower().endswith((".xlsx", ".xlsm")):
+        raw = _unzip_single(path, raw)
     if raw[:2] == GZIP_MAGIC:
         try:
             raw = gzip.decompress(raw)
@@ -74,6 +78,31 @@ def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> str:
         except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
             raise ReferenceFormatError(f"not {encoding} text ({exc})", path=path) from exc
     return text.lstrip("\ufeff")
+
+
+def _unzip_single(path: Path, raw: bytes) -> bytes:
+    """Return the one data member of a zip archive (TargetScan distributes single-file zips)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = [
+                m
+                for m in archive.infolist()
+                if not m.is_dir() and not m.filename.startswith(("__MACOSX/", "."))
+            ]
+            if len(members) != 1:
+                names = ", ".join(m.filename for m in members) or "none"
+                raise ReferenceFormatError(
+                    f"zip archive must hold exactly one data file, found {len(members)} ({names})",
+                    path=path,
+                    hint="unzip it and point the config at the file you want",
+                )
+            return archive.read(members[0])
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise ReferenceFormatError(
+            f"zip archive is truncated or corrupt ({exc})",
+            path=path,
+            hint="the download was probably interrupted; delete the file and fetch it again",
+        ) from exc
 
 
 @contextlib.contextmanager
@@ -112,7 +141,9 @@ def read_delimited(
     wrong number of fields (with the line number).
     """
     text = read_text(path)
-    lines = [ln for ln in text.splitlines() if ln.strip() and not (comment and ln.startswith(comment))]
+    lines = [
+        ln for ln in text.splitlines() if ln.strip() and not (comment and ln.startswith(comment))
+    ]
     if not lines:
         raise ReferenceFormatError(f"{what} has no rows", path=path)
     if header is not None and names is None:

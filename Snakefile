@@ -1,0 +1,26 @@
+# exomir: MSC exosome miRNA sets -> names -> targets -> enrichment -> report.
+#
+# This file is the table of contents. Each stage is one file in workflow/rules/; helper
+# functions live in workflow/rules/common.smk. Run with `snakemake --cores N`, or on a cluster
+# with `snakemake --workflow-profile profiles/slurm` (see README.md).
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/references.smk"
+include: "workflow/rules/names.smk"
+include: "workflow/rules/targets.smk"
+include: "workflow/rules/enrichment.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        all_outputs(),
+    default_target: True

@@ -1,0 +1,208 @@
+"""Configuration helpers: where each reference file comes from, and cross-key checks.
+
+The JSON schema checks each key on its own; :func:`check_config` checks what needs two keys at
+once (a target source that is not defined, ``background: user`` without a gene list, size
+limits in the wrong order, ...). :func:`reference_files` lists every reference file the
+configuration names, with where it comes from, so that the workflow can decide for each one
+between a local copy and a download rule, and the report can show the provenance.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+from .errors import ConfigError
+
+#: File roles each target-source format needs; a tuple of alternatives means "one of these".
+TARGET_FILE_ROLES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "mirtarbase": (("table",),),
+    "targetscan": (("context_scores", "info"),),
+    "mirdb": (("table",),),
+    "library": (("table",),),
+    "pairs": (("table",),),
+}
+
+DOWNLOAD_ROOT = "resources/downloads"
+REFERENCE_ROOT = "resources/references"
+LOCK_FILE = f"{REFERENCE_ROOT}/checksums.lock"
+
+_VAR = re.compile(r"\$(\w+)|\$\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class ReferenceFile:
+    """One file of one reference, and where it comes from.
+
+    ``kind`` is ``path`` (a local copy), ``url`` (a download), ``enrichr`` or ``msigdb`` (a
+    gene-set library downloaded by name). ``key`` is the dotted config key of the file, used in
+    messages (``references.targets.mirtarbase.files.table``).
+    """
+
+    section: str
+    name: str
+    role: str
+    version: str
+    kind: str
+    location: str
+    sha256: str | None
+    key: str
+
+    @property
+    def download_path(self) -> str:
+        """Where the download rule writes this file."""
+        return f"{DOWNLOAD_ROOT}/{self.section}/{self.name}/{self.version}/{self.role}"
+
+    @property
+    def config_key(self) -> str:
+        """The config key whose ``path:`` takes a local copy instead of the download."""
+        return f"{self.key}.path"
+
+
+def expand_path(value: str, *, key: str) -> Path:
+    """Expand ``$VARIABLES`` and ``~`` in a configured path.
+
+    An unset variable is an error naming it and the config key, rather than a path that still
+    contains ``$NAME`` and fails later with a confusing "file not found".
+    """
+    for match in _VAR.finditer(value):
+        var = match.group(1) or match.group(2)
+        if var not in os.environ:
+            raise ConfigError(
+                f"environment variable ${var} is not set",
+                path=None,
+                value=value,
+                hint=f"set {var} or write the full path in config key {key}",
+            )
+    return Path(os.path.expanduser(os.path.expandvars(value)))
+
+
+def _sections(config: dict) -> list[tuple[str, str, dict]]:
+    refs = config.get("references", {})
+    out = [("mirbase", "mirbase", refs["mirbase"]), ("genes", "genes", refs["genes"])]
+    out += [("targets", name, entry) for name, entry in refs.get("targets", {}).items()]
+    out += [("gene_sets", name, entry) for name, entry in refs.get("gene_sets", {}).items()]
+    return out
+
+
+def _key(section: str, name: str) -> str:
+    if section in ("mirbase", "genes"):
+        return f"references.{section}"
+    return f"references.{section}.{name}"
+
+
+def reference_files(config: dict) -> list[ReferenceFile]:
+    """Every reference file named by ``config``, in config order."""
+    files = []
+    for section, name, entry in _sections(config):
+        version = str(entry["version"])
+        base = _key(section, name)
+        fmt = entry.get("format")
+        if section == "gene_sets" and fmt in ("enrichr", "msigdb"):
+            if fmt == "enrichr":
+                location = entry.get("name") or name
+            else:
+                location = f"{entry.get('category')}|{entry.get('dbver')}"
+            files.append(ReferenceFile(section, name, "gmt", version, fmt, location, None, base))
+            continue
+        for role, spec in entry.get("files", {}).items():
+            key = f"{base}.files.{role}"
+            if "path" in spec:
+                location = str(expand_path(spec["path"], key=f"{key}.path"))
+                files.append(
+                    ReferenceFile(section, name, role, version, "path", location, None, key)
+                )
+            else:
+                files.append(
+                    ReferenceFile(
+                        section, name, role, version, "url", spec["url"], spec.get("sha256"), key
+                    )
+                )
+    return files
+
+
+def reference_input(ref: ReferenceFile) -> str:
+    """The file a normalising rule reads: the local copy, or the download rule's output."""
+    return ref.location if ref.kind == "path" else ref.download_path
+
+
+def check_config(config: dict, set_sources: dict[str, str]) -> None:
+    """Check constraints between keys that the JSON schema cannot express.
+
+    ``set_sources`` maps set names (from the sheet) to MSC sources, for the comparison pairs.
+    """
+    refs = config["references"]
+    targets = config["targets"]
+    for source in targets["sources"]:
+        if source not in refs["targets"]:
+            raise ConfigError(
+                f"targets.sources names {source!r}, which is not defined under references.targets",
+                value=source,
+                hint=f"use one of {', '.join(refs['targets'])}",
+            )
+    if targets.get("min_sources", 1) > len(targets["sources"]):
+        raise ConfigError(
+            f"targets.min_sources is {targets['min_sources']} but only "
+            f"{len(targets['sources'])} source(s) are chosen",
+            hint="lower min_sources or add sources",
+        )
+    for name, entry in refs["targets"].items():
+        roles = set(entry.get("files", {}))
+        for alternatives in TARGET_FILE_ROLES[entry["format"]]:
+            if not roles.intersection(alternatives):
+                raise ConfigError(
+                    f"references.targets.{name} (format {entry['format']}) needs a file "
+                    f"{' or '.join(alternatives)} under files:",
+                    hint=f"found {', '.join(sorted(roles)) or 'no files'}",
+                )
+        if entry["format"] == "targetscan" and "info" in roles and "family_info" not in roles:
+            raise ConfigError(
+                f"references.targets.{name}: the TargetScan Predicted_Targets_Info file names "
+                "miRNA families, so it needs files: family_info (miR_Family_Info.txt) too"
+            )
+    for name, entry in refs["gene_sets"].items():
+        fmt = entry["format"]
+        if fmt == "gmt" and "gmt" not in entry.get("files", {}):
+            raise ConfigError(f"references.gene_sets.{name} (format gmt) needs files: gmt:")
+        if fmt == "msigdb" and not (entry.get("category") and entry.get("dbver")):
+            raise ConfigError(
+                f"references.gene_sets.{name} (format msigdb) needs category: and dbver:",
+                hint="e.g. category: h.all, dbver: 2024.1.Hs",
+            )
+    enrichment = config.get("enrichment", {})
+    if enrichment.get("min_size", 10) > enrichment.get("max_size", 500):
+        raise ConfigError(
+            "enrichment.min_size is larger than enrichment.max_size",
+            value=(enrichment.get("min_size"), enrichment.get("max_size")),
+        )
+    if enrichment.get("background") == "user" and not enrichment.get("background_genes"):
+        raise ConfigError(
+            "enrichment.background is 'user' but enrichment.background_genes is not set",
+            hint="name a file with one gene symbol per line",
+        )
+    null = enrichment.get("null", {})
+    if null.get("universe") == "file" and not null.get("universe_file"):
+        raise ConfigError(
+            "enrichment.null.universe is 'file' but enrichment.null.universe_file is not set",
+            hint="name a file with one miRNA per line",
+        )
+    for pair in comparison_pairs(config, set_sources):
+        for name in pair:
+            if name not in set_sources:
+                raise ConfigError(
+                    f"enrichment.compare.pairs names set {name!r}, which is not in the sheet",
+                    value=name,
+                    hint=f"sets are {', '.join(set_sources)}",
+                )
+
+
+def comparison_pairs(config: dict, set_sources: dict[str, str]) -> list[tuple[str, str]]:
+    """Pairs of sets to compare: the configured ones, or all pairs of different MSC sources."""
+    pairs = config.get("enrichment", {}).get("compare", {}).get("pairs")
+    if pairs is not None:
+        return [(a, b) for a, b in pairs]
+    names = list(set_sources)
+    return [(a, b) for a, b in combinations(names, 2) if set_sources[a] != set_sources[b]]

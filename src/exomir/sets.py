@@ -1,0 +1,186 @@
+"""The miRNA-set sheet: reading and checking ``config/mirna_sets.tsv``.
+
+The sheet is long format, one row per (set, miRNA)::
+
+    set            msc_source      mirna        weight  note
+    bone_marrow    bone_marrow     miR-21       12.5    Review A, section 3, ref. 40
+    umbilical_cord umbilical_cord  miR-125b-5p          Review B, table 1
+
+``weight`` is optional (an abundance such as reads per million; empty means 1) and ``note`` is
+free text. The JSON schema (``workflow/schemas/mirna_sets.schema.yaml``) checks each row's types;
+this module checks what a per-row schema cannot: the header, duplicate rows, a set mapped to two
+MSC sources, and an empty sheet, each reported with the sheet's line numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections import defaultdict
+
+import pandas as pd
+
+from ._io import read_text
+from .errors import InputError
+
+REQUIRED_COLUMNS = ("set", "msc_source", "mirna")
+OPTIONAL_COLUMNS = ("weight", "note")
+SET_NAME = re.compile(r"^[A-Za-z0-9_]+$")
+SOURCE_NAME = re.compile(r"^[a-z0-9_]+$")
+
+
+def read_mirna_sets(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read and check a miRNA-set sheet.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``set, msc_source, mirna, weight, note, line``; ``weight`` is a float (1.0 where
+        empty) and ``line`` is the row's line number in the sheet, kept for later messages.
+
+    Raises
+    ------
+    InputError
+        For a missing column, an empty sheet, an empty or malformed cell, a negative or
+        non-numeric weight, a duplicate (set, miRNA) row (names compared case-insensitively),
+        or a set whose rows name different MSC sources. The message names the sheet and line.
+    """
+    text = read_text(path)
+    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
+    # Blank lines and lines starting with '#' are comments; line numbers stay those of the file.
+    numbered = [
+        (i + 1, row)
+        for i, row in enumerate(rows)
+        if any(cell.strip() for cell in row) and not row[0].lstrip().startswith("#")
+    ]
+    if not numbered:
+        raise InputError("the miRNA-set sheet is empty", path=path, hint=_HINT)
+    header_line, header = numbered[0]
+    header = [h.strip() for h in header]
+    if len(header) == 1 and ("," in header[0] or ";" in header[0]):
+        raise InputError(
+            "the miRNA-set sheet must be tab-separated; its header has no tab",
+            path=path,
+            line=header_line,
+            hint=_HINT,
+        )
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InputError(
+            f"column(s) {', '.join(missing)} missing from the header; found {', '.join(header)}",
+            path=path,
+            line=header_line,
+            hint=_HINT,
+        )
+    records = []
+    for line, row in numbered[1:]:
+        if len(row) > len(header):
+            raise InputError(
+                f"{len(row)} fields but the header has {len(header)}",
+                path=path,
+                line=line,
+                hint="remove the extra tab(s)",
+            )
+        values = dict(zip(header, (c.strip() for c in row), strict=False))
+        records.append(_check_row(values, path, line))
+    if not records:
+        raise InputError("the miRNA-set sheet has a header but no rows", path=path, hint=_HINT)
+    frame = pd.DataFrame.from_records(records)
+    _check_duplicates(frame, path)
+    _check_sources(frame, path)
+    return frame
+
+
+_HINT = "the sheet needs tab-separated columns set, msc_source, mirna and optionally weight, note"
+
+
+def _check_row(values: dict[str, str], path: str | os.PathLike[str], line: int) -> dict:
+    for column in REQUIRED_COLUMNS:
+        if not values.get(column):
+            raise InputError(f"empty {column!r}", path=path, line=line, hint=_HINT)
+    name = values["set"]
+    if not SET_NAME.match(name):
+        raise InputError(
+            "set names may contain only letters, digits and '_'",
+            path=path,
+            line=line,
+            value=name,
+            hint="the set name becomes a file name",
+        )
+    source = values["msc_source"]
+    if not SOURCE_NAME.match(source):
+        raise InputError(
+            "msc_source must be lower case letters, digits and '_' (e.g. bone_marrow)",
+            path=path,
+            line=line,
+            value=source,
+        )
+    raw_weight = values.get("weight", "")
+    weight = 1.0
+    if raw_weight:
+        try:
+            weight = float(raw_weight)
+        except ValueError:
+            raise InputError(
+                "weight must be a number (e.g. reads per million) or empty",
+                path=path,
+                line=line,
+                value=raw_weight,
+            ) from None
+        if not weight >= 0 or weight == float("inf"):
+            raise InputError(
+                "weight must be a finite number >= 0", path=path, line=line, value=raw_weight
+            )
+    return {
+        "set": name,
+        "msc_source": source,
+        "mirna": values["mirna"],
+        "weight": weight,
+        "note": values.get("note", ""),
+        "line": line,
+    }
+
+
+def _check_duplicates(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    problems = []
+    for row in frame.itertuples(index=False):
+        key = (row.set, row.mirna.lower())
+        if key in seen:
+            problems.append(
+                f"line {row.line} repeats {row.mirna!r} of set {row.set!r} (line {seen[key]})"
+            )
+        else:
+            seen[key] = row.line
+    if problems:
+        raise InputError(
+            "duplicate rows: " + "; ".join(problems),
+            path=path,
+            hint="list each miRNA once per set (add weights together if they are replicates)",
+        )
+
+
+def _check_sources(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    sources: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in frame.itertuples(index=False):
+        sources[row.set].setdefault(row.msc_source, row.line)
+    for name, found in sources.items():
+        if len(found) > 1:
+            listed = ", ".join(f"{s!r} (line {ln})" for s, ln in found.items())
+            raise InputError(
+                f"set {name!r} names more than one msc_source: {listed}",
+                path=path,
+                hint="a set is the cargo of one MSC source; give each source its own set",
+            )
+
+
+def set_names(frame: pd.DataFrame) -> list[str]:
+    """Set names in the order they first appear in the sheet."""
+    return list(dict.fromkeys(frame["set"]))
+
+
+def set_sources(frame: pd.DataFrame) -> dict[str, str]:
+    """Map each set to its MSC source."""
+    return dict(zip(frame["set"], frame["msc_source"], strict=True))

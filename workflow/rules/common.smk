@@ -1,0 +1,121 @@
+# Helper functions shared by the rules. Everything here runs when the workflow is parsed: the
+# config and the set sheet are validated before any job starts, so a typo never costs a run.
+
+from pathlib import Path
+
+from snakemake.utils import validate
+
+from exomir.config import (
+    DOWNLOAD_ROOT,
+    LOCK_FILE,
+    REFERENCE_ROOT,
+    check_config,
+    comparison_pairs,
+    reference_files,
+    reference_input,
+)
+from exomir.sets import read_mirna_sets, set_names, set_sources
+
+
+validate(config, schema="../schemas/config.schema.yaml")
+SHEET = read_mirna_sets(config["mirna_sets"])
+validate(SHEET, schema="../schemas/mirna_sets.schema.yaml")
+SETS = set_names(SHEET)
+SOURCES = set_sources(SHEET)
+check_config(config, SOURCES)
+PAIRS = comparison_pairs(config, SOURCES)
+REFERENCE_FILES = reference_files(config)
+REFS = config["references"]
+
+
+wildcard_constraints:
+    set="|".join(SETS) if SETS else "[A-Za-z0-9_]+",
+    a="|".join(SETS) if SETS else "[A-Za-z0-9_]+",
+    b="|".join(SETS) if SETS else "[A-Za-z0-9_]+",
+    section="mirbase|genes|targets|gene_sets",
+    name="[A-Za-z0-9_.-]+",
+    version="[A-Za-z0-9][A-Za-z0-9._-]*",
+    role="[A-Za-z0-9_]+",
+
+
+def ref_file(section, name, role):
+    """The path a rule reads for one reference file (local copy or download output)."""
+    for ref in REFERENCE_FILES:
+        if (ref.section, ref.name, ref.role) == (section, name, role):
+            return reference_input(ref)
+    raise ValueError(f"no reference file {section}/{name}/{role} in config")
+
+
+def ref_spec(wildcards):
+    """The ReferenceFile behind a download rule's output."""
+    for ref in REFERENCE_FILES:
+        if (ref.section, ref.name, ref.role, ref.version) == (
+            wildcards.section,
+            wildcards.name,
+            wildcards.role,
+            wildcards.version,
+        ):
+            return ref
+    raise ValueError(
+        f"no reference {wildcards.section}/{wildcards.name}/{wildcards.role} "
+        f"version {wildcards.version} in config"
+    )
+
+
+def files_of(section, name):
+    """All files of one reference entry, as {role: path}."""
+    return {
+        ref.role: reference_input(ref)
+        for ref in REFERENCE_FILES
+        if (ref.section, ref.name) == (section, name)
+    }
+
+
+# Normalised reference locations, one directory per database and version.
+MIRBASE_DIR = f"{REFERENCE_ROOT}/mirbase/{REFS['mirbase']['version']}"
+GENES_DIR = f"{REFERENCE_ROOT}/genes/{REFS['genes']['version']}"
+MIRBASE = {
+    "mature": f"{MIRBASE_DIR}/mature.parquet",
+    "aliases": f"{MIRBASE_DIR}/aliases.parquet",
+    "precursors": f"{MIRBASE_DIR}/precursors.parquet",
+}
+GENES = f"{GENES_DIR}/genes.parquet"
+
+
+def target_source_edges(name):
+    version = REFS["targets"][name]["version"]
+    return f"{REFERENCE_ROOT}/targets/{name}/{version}/edges.parquet"
+
+
+def gene_set_table(name):
+    version = REFS["gene_sets"][name]["version"]
+    return f"{REFERENCE_ROOT}/gene_sets/{name}/{version}/gene_sets.parquet"
+
+
+SOURCE_EDGES = [target_source_edges(name) for name in config["targets"]["sources"]]
+GENE_SET_TABLES = [gene_set_table(name) for name in REFS["gene_sets"]]
+
+
+def all_references():
+    """Every normalised reference the analysis uses (target of download_references)."""
+    return [*MIRBASE.values(), GENES, *SOURCE_EDGES, *GENE_SET_TABLES]
+
+
+def all_outputs():
+    """Everything `snakemake` builds by default."""
+    outputs = ["results/report/index.html"]
+    outputs += expand("results/report/{set}.html", set=SETS)
+    outputs += expand("results/enrichment/{set}.tsv", set=SETS)
+    if config["enrichment"].get("calibration", {}).get("n_queries", 200) > 0:
+        outputs.append("results/calibration/summary.tsv")
+    outputs += [f"results/compare/{a}__vs__{b}.tsv" for a, b in PAIRS]
+    return outputs
+
+
+def mem_from_input(base_mb, per_input_mb=1.0, cap_mb=16000):
+    """A mem_mb resource that grows with the size of a rule's input files."""
+
+    def mem(wildcards, input):
+        return int(min(cap_mb, base_mb + per_input_mb * input.size_mb))
+
+    return mem

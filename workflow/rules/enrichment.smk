@@ -1,0 +1,70 @@
+# Enrichment: per set, over-representation (ORA) and the miRNA-set empirical null over all
+# libraries at once; calibration of both methods on random query sets; pairwise comparisons.
+
+
+rule enrichment:
+    input:
+        targets="results/targets/{set}.tsv",
+        edges="results/targets/all_edges.parquet",
+        gene_sets=GENE_SET_TABLES,
+        genes=GENES,
+        focus="resources/curated/focus_pathways.yaml",
+    output:
+        table="results/enrichment/{set}.tsv",
+        background="results/enrichment/{set}.background.txt",
+        universe="results/enrichment/{set}.universe.txt",
+        params="results/enrichment/{set}.json",
+    params:
+        enrichment=config["enrichment"],
+        set=lambda w: w.set,
+    log:
+        "logs/enrichment/{set}.log",
+    threads: 2
+    resources:
+        mem_mb=mem_from_input(2000, 8),
+        runtime=60,
+    script:
+        "../scripts/enrichment.py"
+
+
+rule calibration:
+    input:
+        edges="results/targets/all_edges.parquet",
+        gene_sets=GENE_SET_TABLES,
+        genes=GENES,
+        targets=expand("results/targets/{set}.tsv", set=SETS),
+    output:
+        pvalues="results/calibration/pvalues.tsv",
+        summary="results/calibration/summary.tsv",
+    params:
+        enrichment=config["enrichment"],
+    log:
+        "logs/calibration.log",
+    threads: 2
+    resources:
+        mem_mb=mem_from_input(2000, 8),
+        runtime=120,
+    script:
+        "../scripts/calibration.py"
+
+
+rule compare_sets:
+    input:
+        a="results/targets/{a}.tsv",
+        b="results/targets/{b}.tsv",
+        edges="results/targets/all_edges.parquet",
+        gene_sets=GENE_SET_TABLES,
+        genes=GENES,
+        focus="resources/curated/focus_pathways.yaml",
+    output:
+        table="results/compare/{a}__vs__{b}.tsv",
+    params:
+        enrichment=config["enrichment"],
+    log:
+        "logs/compare/{a}__vs__{b}.log",
+    threads: 2
+    resources:
+        mem_mb=mem_from_input(2000, 8),
+        runtime=60,
+    script:
+        "../scripts/compare_sets.py"

@@ -1,0 +1,23 @@
+# Names: each input name -> current miRBase mature name(s), with an audit row per input.
+
+
+rule resolve_names:
+    input:
+        sheet=config["mirna_sets"],
+        mature=MIRBASE["mature"],
+        aliases=MIRBASE["aliases"],
+        precursors=MIRBASE["precursors"],
+    output:
+        audit="results/names/{set}.tsv",
+    params:
+        species=config["species"],
+        arm_policy=config["names"]["arm_policy"],
+    log:
+        "logs/names/{set}.log",
+    group:
+        "per_set"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../scripts/resolve_names.py"

@@ -1,0 +1,36 @@
+# Report: results/report/index.html (all sets) and one page per set, self-contained HTML.
+
+
+rule report:
+    input:
+        names=expand("results/names/{set}.tsv", set=SETS),
+        targets=expand("results/targets/{set}.tsv", set=SETS),
+        enrichment=expand("results/enrichment/{set}.tsv", set=SETS),
+        enrichment_params=expand("results/enrichment/{set}.json", set=SETS),
+        sources="results/targets/sources.tsv",
+        references="results/references.tsv",
+        focus="resources/curated/focus_pathways.yaml",
+        calibration=(
+            ["results/calibration/summary.tsv", "results/calibration/pvalues.tsv"]
+            if config["enrichment"]["calibration"]["n_queries"] > 0
+            else []
+        ),
+        compare=[f"results/compare/{a}__vs__{b}.tsv" for a, b in PAIRS],
+    output:
+        index=report(
+            "results/report/index.html",
+            caption="../report/index.rst",
+            category="Report",
+        ),
+        pages=expand("results/report/{set}.html", set=SETS),
+    params:
+        sets=SETS,
+        sources=SOURCES,
+        config=config,
+    log:
+        "logs/report.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/report.py"

@@ -1,0 +1,42 @@
+# Targets: every configured source filtered by the policy and joined into one edge table for
+# the whole species (the miRNA universe of the enrichment null), then the edges of each set.
+
+
+rule target_edges:
+    input:
+        sources=SOURCE_EDGES,
+    output:
+        edges="results/targets/all_edges.parquet",
+        summary="results/targets/sources.tsv",
+    params:
+        sources=[
+            (name, REFS["targets"][name]["format"]) for name in config["targets"]["sources"]
+        ],
+        policy=config["targets"],
+    log:
+        "logs/targets/all_edges.log",
+    resources:
+        mem_mb=mem_from_input(2000, 15),
+        runtime=15,
+    script:
+        "../scripts/target_edges.py"
+
+
+rule set_targets:
+    input:
+        edges="results/targets/all_edges.parquet",
+        names="results/names/{set}.tsv",
+        sheet=config["mirna_sets"],
+    output:
+        targets="results/targets/{set}.tsv",
+    params:
+        on_unresolved=config["names"]["on_unresolved"],
+    log:
+        "logs/targets/{set}.log",
+    group:
+        "per_set"
+    resources:
+        mem_mb=mem_from_input(1000, 10),
+        runtime=5,
+    script:
+        "../scripts/set_targets.py"

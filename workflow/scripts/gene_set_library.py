@@ -1,0 +1,28 @@
+"""Normalise one gene-set library (GMT) to long format with approved symbols."""
+
+import logging
+import sys
+
+sys.stderr = open(snakemake.log[0], "w", buffering=1)
+logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
+
+import pandas as pd
+
+from exomir._io import write_parquet, write_tsv
+from exomir.genes import SymbolMap
+from exomir.genesets import harmonise_gene_sets, read_gmt
+
+library = snakemake.wildcards.name
+raw = read_gmt(snakemake.input.gmt, library=library)
+symbols = SymbolMap.from_genes(pd.read_parquet(snakemake.input.genes))
+gene_sets, audit = harmonise_gene_sets(raw, symbols, id_type=snakemake.params.ids)
+write_parquet(gene_sets, snakemake.output.gene_sets)
+write_tsv(audit, snakemake.output.audit)
+logging.info(
+    "%s: %d terms, %d memberships, %d genes; %d memberships dropped",
+    library,
+    gene_sets["term_id"].nunique(),
+    len(gene_sets),
+    gene_sets["gene"].nunique(),
+    len(audit),
+)

@@ -1,0 +1,24 @@
+"""Filter every chosen source by the target policy and join them into one edge table."""
+
+import logging
+import sys
+
+sys.stderr = open(snakemake.log[0], "w", buffering=1)
+logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
+
+import pandas as pd
+
+from exomir._io import write_parquet, write_tsv
+from exomir.targets import combine_sources, source_summary
+
+sources = {
+    name: (fmt, pd.read_parquet(path))
+    for (name, fmt), path in zip(snakemake.params.sources, snakemake.input.sources, strict=True)
+}
+edges = combine_sources(sources, snakemake.params.policy)
+write_parquet(edges, snakemake.output.edges)
+summary = source_summary(sources, edges, snakemake.params.policy)
+write_tsv(summary, snakemake.output.summary)
+logging.info(
+    "%d edges, %d miRNAs, %d genes", len(edges), edges["mirna"].nunique(), edges["gene"].nunique()
+)
