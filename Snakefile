@@ -9,7 +9,12 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# config/config.yaml is the default. A --configfile given on the command line replaces it
+# instead of being merged into it, so that a configuration of local copies (for example
+# config/examples/local-references.yaml) does not inherit the default's download URLs.
+if not workflow.config_settings.configfiles:
+
+    configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
@@ -21,6 +26,6 @@ include: "workflow/rules/report.smk"
 
 
 rule all:
+    default_target: True
     input:
         all_outputs(),
-    default_target: True

@@ -183,10 +183,10 @@ def check_config(config: dict, set_sources: dict[str, str]) -> None:
             "enrichment.background is 'user' but enrichment.background_genes is not set",
             hint="name a file with one gene symbol per line",
         )
-    null = enrichment.get("null", {})
+    null = enrichment.get("empirical", {})
     if null.get("universe") == "file" and not null.get("universe_file"):
         raise ConfigError(
-            "enrichment.null.universe is 'file' but enrichment.null.universe_file is not set",
+            "enrichment.empirical.universe is 'file' but enrichment.empirical.universe_file is not set",
             hint="name a file with one miRNA per line",
         )
     for pair in comparison_pairs(config, set_sources):

@@ -59,7 +59,7 @@ class InputError(ExomirError):
         if self.value is not None:
             text += f" (value: {self.value!r})"
         if self.hint:
-            text += f". {self.hint}"
+            text += f". {self.hint[0].upper()}{self.hint[1:]}"
         return text
 
 

@@ -16,7 +16,6 @@ from exomir.config import (
 )
 from exomir.sets import read_mirna_sets, set_names, set_sources
 
-
 validate(config, schema="../schemas/config.schema.yaml")
 SHEET = read_mirna_sets(config["mirna_sets"])
 validate(SHEET, schema="../schemas/mirna_sets.schema.yaml")

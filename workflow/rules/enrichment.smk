@@ -14,15 +14,15 @@ rule enrichment:
         background="results/enrichment/{set}.background.txt",
         universe="results/enrichment/{set}.universe.txt",
         params="results/enrichment/{set}.json",
-    params:
-        enrichment=config["enrichment"],
-        set=lambda w: w.set,
     log:
         "logs/enrichment/{set}.log",
     threads: 2
     resources:
         mem_mb=mem_from_input(2000, 8),
         runtime=60,
+    params:
+        enrichment=config["enrichment"],
+        set=lambda w: w.set,
     script:
         "../scripts/enrichment.py"
 
@@ -36,14 +36,14 @@ rule calibration:
     output:
         pvalues="results/calibration/pvalues.tsv",
         summary="results/calibration/summary.tsv",
-    params:
-        enrichment=config["enrichment"],
     log:
         "logs/calibration.log",
     threads: 2
     resources:
         mem_mb=mem_from_input(2000, 8),
         runtime=120,
+    params:
+        enrichment=config["enrichment"],
     script:
         "../scripts/calibration.py"
 
@@ -58,13 +58,13 @@ rule compare_sets:
         focus="resources/curated/focus_pathways.yaml",
     output:
         table="results/compare/{a}__vs__{b}.tsv",
-    params:
-        enrichment=config["enrichment"],
     log:
         "logs/compare/{a}__vs__{b}.log",
     threads: 2
     resources:
         mem_mb=mem_from_input(2000, 8),
         runtime=60,
+    params:
+        enrichment=config["enrichment"],
     script:
         "../scripts/compare_sets.py"

@@ -9,9 +9,6 @@ rule resolve_names:
         precursors=MIRBASE["precursors"],
     output:
         audit="results/names/{set}.tsv",
-    params:
-        species=config["species"],
-        arm_policy=config["names"]["arm_policy"],
     log:
         "logs/names/{set}.log",
     group:
@@ -19,5 +16,8 @@ rule resolve_names:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        species=config["species"],
+        arm_policy=config["names"]["arm_policy"],
     script:
         "../scripts/resolve_names.py"

@@ -20,12 +20,12 @@ rule download_references:
 rule download_reference:
     output:
         f"{DOWNLOAD_ROOT}/{{section}}/{{name}}/{{version}}/{{role}}",
-    params:
-        ref=ref_spec,
-        lock=LOCK_FILE,
     log:
         "logs/download/{section}/{name}/{version}/{role}.log",
     retries: 1
+    params:
+        ref=ref_spec,
+        lock=LOCK_FILE,
     script:
         "../scripts/download.py"
 
@@ -71,16 +71,16 @@ rule target_source:
     output:
         edges=f"{REFERENCE_ROOT}/targets/{{name}}/{{version}}/edges.parquet",
         audit=f"{REFERENCE_ROOT}/targets/{{name}}/{{version}}/audit.tsv",
-    params:
-        format=lambda w: REFS["targets"][w.name]["format"],
-        species=config["species"],
-        roles=lambda w: sorted(files_of("targets", w.name)),
     log:
         "logs/references/targets/{name}/{version}.log",
     resources:
         # Raw miRTarBase and TargetScan tables expand about tenfold in memory.
         mem_mb=mem_from_input(2000, 12),
         runtime=30,
+    params:
+        format=lambda w: REFS["targets"][w.name]["format"],
+        species=config["species"],
+        roles=lambda w: sorted(files_of("targets", w.name)),
     script:
         "../scripts/target_source.py"
 
@@ -92,13 +92,13 @@ rule gene_set_library:
     output:
         gene_sets=f"{REFERENCE_ROOT}/gene_sets/{{name}}/{{version}}/gene_sets.parquet",
         audit=f"{REFERENCE_ROOT}/gene_sets/{{name}}/{{version}}/audit.tsv",
-    params:
-        ids=lambda w: REFS["gene_sets"][w.name].get("ids", "auto"),
     log:
         "logs/references/gene_sets/{name}/{version}.log",
     resources:
         mem_mb=mem_from_input(1000, 20),
         runtime=10,
+    params:
+        ids=lambda w: REFS["gene_sets"][w.name].get("ids", "auto"),
     script:
         "../scripts/gene_set_library.py"
 
@@ -108,13 +108,13 @@ rule reference_provenance:
         [reference_input(ref) for ref in REFERENCE_FILES],
     output:
         "results/references.tsv",
-    params:
-        files=REFERENCE_FILES,
-        lock=LOCK_FILE,
     log:
         "logs/references/provenance.log",
     resources:
         mem_mb=500,
         runtime=10,
+    params:
+        files=REFERENCE_FILES,
+        lock=LOCK_FILE,
     script:
         "../scripts/provenance.py"

@@ -23,14 +23,14 @@ rule report:
             category="Report",
         ),
         pages=expand("results/report/{set}.html", set=SETS),
-    params:
-        sets=SETS,
-        sources=SOURCES,
-        config=config,
     log:
         "logs/report.log",
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        sets=SETS,
+        sources=SOURCES,
+        config=config,
     script:
         "../scripts/report.py"

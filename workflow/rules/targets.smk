@@ -8,16 +8,17 @@ rule target_edges:
     output:
         edges="results/targets/all_edges.parquet",
         summary="results/targets/sources.tsv",
-    params:
-        sources=[
-            (name, REFS["targets"][name]["format"]) for name in config["targets"]["sources"]
-        ],
-        policy=config["targets"],
     log:
         "logs/targets/all_edges.log",
     resources:
         mem_mb=mem_from_input(2000, 15),
         runtime=15,
+    params:
+        sources=[
+            (name, REFS["targets"][name]["format"])
+            for name in config["targets"]["sources"]
+        ],
+        policy=config["targets"],
     script:
         "../scripts/target_edges.py"
 
@@ -29,8 +30,6 @@ rule set_targets:
         sheet=config["mirna_sets"],
     output:
         targets="results/targets/{set}.tsv",
-    params:
-        on_unresolved=config["names"]["on_unresolved"],
     log:
         "logs/targets/{set}.log",
     group:
@@ -38,5 +37,7 @@ rule set_targets:
     resources:
         mem_mb=mem_from_input(1000, 10),
         runtime=5,
+    params:
+        on_unresolved=config["names"]["on_unresolved"],
     script:
         "../scripts/set_targets.py"
