@@ -9,12 +9,10 @@ between a local copy and a download rule, and the report can show the provenance
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass
 from itertools import combinations
-from pathlib import Path
 
+from .download import expand_path
 from .errors import ConfigError
 
 #: File roles each target-source format needs; a tuple of alternatives means "one of these".
@@ -29,8 +27,6 @@ TARGET_FILE_ROLES: dict[str, tuple[tuple[str, ...], ...]] = {
 DOWNLOAD_ROOT = "resources/downloads"
 REFERENCE_ROOT = "resources/references"
 LOCK_FILE = f"{REFERENCE_ROOT}/checksums.lock"
-
-_VAR = re.compile(r"\$(\w+)|\$\{(\w+)\}")
 
 
 @dataclass(frozen=True)
@@ -60,24 +56,6 @@ class ReferenceFile:
     def config_key(self) -> str:
         """The config key whose ``path:`` takes a local copy instead of the download."""
         return f"{self.key}.path"
-
-
-def expand_path(value: str, *, key: str) -> Path:
-    """Expand ``$VARIABLES`` and ``~`` in a configured path.
-
-    An unset variable is an error naming it and the config key, rather than a path that still
-    contains ``$NAME`` and fails later with a confusing "file not found".
-    """
-    for match in _VAR.finditer(value):
-        var = match.group(1) or match.group(2)
-        if var not in os.environ:
-            raise ConfigError(
-                f"environment variable ${var} is not set",
-                path=None,
-                value=value,
-                hint=f"set {var} or write the full path in config key {key}",
-            )
-    return Path(os.path.expanduser(os.path.expandvars(value)))
 
 
 def _sections(config: dict) -> list[tuple[str, str, dict]]:

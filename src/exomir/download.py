@@ -1,0 +1,706 @@
+"""Retrieval of reference files, with checksums that pin what was analysed.
+
+Every reference in the config is either a local copy (``path:``) or a download (``url:`` +
+``version:`` + optional ``sha256:``).  Downloads happen only in dedicated Snakemake rules that
+call :func:`fetch`; analysis code never touches the network, so a run on an offline HPC node
+either finds every file in place or stops with one message that says which file is missing,
+where to put a copy and which config key names it.
+
+Checksums
+    A configured ``sha256:`` is verified on every download.  When none is configured, the first
+    download records the digest in a lock file (by default
+    ``resources/references/checksums.lock``) and every later download of the same key, URL and
+    version must reproduce it.  A file that changed upstream is therefore never analysed
+    silently: the run stops with a :class:`~exomir.errors.ChecksumError` that shows both digests
+    and how to accept the new file.  The lock file is a small TSV (one row per config key) that
+    the report shows with :func:`read_lock`.
+
+Safety
+    A download streams into a temporary file beside its destination, is hashed while it streams,
+    is checked against ``Content-Length`` and the expected digest, and only then renamed onto the
+    destination, so no reader ever sees a partial or unverified file.  Lock-file updates take an
+    exclusive ``fcntl`` lock on a sidecar file and rewrite the table atomically, so several
+    download jobs may run at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+import pandas as pd
+import requests
+
+from . import __version__
+from ._io import read_text, write_text
+from .errors import ChecksumError, ConfigError, DownloadError, InputError, ReferenceFormatError
+
+__all__ = [
+    "DEFAULT_LOCK_FILE",
+    "LOCK_COLUMNS",
+    "FetchResult",
+    "expand_path",
+    "fetch",
+    "read_lock",
+    "sha256_file",
+    "verify_and_install",
+]
+
+#: Where the rules keep the recorded checksums, relative to the working directory.
+DEFAULT_LOCK_FILE = Path("resources/references/checksums.lock")
+
+#: Columns of the lock file, in order.
+LOCK_COLUMNS = ("key", "url", "version", "sha256", "size", "retrieved_at")
+
+#: Schemes :func:`fetch` understands.  FTP is deliberately absent: every source exomir uses is
+#: served over HTTPS, and a user with an FTP-only mirror can download by hand and use ``path:``.
+SUPPORTED_SCHEMES = ("http", "https", "file")
+
+_CHUNK = 1 << 16
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# Same variable syntax as os.path.expandvars on POSIX: $name or ${name}.
+_VARIABLE = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)
+# Statuses worth another attempt: the server is busy or briefly broken, not the request wrong.
+_INCOMPLETE = re.compile(r"IncompleteRead\((\d+) bytes read, (\d+) more expected\)")
+_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What :func:`fetch` retrieved.
+
+    Attributes
+    ----------
+    path
+        The destination file, now complete and verified.
+    sha256
+        Hex SHA-256 digest of its bytes.
+    size
+        Its size in bytes.
+    url
+        The URL it came from.
+    recorded
+        True when this call added or changed the key's row in the lock file (first download, or a
+        new URL, version or configured checksum); False when the row was already up to date or no
+        lock file was given.
+    """
+
+    path: Path
+    sha256: str
+    size: int
+    url: str
+    recorded: bool
+
+
+@dataclass(frozen=True)
+class _LockEntry:
+    key: str
+    url: str
+    version: str
+    sha256: str
+    size: int
+    retrieved_at: str
+
+
+class _AttemptFailed(Exception):
+    """One download attempt failed; ``retry`` says whether another attempt may succeed."""
+
+    def __init__(self, reason: str, *, retry: bool, offline: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry = retry
+        self.offline = offline
+
+
+# --------------------------------------------------------------------------------------------
+# paths and digests
+
+
+def expand_path(value: str, *, key: str | None = None) -> Path:
+    """Expand ``$VARS``, ``${VARS}`` and ``~`` in a path taken from the config.
+
+    :func:`os.path.expandvars` leaves an unset variable in place, which would turn a forgotten
+    ``export`` into a confusing "file not found: $REFDIR/mature.fa" much later.  Here every
+    variable must be set, and the error names the variable and the config key.
+
+    Parameters
+    ----------
+    value
+        The path as written in the config.
+    key
+        The config key it came from (e.g. ``references.mirtarbase.path``), named in errors.
+
+    Returns
+    -------
+    Path
+        The expanded path (relative paths stay relative to the working directory).
+
+    Raises
+    ------
+    ConfigError
+        For an empty value, an unset or empty-named variable, or ``~user`` of an unknown user.
+    """
+    where = f"`{key}`" if key else "a path in the config"
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            f"{where} is empty", value=value, hint="write the path of a file, e.g. /data/x.tsv"
+        )
+    for match in _VARIABLE.finditer(value):
+        name = match.group(1).strip("{}")
+        if not name:
+            raise ConfigError(
+                f"{where} contains an empty variable reference '{match.group(0)}'",
+                value=value,
+                hint="write ${NAME} with the name of an environment variable",
+            )
+        if name not in os.environ:
+            raise ConfigError(
+                f"{where} uses the environment variable ${name}, which is not set",
+                value=value,
+                hint=f"export {name}=... before running snakemake, or write the path in full",
+            )
+    expanded = os.path.expanduser(os.path.expandvars(value))
+    if expanded.startswith("~"):
+        user = expanded[1:].split("/", 1)[0]
+        raise ConfigError(
+            f"{where} starts with ~{user}, but there is no user {user!r} on this machine",
+            value=value,
+            hint="write the path in full",
+        )
+    return Path(expanded)
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Return the hex SHA-256 digest of a file, read in chunks (files may be gigabytes).
+
+    Raises
+    ------
+    InputError
+        When the file does not exist or is a directory.
+    """
+    path = Path(path)
+    if not path.is_file():
+        problem = "is a directory, expected a file" if path.is_dir() else "file not found"
+        raise InputError(problem, path=path)
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _normalise_sha256(value: str, key: str) -> str:
+    text = str(value).strip().lower()
+    if not _SHA256.match(text):
+        raise ConfigError(
+            f"`{key}.sha256` is not a SHA-256 digest (64 hexadecimal characters)",
+            value=value,
+            hint="copy the digest printed by `sha256sum FILE`, or remove the key to record it "
+            "on the first download",
+        )
+    return text
+
+
+def _check_field(name: str, value: str, key: str) -> None:
+    if any(c in value for c in "\t\r\n"):
+        raise ConfigError(
+            f"the {name} of `{key}` contains a tab or line break",
+            value=value,
+            hint="remove the control character from the config",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# lock file
+
+
+def _flock_path(lock_file: Path) -> Path:
+    # The table itself is replaced by rename on every update, so the fcntl lock must live on a
+    # file that is never replaced, or two writers could hold locks on different inodes.
+    return lock_file.with_name(f".{lock_file.name}.flock")
+
+
+@contextlib.contextmanager
+def _exclusive(lock_file: Path) -> Iterator[None]:
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(_flock_path(lock_file), "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _read_entries(lock_file: Path) -> dict[str, _LockEntry]:
+    if not lock_file.exists() or lock_file.stat().st_size == 0:
+        return {}
+    lines = read_text(lock_file).splitlines()
+    header = lines[0].split("\t") if lines else []
+    if tuple(header) != LOCK_COLUMNS:
+        raise ReferenceFormatError(
+            f"checksum lock file has header {header!r}, expected {list(LOCK_COLUMNS)!r}",
+            path=lock_file,
+            line=1,
+            hint="delete the file; checksums are recorded again on the next download",
+        )
+    entries: dict[str, _LockEntry] = {}
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) != len(LOCK_COLUMNS):
+            raise ReferenceFormatError(
+                f"checksum lock row has {len(fields)} fields, expected {len(LOCK_COLUMNS)}",
+                path=lock_file,
+                line=number,
+                value=line,
+                hint="delete the row (it is recorded again on the next download)",
+            )
+        key, url, version, digest, size, retrieved_at = fields
+        if not _SHA256.match(digest):
+            raise ReferenceFormatError(
+                f"checksum lock row for `{key}` has an invalid SHA-256 digest",
+                path=lock_file,
+                line=number,
+                value=digest,
+                hint="delete the row (it is recorded again on the next download)",
+            )
+        if not size.isdigit():
+            raise ReferenceFormatError(
+                f"checksum lock row for `{key}` has an invalid size",
+                path=lock_file,
+                line=number,
+                value=size,
+                hint="delete the row (it is recorded again on the next download)",
+            )
+        if key in entries:
+            raise ReferenceFormatError(
+                f"checksum lock file lists `{key}` twice",
+                path=lock_file,
+                line=number,
+                value=key,
+                hint="keep one of the two rows",
+            )
+        entries[key] = _LockEntry(key, url, version, digest, int(size), retrieved_at)
+    return entries
+
+
+def _write_entries(lock_file: Path, entries: dict[str, _LockEntry]) -> None:
+    rows = ["\t".join(LOCK_COLUMNS)]
+    for key in sorted(entries):
+        e = entries[key]
+        rows.append("\t".join([e.key, e.url, e.version, e.sha256, str(e.size), e.retrieved_at]))
+    write_text("\n".join(rows) + "\n", lock_file)
+
+
+def read_lock(lock_file: str | os.PathLike[str] = DEFAULT_LOCK_FILE) -> pd.DataFrame:
+    """Return the recorded checksums, one row per config key, sorted by key.
+
+    Columns: ``key``, ``url``, ``version``, ``sha256``, ``size`` (bytes, integer),
+    ``retrieved_at`` (UTC, ISO 8601).  A lock file that does not exist yet gives an empty table
+    with these columns, so the report can always show the section.
+
+    Raises
+    ------
+    ReferenceFormatError
+        When the file exists but is not a lock file written by :func:`fetch`.
+    """
+    entries = _read_entries(Path(lock_file))
+    frame = pd.DataFrame(
+        [[getattr(entries[k], c) for c in LOCK_COLUMNS] for k in sorted(entries)],
+        columns=list(LOCK_COLUMNS),
+    )
+    return frame.astype(
+        {c: "int64" if c == "size" else "string" for c in LOCK_COLUMNS}
+    ).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# transfers
+
+
+def _describe_connection_error(exc: requests.RequestException) -> str:
+    text = str(exc)
+    if isinstance(exc, requests.ConnectTimeout):
+        return "the connection timed out"
+    if isinstance(exc, requests.ReadTimeout) or "Read timed out" in text:
+        return "the server stopped answering (read timed out)"
+    if any(s in text for s in ("NameResolution", "Name or service not known", "getaddrinfo")):
+        return "the host name could not be resolved (no network or no DNS)"
+    if "Connection refused" in text or "Errno 111" in text:
+        return "the connection was refused (no server listening)"
+    if "Network is unreachable" in text or "Errno 101" in text:
+        return "the network is unreachable"
+    return f"the connection failed ({type(exc).__name__})"
+
+
+def _http_attempt(
+    session: requests.Session, url: str, tmp: Path, timeout: float
+) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    received = 0
+    announced: str | None = None
+    try:
+        with session.get(url, stream=True, timeout=(timeout, timeout)) as response:
+            if response.status_code >= 400:
+                status = f"HTTP {response.status_code} {response.reason or ''}".rstrip()
+                raise _AttemptFailed(
+                    f"the server answered {status}",
+                    retry=response.status_code in _RETRY_STATUSES,
+                )
+            announced = response.headers.get("Content-Length")
+            with open(tmp, "wb") as out:
+                for chunk in response.iter_content(chunk_size=_CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+                    received += len(chunk)
+            # Compare with the bytes read from the wire, which are the bytes Content-Length
+            # counts even when the server compressed the body on the fly.
+            on_wire = response.raw.tell() if response.raw is not None else received
+    except requests.exceptions.ChunkedEncodingError as exc:
+        # urllib3 reports "IncompleteRead(<read> bytes read, <missing> more expected)".
+        counts = _INCOMPLETE.search(str(exc))
+        if counts:
+            got, more = int(counts.group(1)), int(counts.group(2))
+            detail = f"received {got} of {got + more} bytes"
+        else:
+            detail = f"received {received} of {announced or 'an unknown number of'} bytes"
+        raise _AttemptFailed(f"the transfer was truncated: {detail}", retry=True) from exc
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        if received:
+            reason = _describe_connection_error(exc)
+            raise _AttemptFailed(
+                f"the transfer broke off after {received} bytes: {reason}", retry=True
+            ) from exc
+        raise _AttemptFailed(_describe_connection_error(exc), retry=True, offline=True) from exc
+    except requests.RequestException as exc:
+        raise _AttemptFailed(f"the request failed: {exc}", retry=False) from exc
+    if announced is not None and announced.isdigit() and int(announced) != on_wire:
+        raise _AttemptFailed(
+            f"the transfer was truncated: received {on_wire} of {announced} bytes",
+            retry=True,
+        )
+    return digest.hexdigest(), received
+
+
+def _file_copy(url: str, tmp: Path, key: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        raise ConfigError(
+            f"`{key}.url` names a file on another host ({parts.netloc})",
+            value=url,
+            hint="use file:///absolute/path for a file on this machine, or set "
+            f"`{key}.path` instead",
+        )
+    source = Path(url2pathname(unquote(parts.path)))
+    if not source.is_file():
+        raise DownloadError(
+            f"cannot retrieve `{key}`: the local file {source} named by {url} does not exist. "
+            f"Put the file there, or set `{key}.path` in the config to where the file is"
+        )
+    digest = hashlib.sha256()
+    size = 0
+    with open(source, "rb") as src, open(tmp, "wb") as out:
+        for chunk in iter(lambda: src.read(_CHUNK), b""):
+            digest.update(chunk)
+            out.write(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _failure(key: str, url: str, dest: Path, failed: _AttemptFailed, attempts: int) -> str:
+    name = Path(unquote(urlsplit(url).path)).name or dest.name
+    tries = f" (after {attempts} attempts)" if attempts > 1 else ""
+    text = f"cannot download `{key}` from {url}: {failed.reason}{tries}. "
+    if failed.offline:
+        text += (
+            f"The file {name} is missing at {dest}. Without network access (e.g. on an offline "
+            "cluster node), download it on a machine that has access, copy it to this machine "
+            f"and set `{key}.path` in the config to that copy"
+        )
+    elif "HTTP 4" in failed.reason:
+        text += (
+            f"Check `{key}.url` (and the version it names) in the config; if the file has "
+            f"moved, download it by hand and set `{key}.path` to the local copy"
+        )
+    else:
+        text += (
+            f"Try again later; if it keeps failing, download {name} by hand and set "
+            f"`{key}.path` in the config to the local copy"
+        )
+    return text
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def fetch(
+    url: str,
+    dest: str | os.PathLike[str],
+    *,
+    key: str,
+    sha256: str | None = None,
+    version: str | None = None,
+    lock_file: str | os.PathLike[str] | None = None,
+    timeout: float = 60.0,
+    retries: int = 2,
+    backoff: float = 1.0,
+    validate: Callable[[Path], None] | None = None,
+) -> FetchResult:
+    """Download ``url`` to ``dest``, verified, and record its checksum.
+
+    The body streams into a temporary file beside ``dest`` while its SHA-256 is computed; the
+    size is checked against ``Content-Length``; the digest is checked against ``sha256`` or,
+    when that is not given, against the digest recorded for ``key`` in ``lock_file``.  Only a
+    complete, verified file is renamed onto ``dest``; on any failure ``dest`` is left as it was
+    and the temporary file is removed.
+
+    Parameters
+    ----------
+    url
+        ``http://``, ``https://`` or ``file://`` URL.
+    dest
+        Destination file; parent directories are created.
+    key
+        Config key of the reference (e.g. ``references.mirtarbase``).  Errors tell the user to
+        set ``<key>.path`` for a local copy, and the lock file is keyed by it.
+    sha256
+        Expected digest from the config.  Takes precedence over a recorded one; when it differs
+        from the lock file's row (the user accepted a new file), the row is updated.
+    version
+        The configured version, stored in the lock file.  A recorded digest only applies to the
+        same URL and version: changing either in the config pins the new file on its first
+        download.
+    lock_file
+        TSV of recorded checksums (see :func:`read_lock`); None disables recording.
+    timeout
+        Seconds to wait for the connection and for each read.
+    retries
+        Further attempts after a failure that may be transient (network, timeout, truncated
+        transfer, HTTP 408/429/5xx); HTTP 4xx is final at once.
+    backoff
+        Seconds before the first retry; doubled before each further one.
+    validate
+        Called with the temporary file before it is accepted (e.g. to check that a "gene set
+        library" is not an HTML error page).  Whatever it raises propagates, and nothing is
+        recorded or renamed.
+
+    Returns
+    -------
+    FetchResult
+
+    Raises
+    ------
+    DownloadError
+        No network, DNS failure, refused connection, timeout, HTTP error, truncated transfer, or
+        a missing ``file://`` source; the message names the key, the URL, the missing file and
+        the config key for a local copy.
+    ChecksumError
+        The digest differs from the configured or the recorded one.
+    ConfigError
+        Malformed ``sha256``, unsupported URL scheme, or negative ``retries``.
+    """
+    dest = Path(dest)
+    version = "" if version is None else str(version)
+    expected = None if sha256 is None or sha256 == "" else _normalise_sha256(sha256, key)
+    for name, value in (("key", key), ("url", url), ("version", version)):
+        _check_field(name, value, key)
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in SUPPORTED_SCHEMES:
+        raise ConfigError(
+            f"`{key}.url` has the unsupported scheme {scheme or '(none)'!r}",
+            value=url,
+            hint="use an https:// or file:// URL, or download the file by hand and set "
+            f"`{key}.path`",
+        )
+    if retries < 0:
+        raise ConfigError("the number of retries cannot be negative", value=retries)
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if scheme == "file":
+            digest, size = _file_copy(url, tmp, key)
+        else:
+            digest, size = _download(url, tmp, key, dest, timeout, retries, backoff)
+        if expected is not None and digest != expected:
+            raise _configured_mismatch(key, url, expected, digest)
+        if validate is not None:
+            validate(tmp)
+        return _install(
+            tmp,
+            dest,
+            key=key,
+            url=url,
+            version=version,
+            expected=expected,
+            digest=digest,
+            size=size,
+            lock_file=lock_file,
+        )
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _download(
+    url: str, tmp: Path, key: str, dest: Path, timeout: float, retries: int, backoff: float
+) -> tuple[str, int]:
+    session = requests.Session()
+    # Ask for the bytes as stored: the checksum is of the file, not of a re-encoding of it.
+    session.headers.update({"User-Agent": f"exomir/{__version__}", "Accept-Encoding": "identity"})
+    attempts = retries + 1
+    try:
+        for attempt in range(attempts):
+            try:
+                return _http_attempt(session, url, tmp, timeout)
+            except _AttemptFailed as failed:
+                if not failed.retry or attempt == attempts - 1:
+                    raise DownloadError(_failure(key, url, dest, failed, attempt + 1)) from failed
+                time.sleep(backoff * 2**attempt)
+    finally:
+        session.close()
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def verify_and_install(
+    tmp: str | os.PathLike[str],
+    dest: str | os.PathLike[str],
+    *,
+    key: str,
+    url: str,
+    version: str | None = None,
+    sha256: str | None = None,
+    lock_file: str | os.PathLike[str] | None = None,
+) -> FetchResult:
+    """Accept a file made from a download: verify its checksum, move it onto ``dest``, record it.
+
+    :func:`fetch` does this for the file as served.  A file derived from a download (e.g. an
+    Enrichr library turned into GMT) goes through the same checks here, so that the checksum in
+    the lock file is the one of the file the analysis reads at ``dest``.
+
+    Parameters
+    ----------
+    tmp
+        The finished file, in the directory of ``dest`` (it is renamed, not copied).
+    dest, key, url, version, sha256, lock_file
+        As in :func:`fetch`; ``url`` is the source the file was made from.
+
+    Returns
+    -------
+    FetchResult
+
+    Raises
+    ------
+    ChecksumError
+        The digest differs from the configured or the recorded one; ``tmp`` is removed and
+        ``dest`` left as it was.
+    """
+    tmp, dest = Path(tmp), Path(dest)
+    version = "" if version is None else str(version)
+    expected = None if sha256 is None or sha256 == "" else _normalise_sha256(sha256, key)
+    for name, value in (("key", key), ("url", url), ("version", version)):
+        _check_field(name, value, key)
+    try:
+        return _install(
+            tmp,
+            dest,
+            key=key,
+            url=url,
+            version=version,
+            expected=expected,
+            digest=sha256_file(tmp),
+            size=tmp.stat().st_size,
+            lock_file=lock_file,
+        )
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _configured_mismatch(key: str, url: str, expected: str, digest: str) -> ChecksumError:
+    return ChecksumError(
+        f"`{key}`: the file retrieved from {url} does not have the configured checksum: "
+        f"expected sha256 {expected}, got {digest}. If the source has legitimately changed, "
+        f"update `{key}.sha256` in the config to the new digest; otherwise point `{key}.path` "
+        "at a verified local copy"
+    )
+
+
+def _install(
+    tmp: Path,
+    dest: Path,
+    *,
+    key: str,
+    url: str,
+    version: str,
+    expected: str | None,
+    digest: str,
+    size: int,
+    lock_file: str | os.PathLike[str] | None,
+) -> FetchResult:
+    if expected is not None and digest != expected:
+        raise _configured_mismatch(key, url, expected, digest)
+    recorded = False
+    if lock_file is None:
+        os.replace(tmp, dest)
+    else:
+        recorded = _verify_and_record(
+            Path(lock_file),
+            tmp,
+            dest,
+            key=key,
+            url=url,
+            version=version,
+            digest=digest,
+            size=size,
+            configured=expected is not None,
+        )
+    return FetchResult(path=dest, sha256=digest, size=size, url=url, recorded=recorded)
+
+
+def _verify_and_record(
+    lock_file: Path,
+    tmp: Path,
+    dest: Path,
+    *,
+    key: str,
+    url: str,
+    version: str,
+    digest: str,
+    size: int,
+    configured: bool,
+) -> bool:
+    # Check, rename and record under one lock, so that two jobs fetching the same key at once
+    # cannot both "record first" different files.
+    with _exclusive(lock_file):
+        entries = _read_entries(lock_file)
+        previous = entries.get(key)
+        same_source = previous is not None and previous.url == url and previous.version == version
+        if same_source and not configured and previous.sha256 != digest:
+            raise ChecksumError(
+                f"`{key}`: the file at {url} has changed since its checksum was recorded on "
+                f"{previous.retrieved_at} in {lock_file}: recorded sha256 {previous.sha256} "
+                f"({previous.size} bytes), now {digest} ({size} bytes). If the source has "
+                f"legitimately changed, set `{key}.sha256: {digest}` in the config (or delete "
+                f"the `{key}` row of {lock_file}); otherwise point `{key}.path` at a verified "
+                "local copy"
+            )
+        os.replace(tmp, dest)
+        if same_source and previous.sha256 == digest:
+            return False
+        entries[key] = _LockEntry(key, url, version, digest, size, _now())
+        _write_entries(lock_file, entries)
+        return True
