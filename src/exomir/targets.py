@@ -209,7 +209,7 @@ def _collapse(frame: pd.DataFrame, *, fmt: str, name: str) -> pd.DataFrame:
             .groupby(["mirna", "gene"], as_index=False, sort=False)
             .agg(
                 context_score=("context_score", "min"),
-                conserved=("conserved", "any"),
+                conserved=("conserved", _any_or_none),
                 n_sites=("n_sites", "max"),
             )
         )
@@ -238,7 +238,8 @@ def filter_source(edges: pd.DataFrame, *, fmt: str, policy: Mapping) -> pd.DataF
         if threshold is not None:
             keep &= edges["context_score"] <= threshold
         if policy.get("targetscan_conserved_only", False):
-            keep &= edges["conserved"].astype(bool)
+            # Unknown conservation (context scores without a Pct column) is not "conserved".
+            keep &= edges["conserved"].astype("boolean").fillna(False).astype(bool)
         return edges[keep]
     if fmt == "mirdb":
         return edges[edges["score"] >= policy.get("mirdb_min_score", 80)]
@@ -249,7 +250,8 @@ def _source_confidence(edges: pd.DataFrame, fmt: str) -> np.ndarray:
     if fmt == "mirtarbase":
         return edges["tier"].map(TIER_CONFIDENCE).fillna(0.6).to_numpy(float)
     if fmt == "targetscan":
-        return np.where(edges["conserved"].astype(bool), 0.5, 0.3)
+        conserved = edges["conserved"].astype("boolean").fillna(False).to_numpy(bool)
+        return np.where(conserved, 0.5, 0.3)
     if fmt == "mirdb":
         return np.clip((edges["score"].to_numpy(float) - 50.0) / 100.0, 0.0, 0.5)
     return np.full(len(edges), 0.5)
@@ -282,7 +284,9 @@ def combine_sources(
                     kept["context_score"].to_numpy() if fmt == "targetscan" else np.nan
                 ),
                 "targetscan_conserved": (
-                    kept["conserved"].astype(bool).to_numpy() if fmt == "targetscan" else None
+                    kept["conserved"].astype("boolean").to_numpy(dtype=object, na_value=None)
+                    if fmt == "targetscan"
+                    else None
                 ),
                 "mirdb_score": kept["score"].to_numpy() if fmt == "mirdb" else np.nan,
                 "libraries": kept["library"].to_numpy() if fmt in ("library", "pairs") else None,
