@@ -70,6 +70,12 @@ def files_of(section, name):
     }
 
 
+# Hand-curated tables ship with the workflow, so they are found beside the Snakefile even when
+# Snakemake runs in another working directory (--directory).
+CURATED = Path(workflow.basedir) / "resources" / "curated"
+FOCUS_PATHWAYS = str(CURATED / "focus_pathways.yaml")
+
+
 # Normalised reference locations, one directory per database and version.
 MIRBASE_DIR = f"{REFERENCE_ROOT}/mirbase/{REFS['mirbase']['version']}"
 GENES_DIR = f"{REFERENCE_ROOT}/genes/{REFS['genes']['version']}"

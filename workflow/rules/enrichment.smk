@@ -8,7 +8,7 @@ rule enrichment:
         edges="results/targets/all_edges.parquet",
         gene_sets=GENE_SET_TABLES,
         genes=GENES,
-        focus="resources/curated/focus_pathways.yaml",
+        focus=FOCUS_PATHWAYS,
     output:
         table="results/enrichment/{set}.tsv",
         background="results/enrichment/{set}.background.txt",
@@ -55,7 +55,7 @@ rule compare_sets:
         edges="results/targets/all_edges.parquet",
         gene_sets=GENE_SET_TABLES,
         genes=GENES,
-        focus="resources/curated/focus_pathways.yaml",
+        focus=FOCUS_PATHWAYS,
     output:
         table="results/compare/{a}__vs__{b}.tsv",
     log:

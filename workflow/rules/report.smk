@@ -9,7 +9,7 @@ rule report:
         enrichment_params=expand("results/enrichment/{set}.json", set=SETS),
         sources="results/targets/sources.tsv",
         references="results/references.tsv",
-        focus="resources/curated/focus_pathways.yaml",
+        focus=FOCUS_PATHWAYS,
         calibration=(
             ["results/calibration/summary.tsv", "results/calibration/pvalues.tsv"]
             if config["enrichment"]["calibration"]["n_queries"] > 0
