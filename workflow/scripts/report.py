@@ -1,0 +1,74 @@
+"""Render the HTML report: results/report/index.html and one page per set.
+
+Inputs (named; per-set lists are matched to sets by file name, not by position):
+    names, targets, enrichment    results/{names,targets,enrichment}/{set}.tsv
+    enrichment_params             results/enrichment/{set}.json
+    sources (optional)            results/targets/sources.tsv (edges per target source)
+    references (optional)         results/references.tsv (reference provenance)
+    focus (optional)              resources/curated/focus_pathways.yaml
+    calibration (optional)        results/calibration/summary.tsv and pvalues.tsv
+    compare (optional)            results/compare/{a}__vs__{b}.tsv
+Params:
+    sets                          set names in sheet order
+    sources                       set -> MSC source
+    config                        the run's configuration (shown on every page)
+Outputs:
+    index                         results/report/index.html
+    pages                         results/report/{set}.html
+"""
+
+import logging
+import sys
+from pathlib import Path
+
+sys.stderr = open(snakemake.log[0], "w", buffering=1)
+logging.basicConfig(
+    stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(message)s", force=True
+)
+
+from exomir.errors import ConfigError
+from exomir.report import read_report_data, run_timestamp, write_report
+
+
+def _files(name):
+    """The named input as a list of paths (empty when the rule did not declare it)."""
+    value = snakemake.input.get(name)
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def _file(name):
+    files = _files(name)
+    return files[0] if files else None
+
+
+out_dir = Path(snakemake.output.index).parent
+data = read_report_data(
+    out_dir=out_dir,
+    sets=list(snakemake.params.sets),
+    names=_files("names"),
+    targets=_files("targets"),
+    enrichment=_files("enrichment"),
+    enrichment_params=_files("enrichment_params"),
+    config=snakemake.params.config,
+    references=_file("references"),
+    focus=_file("focus"),
+    source_summary=_file("sources"),
+    msc_sources=snakemake.params.get("sources"),
+    calibration=_files("calibration"),
+    comparisons=_files("compare"),
+    generated=run_timestamp(),
+)
+written = write_report(out_dir, data)
+pages = snakemake.output.pages
+pages = [pages] if isinstance(pages, str) else list(pages)
+expected = {Path(p).resolve() for p in [snakemake.output.index, *pages]}
+missing = expected - {p.resolve() for p in written}
+if missing:
+    raise ConfigError(
+        "the report rule declares pages that no set produces",
+        value=", ".join(sorted(map(str, missing))),
+        hint="the rule's pages must be results/report/{set}.html for the sets in params.sets",
+    )
+logging.info("wrote %d report pages to %s", len(written), out_dir)
