@@ -231,6 +231,12 @@ def write_parquet(frame: pd.DataFrame, dest: str | os.PathLike[str]) -> None:
         frame.to_parquet(tmp, index=False, compression="zstd")
 
 
-def read_tsv(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a TSV that exomir wrote itself (strings stay strings, empty cells stay empty)."""
-    return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""], dtype=None)
+def read_tsv(path: str | os.PathLike[str], *, strings: bool = False) -> pd.DataFrame:
+    """Read a TSV that exomir wrote itself.
+
+    Numbers are parsed and empty cells are missing values; with ``strings=True`` every cell is
+    read as text and empty cells stay empty strings (for audit tables).
+    """
+    if strings:
+        return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[], dtype=str)
+    return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""])

@@ -10,7 +10,12 @@ rule enrichment:
         genes=GENES,
         focus=FOCUS_PATHWAYS,
     output:
-        table="results/enrichment/{set}.tsv",
+        table=report(
+            "results/enrichment/{set}.tsv",
+            caption="../report/enrichment.rst",
+            category="Enrichment",
+            subcategory="{set}",
+        ),
         background="results/enrichment/{set}.background.txt",
         universe="results/enrichment/{set}.universe.txt",
         params="results/enrichment/{set}.json",
@@ -35,7 +40,11 @@ rule calibration:
         targets=expand("results/targets/{set}.tsv", set=SETS),
     output:
         pvalues="results/calibration/pvalues.tsv",
-        summary="results/calibration/summary.tsv",
+        summary=report(
+            "results/calibration/summary.tsv",
+            caption="../report/calibration.rst",
+            category="Calibration",
+        ),
     log:
         "logs/calibration.log",
     threads: 2
@@ -57,7 +66,11 @@ rule compare_sets:
         genes=GENES,
         focus=FOCUS_PATHWAYS,
     output:
-        table="results/compare/{a}__vs__{b}.tsv",
+        table=report(
+            "results/compare/{a}__vs__{b}.tsv",
+            caption="../report/comparison.rst",
+            category="Comparisons",
+        ),
     log:
         "logs/compare/{a}__vs__{b}.log",
     threads: 2

@@ -8,7 +8,12 @@ rule resolve_names:
         aliases=MIRBASE["aliases"],
         precursors=MIRBASE["precursors"],
     output:
-        audit="results/names/{set}.tsv",
+        audit=report(
+            "results/names/{set}.tsv",
+            caption="../report/names.rst",
+            category="Names",
+            subcategory="{set}",
+        ),
     log:
         "logs/names/{set}.log",
     group:

@@ -22,7 +22,11 @@ rule report:
             caption="../report/index.rst",
             category="Report",
         ),
-        pages=expand("results/report/{set}.html", set=SETS),
+        pages=report(
+            expand("results/report/{set}.html", set=SETS),
+            caption="../report/pages.rst",
+            category="Report",
+        ),
     log:
         "logs/report.log",
     resources:

@@ -29,7 +29,12 @@ rule set_targets:
         names="results/names/{set}.tsv",
         sheet=config["mirna_sets"],
     output:
-        targets="results/targets/{set}.tsv",
+        targets=report(
+            "results/targets/{set}.tsv",
+            caption="../report/targets.rst",
+            category="Targets",
+            subcategory="{set}",
+        ),
     log:
         "logs/targets/{set}.log",
     group:

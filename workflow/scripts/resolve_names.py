@@ -9,7 +9,7 @@ logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %
 import pandas as pd
 
 from exomir._io import write_tsv
-from exomir.names import MirnaResolver
+from exomir.names import MirnaResolver, note_duplicates
 from exomir.sets import read_mirna_sets
 
 set_name = snakemake.wildcards.set
@@ -22,7 +22,7 @@ resolver = MirnaResolver(
     species=snakemake.params.species,
     arm_policy=snakemake.params.arm_policy,
 )
-audit = resolver.resolve_all(rows["mirna"].tolist())
+audit = note_duplicates(resolver.resolve_all(rows["mirna"].tolist()))
 audit.insert(0, "set", set_name)
 audit["line"] = rows["line"].to_numpy()
 write_tsv(audit, snakemake.output.audit)

@@ -14,7 +14,7 @@ from exomir.sets import read_mirna_sets
 from exomir.targets import mirnas_without_targets, set_targets
 
 set_name = snakemake.wildcards.set
-names = read_tsv(snakemake.input.names).fillna("")
+names = read_tsv(snakemake.input.names, strings=True)
 check_resolutions(
     names, on_unresolved=snakemake.params.on_unresolved, audit_path=snakemake.input.names
 )
