@@ -217,8 +217,32 @@ def write_text(text: str, dest: str | os.PathLike[str]) -> None:
         tmp.write_text(text, encoding="utf-8", newline="\n")
 
 
+def _booleans_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Spell boolean columns ``true``/``false`` (missing stays empty), as documented."""
+    out = frame
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == bool or str(values.dtype) == "boolean":
+            pass
+        elif values.dtype == object:
+            present = values.dropna()
+            if present.empty or not all(isinstance(v, bool) for v in present):
+                continue
+        else:
+            continue
+        if out is frame:
+            out = frame.copy()
+        out[column] = values.map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
+    return out
+
+
 def write_tsv(frame: pd.DataFrame, dest: str | os.PathLike[str]) -> None:
-    """Write ``frame`` as a tab-separated table, atomically and deterministically."""
+    """Write ``frame`` as a tab-separated table, atomically and deterministically.
+
+    Booleans are written ``true``/``false``, floats with :data:`FLOAT_FORMAT`, missing values as
+    empty cells.
+    """
+    frame = _booleans_as_text(frame)
     with atomic_path(dest) as tmp:
         frame.to_csv(
             tmp, sep="\t", index=False, float_format=FLOAT_FORMAT, lineterminator="\n", na_rep=""

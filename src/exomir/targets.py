@@ -72,7 +72,8 @@ def read_source(fmt: str, files: Mapping[str, str], *, name: str, species: str) 
     ``family_info``) to paths.
     """
     if fmt == "mirtarbase":
-        return ts.read_mirtarbase(files["table"], species=species)
+        # Other species are dropped in normalise_source, where the audit counts them.
+        return ts.read_mirtarbase(files["table"])
     if fmt == "targetscan":
         species_id = TAXON_IDS[species]
         scores = info = None
@@ -85,6 +86,7 @@ def read_source(fmt: str, files: Mapping[str, str], *, name: str, species: str) 
             info = ts.read_targetscan_info(files["info"], family, species_id=species_id)
         return ts.targetscan_edges(context_scores=scores, info=info)
     if fmt == "mirdb":
+        # The miRDB file covers five species and millions of rows: filter while reading.
         return ts.read_mirdb(files["table"], species=species)
     if fmt == "library":
         return ts.read_mirna_library(files["table"], name=name)
