@@ -1,0 +1,1244 @@
+"""The enrichment engine: settings, inputs, ORA, the empirical null of one set, redundancy.
+
+See :mod:`exomir.enrichment` for the method and the output contract.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from . import __version__
+from ._hypergeom import hypergeom_upper
+from ._io import read_delimited, read_text, write_text, write_tsv
+from ._null import RandomSets, TargetUnions, count_dtype, sequential_null
+from .errors import ConfigError, InputError, ReferenceFormatError
+from .focus import FocusPathway, flag_focus
+
+log = logging.getLogger("exomir.enrichment")
+
+#: Background kinds of the over-representation test.
+BACKGROUND_KINDS = ("targetable", "library", "user", "protein_coding")
+#: miRNA-universe kinds of the empirical null.
+UNIVERSE_KINDS = ("all", "file")
+#: Target-count bins used when ``stratified`` is simply ``true``.
+DEFAULT_STRATA = 5
+#: HGNC ``locus_group`` of protein-coding genes.
+PROTEIN_CODING = "protein-coding gene"
+
+#: Columns of ``results/enrichment/{set}.tsv``, in order.
+TABLE_COLUMNS = (
+    "set",
+    "library",
+    "term_id",
+    "term",
+    "focus",
+    "term_size",
+    "overlap",
+    "n_targets",
+    "background_size",
+    "expected",
+    "fold_enrichment",
+    "p_ora",
+    "fdr_ora",
+    "p_emp",
+    "fdr_emp",
+    "null_mean",
+    "null_sd",
+    "n_null",
+    "k_mirnas",
+    "cluster",
+    "cluster_lead",
+    "overlap_genes",
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Settings
+
+
+def _int_setting(value: Any, key: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ConfigError(
+            f"{key} must be an integer >= {minimum}",
+            value=value,
+            hint=f"set {key} in config/config.yaml",
+        )
+    return int(value)
+
+
+def _fraction_setting(value: Any, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        raise ConfigError(f"{key} must be a number in (0, 1]", value=value)
+    return float(value)
+
+
+@dataclass(frozen=True)
+class NullSettings:
+    """Settings of the miRNA-set empirical null (``enrichment.empirical`` in config).
+
+    Attributes
+    ----------
+    n_random
+        Random miRNA sets ``N``; p-values go down to ``1 / (1 + N)``.
+    seed
+        Seed of the :class:`numpy.random.Generator` (PCG64) that draws them.
+    universe
+        ``all`` (every miRNA with at least one target edge) or ``file`` (the miRNAs listed in
+        ``universe_file`` that have a target edge).
+    universe_file
+        One miRNA name per line, for ``universe: file``.
+    stratified
+        Number of target-count bins to stratify the draws on; 0 draws uniformly.  ``true`` in
+        config means :data:`DEFAULT_STRATA` bins.
+    sequential_stop
+        Besag-Clifford ``h``: a term stops drawing after ``h`` random sets reach its observed
+        overlap; 0 draws all ``N`` sets for every term.
+    """
+
+    n_random: int = 10_000
+    seed: int = 1
+    universe: str = "all"
+    universe_file: str | None = None
+    stratified: int = 0
+    sequential_stop: int = 10
+
+    def __post_init__(self) -> None:
+        _int_setting(self.n_random, "enrichment.empirical.n_random", 1)
+        _int_setting(self.seed, "enrichment.empirical.seed", 0)
+        _int_setting(self.sequential_stop, "enrichment.empirical.sequential_stop", 0)
+        if self.universe not in UNIVERSE_KINDS:
+            raise ConfigError(
+                "unknown enrichment.empirical.universe",
+                value=self.universe,
+                hint=f"use one of {', '.join(UNIVERSE_KINDS)}",
+            )
+        if self.universe == "file" and not self.universe_file:
+            raise ConfigError(
+                "enrichment.empirical.universe is 'file' but enrichment.empirical.universe_file is not set",
+                hint="name a file with one miRNA per line",
+            )
+        strat = self.stratified
+        if isinstance(strat, bool) or not isinstance(strat, int) or strat == 1 or strat < 0:
+            raise ConfigError(
+                "enrichment.empirical.stratified must be false, true or a number of bins >= 2",
+                value=strat,
+            )
+
+    @classmethod
+    def from_config(cls, section: Mapping[str, Any] | None) -> NullSettings:
+        """Build from the ``enrichment.empirical`` mapping of the config (missing keys: defaults)."""
+        section = dict(section or {})
+        strat = section.get("stratified", False)
+        if strat is True:
+            strat = DEFAULT_STRATA
+        elif strat is False or strat is None:
+            strat = 0
+        stop = section.get("sequential_stop", cls.sequential_stop)
+        return cls(
+            n_random=section.get("n_random", cls.n_random),
+            seed=section.get("seed", cls.seed),
+            universe=section.get("universe", cls.universe) or "all",
+            universe_file=section.get("universe_file"),
+            stratified=strat,
+            sequential_stop=stop,
+        )
+
+
+@dataclass(frozen=True)
+class EnrichmentSettings:
+    """Settings of the enrichment of one set (the ``enrichment`` section of the config).
+
+    Attributes
+    ----------
+    background
+        One of :data:`BACKGROUND_KINDS`.
+    background_genes
+        Gene list file for ``user`` (or ``protein_coding`` without a gene table).
+    min_size, max_size
+        Terms are tested when their size *inside the background* is within these limits.
+    fdr
+        Threshold that calls a term significant (for redundancy grouping).
+    null
+        Empirical-null settings; None runs ORA only.
+    jaccard
+        Redundancy threshold on the Jaccard index of overlapping genes.
+    """
+
+    background: str = "targetable"
+    background_genes: str | None = None
+    min_size: int = 10
+    max_size: int = 500
+    fdr: float = 0.05
+    null: NullSettings | None = field(default_factory=NullSettings)
+    jaccard: float = 0.5
+
+    def __post_init__(self) -> None:
+        check_background_kind(self.background)
+        _int_setting(self.min_size, "enrichment.min_size", 1)
+        _int_setting(self.max_size, "enrichment.max_size", 1)
+        if self.max_size < self.min_size:
+            raise ConfigError(
+                "enrichment.min_size is larger than enrichment.max_size",
+                value=(self.min_size, self.max_size),
+            )
+        _fraction_setting(self.fdr, "enrichment.fdr")
+        _fraction_setting(self.jaccard, "enrichment.redundancy.jaccard")
+        if self.background == "user" and not self.background_genes:
+            raise ConfigError(
+                "enrichment.background is 'user' but enrichment.background_genes is not set",
+                hint="name a file with one gene symbol per line",
+            )
+
+    @classmethod
+    def from_config(cls, section: Mapping[str, Any] | None) -> EnrichmentSettings:
+        """Build from the ``enrichment`` mapping of the config (missing keys: defaults)."""
+        section = dict(section or {})
+        redundancy = section.get("redundancy") or {}
+        return cls(
+            background=section.get("background", cls.background),
+            background_genes=section.get("background_genes"),
+            min_size=section.get("min_size", cls.min_size),
+            max_size=section.get("max_size", cls.max_size),
+            fdr=section.get("fdr", cls.fdr),
+            null=NullSettings.from_config(section.get("empirical")),
+            jaccard=redundancy.get("jaccard", cls.jaccard),
+        )
+
+
+def check_background_kind(kind: str) -> str:
+    """Return ``kind`` if it is a known background kind, else raise :class:`ConfigError`."""
+    if kind not in BACKGROUND_KINDS:
+        raise ConfigError(
+            "unknown enrichment.background",
+            value=kind,
+            hint=f"use one of {', '.join(BACKGROUND_KINDS)}",
+        )
+    return kind
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs
+
+
+def read_name_list(path: str | os.PathLike[str], *, what: str, key: str) -> list[str]:
+    """Names listed one per line (first tab-separated field; ``#`` comments and blanks skipped).
+
+    Used for the miRNA-universe file and the user background.  Errors are :class:`ConfigError`
+    naming the file and the config ``key`` that points at it.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{what} file not found", path=path, hint=f"check {key} in config")
+    try:
+        text = read_text(path) if path.stat().st_size else ""
+    except ReferenceFormatError as exc:
+        raise ConfigError(f"{what} file cannot be read: {exc.problem}", path=path) from exc
+    names = []
+    for line in text.splitlines():
+        name = line.split("\t", 1)[0].strip()
+        if name and not name.startswith("#"):
+            names.append(name)
+    if not names:
+        raise ConfigError(
+            f"{what} file lists no names",
+            path=path,
+            hint=f"write one name per line, or change {key}",
+        )
+    return sorted(set(names))
+
+
+def _names(values: pd.Series) -> list[str]:
+    """Sorted distinct strings of a column (via an object array: iterating Arrow strings one by
+    one is slow)."""
+    return sorted(set(values.to_numpy(dtype=object).tolist()))
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str, path: object) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{what} lacks column(s) {', '.join(map(repr, missing))}; "
+            f"found {', '.join(map(repr, map(str, frame.columns)))}",
+            path=path,
+            hint="see docs/data-model.md",
+        )
+
+
+def _read_table(path: str | os.PathLike[str], what: str, required: Sequence[str]) -> pd.DataFrame:
+    """Read a table that an earlier stage wrote: Parquet (by its magic bytes) or TSV.
+
+    Errors name the file: missing, unreadable Parquet, a TSV that is empty or not
+    tab-separated, or a missing required column.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{what} not found", path=path, hint="run the stage that writes it")
+    with open(path, "rb") as handle:
+        magic = handle.read(4)
+    if magic == b"PAR1":
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several unrelated types
+            raise InputError(f"{what} is not a readable Parquet file ({exc})", path=path) from exc
+        _require(frame, required, what, path)
+        return frame
+    return read_delimited(path, required=required, what=what)
+
+
+def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of a text column and its distinct values, sorted; missing/blank -> -1.
+
+    Whitespace is stripped on the distinct values only (a few thousand), not on every row, and
+    the codes follow the sorted order of the stripped values, so sorting by code is sorting by
+    name.
+    """
+    if isinstance(values, pd.Series):
+        codes, uniques = values.factorize()  # Arrow-backed strings factorize natively
+    else:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    stripped = np.array([str(u).strip() for u in np.asarray(uniques, dtype=object)], dtype=object)
+    new_codes, names = pd.factorize(stripped, sort=True)
+    names = np.asarray(names, dtype=object)
+    lookup = np.append(new_codes, -1)  # code -1 (missing) stays -1
+    codes = lookup[codes]
+    blank = np.flatnonzero(names == "")
+    if blank.size:
+        codes = np.where(codes == blank[0], -1, codes)
+        codes = codes - (codes > blank[0])
+        names = np.delete(names, blank[0])
+    return codes.astype(np.int64), names
+
+
+def _unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct integers (a sort and a comparison: faster than ``np.unique`` here)."""
+    ordered = np.sort(values, kind="stable")
+    if ordered.size == 0:
+        return ordered
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
+
+
+@dataclass
+class _Edges:
+    """Edges as sorted unique ``(miRNA code, gene code)`` pairs."""
+
+    mirnas: np.ndarray
+    genes: np.ndarray
+    mirna_of: np.ndarray
+    gene_of: np.ndarray
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"mirna": self.mirnas[self.mirna_of], "gene": self.genes[self.gene_of]}, dtype="str"
+        )
+
+
+def _encode_edges(edges: pd.DataFrame, path: object = None) -> _Edges:
+    _require(edges, ("mirna", "gene"), "edge table", path)
+    m, mirnas = _codes(edges["mirna"])
+    g, genes = _codes(edges["gene"])
+    ok = (m >= 0) & (g >= 0)
+    pair = _unique(m[ok] * len(genes) + g[ok])
+    return _Edges(mirnas, genes, pair // max(len(genes), 1), pair % max(len(genes), 1))
+
+
+def clean_edges(edges: pd.DataFrame, path: object = None) -> pd.DataFrame:
+    """Unique, non-empty ``(mirna, gene)`` pairs of an edge table, sorted, whitespace stripped."""
+    return _encode_edges(edges, path).frame()
+
+
+def read_edges(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read an edge table (Parquet or TSV with ``mirna`` and ``gene``); see :func:`clean_edges`."""
+    return clean_edges(_read_table(path, "edge table", ("mirna", "gene")), path)
+
+
+@dataclass
+class _GeneSets:
+    """Gene-set memberships as codes: terms sorted by (library, term_id), genes sorted."""
+
+    libraries: np.ndarray
+    terms: pd.DataFrame  # library, term_id, term, library_index
+    genes: np.ndarray
+    term_of: np.ndarray
+    gene_of: np.ndarray
+
+
+def _encode_gene_sets(gene_sets: pd.DataFrame, path: object = None) -> _GeneSets:
+    _require(gene_sets, ("library", "term_id", "term", "gene"), "gene-set table", path)
+    lib, libraries = _codes(gene_sets["library"])
+    tid, term_ids = _codes(gene_sets["term_id"])
+    gene, genes = _codes(gene_sets["gene"])
+    ok = np.flatnonzero((lib >= 0) & (tid >= 0) & (gene >= 0))
+    if not ok.size:
+        raise InputError(
+            "gene-set table has no membership (every row lacks a library, term ID or gene)",
+            path=path,
+            hint="check the gene-set libraries in config",
+        )
+    key = lib[ok] * len(term_ids) + tid[ok]
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    starts = np.concatenate([[True], ordered[1:] != ordered[:-1]])
+    keys = ordered[starts]
+    first = order[starts]  # stable sort: the first occurrence of each term in the input
+    term_of = np.empty(key.size, dtype=np.int64)
+    term_of[order] = np.cumsum(starts) - 1
+    names = np.asarray(gene_sets["term"], dtype=object)[ok[first]]
+    names = np.array(["" if pd.isna(n) else str(n).strip() for n in names], dtype=object)
+    lib_of_term = keys // len(term_ids)
+    terms = pd.DataFrame(
+        {
+            "library": libraries[lib_of_term],
+            "term_id": term_ids[keys % len(term_ids)],
+            "term": names,
+            "library_index": lib_of_term,
+        }
+    ).astype({"library": "str", "term_id": "str", "term": "str"})
+    pair = _unique(term_of.astype(np.int64) * len(genes) + gene[ok])
+    return _GeneSets(libraries, terms, genes, pair // len(genes), pair % len(genes))
+
+
+def clean_gene_sets(gene_sets: pd.DataFrame, path: object = None) -> pd.DataFrame:
+    """Unique ``(library, term_id, term, gene)`` memberships; one name per ``(library, term_id)``.
+
+    Genes repeated inside a set (some msigdbr exports repeat them) count once.  When a term ID
+    carries two names, the first one in the input is kept.  Sorted by library, term ID, gene.
+    """
+    enc = _encode_gene_sets(gene_sets, path)
+    terms = enc.terms.iloc[enc.term_of]
+    return pd.DataFrame(
+        {
+            "library": terms["library"].to_numpy(),
+            "term_id": terms["term_id"].to_numpy(),
+            "term": terms["term"].to_numpy(),
+            "gene": enc.genes[enc.gene_of],
+        },
+        dtype="str",
+    )
+
+
+def read_gene_sets(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+) -> pd.DataFrame:
+    """Read and concatenate normalised gene-set libraries (Parquet or TSV, long format).
+
+    The engine removes blanks and duplicates itself (:func:`clean_gene_sets` does the same for
+    other uses), so the rows are returned as read.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    frames = []
+    for path in paths:
+        frame = _read_table(path, "gene-set table", ("library", "term_id", "term", "gene"))
+        frames.append(frame[["library", "term_id", "term", "gene"]])
+    if not frames:
+        raise InputError("no gene-set library given", hint="list at least one library in config")
+    return pd.concat(frames, ignore_index=True)
+
+
+def _names_of(values: pd.Series) -> list[str]:
+    names = values.dropna().astype("str").str.strip()
+    return _names(names[names != ""])
+
+
+def read_set_mirnas(path: str | os.PathLike[str]) -> list[str]:
+    """The miRNAs of a set's target table (``results/targets/{set}.tsv``), sorted."""
+    frame = _read_table(path, "target table", ("mirna", "gene"))
+    return _names_of(frame["mirna"])
+
+
+def protein_coding_genes(gene_table: pd.DataFrame, path: object = None) -> list[str]:
+    """Approved symbols of the HGNC protein-coding genes of a gene table (``genes.parquet``)."""
+    _require(gene_table, ("symbol", "locus_group"), "gene table", path)
+    keep = gene_table["locus_group"].astype("str") == PROTEIN_CODING
+    genes = _names(gene_table.loc[keep, "symbol"].astype("str"))
+    if not genes:
+        raise InputError(
+            f"gene table has no {PROTEIN_CODING!r} rows in locus_group",
+            path=path,
+            hint="use the HGNC complete set",
+        )
+    return genes
+
+
+def background_gene_list(
+    settings: EnrichmentSettings, gene_table: str | os.PathLike[str] | None = None
+) -> list[str] | None:
+    """The gene list a background kind needs (None for ``targetable`` and ``library``)."""
+    kind = settings.background
+    if kind == "user":
+        return read_name_list(
+            settings.background_genes, what="background gene", key="enrichment.background_genes"
+        )
+    if kind == "protein_coding":
+        if gene_table is not None:
+            table = _read_table(gene_table, "gene table", ("symbol", "locus_group"))
+            return protein_coding_genes(table, gene_table)
+        if settings.background_genes:
+            return read_name_list(
+                settings.background_genes,
+                what="protein-coding gene",
+                key="enrichment.background_genes",
+            )
+        raise ConfigError(
+            "enrichment.background is 'protein_coding' but no gene table or gene list is given",
+            hint="give the rule the gene table, or set enrichment.background_genes",
+        )
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Statistics
+
+
+def hypergeometric_sf(
+    overlap: np.ndarray, term_size: np.ndarray, n_targets: np.ndarray, background_size: np.ndarray
+) -> np.ndarray:
+    """One-sided ORA p-value ``P(X >= overlap)``, vectorised over terms.
+
+    With ``M`` background genes of which ``n`` (``term_size``) are in the term, and the set's
+    ``N`` targets (``n_targets``) drawn from the background, the overlap ``X`` is hypergeometric:
+    the 2x2 table [[x, N - x], [n - x, M - n - N + x]] of Fisher's exact test with
+    ``alternative='greater'``.  Computed by :func:`exomir._hypergeom.hypergeom_upper`, which
+    equals ``scipy.stats.hypergeom.sf(x - 1, M, n, N)`` to ~1e-13 relative at a fraction of its
+    cost (it matters for calibration, which needs millions of these).
+    """
+    p = hypergeom_upper(overlap, background_size, term_size, n_targets)
+    return np.clip(p, 0.0, 1.0)
+
+
+def bh_fdr(pvalues: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values along ``axis`` (NaN stays NaN and is not counted).
+
+    The adjustment is monotone in the p-values and capped at 1; ties keep the order of a stable
+    sort, so the result does not depend on the input order.
+    """
+    p = np.asarray(pvalues, dtype=float)
+    p = np.moveaxis(p, axis, 0)
+    out = np.full(p.shape, np.nan)
+    flat = p.reshape(p.shape[0], -1)
+    out_flat = out.reshape(flat.shape)
+    valid = ~np.isnan(flat)
+    m = valid.sum(axis=0)
+    filled = np.where(valid, flat, np.inf)
+    order = np.argsort(filled, axis=0, kind="stable")
+    ranked = np.take_along_axis(filled, order, axis=0)
+    rank = np.arange(1, flat.shape[0] + 1)[:, None]
+    with np.errstate(invalid="ignore"):  # columns without any p-value: inf * 0
+        q = ranked * m[None, :] / rank
+    q = np.minimum.accumulate(q[::-1], axis=0)[::-1]
+    q = np.minimum(q, 1.0)
+    np.put_along_axis(out_flat, order, q, axis=0)
+    out_flat[~valid] = np.nan
+    return np.moveaxis(out_flat.reshape(p.shape), 0, axis)
+
+
+# --------------------------------------------------------------------------------------------
+# Universe and queries
+
+
+@dataclass(frozen=True)
+class Universe:
+    """The miRNAs that random sets are drawn from.
+
+    Attributes
+    ----------
+    mirnas
+        Sorted names; every one has at least one target edge.
+    kind
+        ``all`` or ``file``.
+    source
+        The listing file for ``file``.
+    dropped
+        Names listed in the file that have no target edge (left out, reported).
+    """
+
+    mirnas: tuple[str, ...]
+    kind: str = "all"
+    source: str | None = None
+    dropped: tuple[str, ...] = ()
+
+
+def build_universe(
+    edges: pd.DataFrame,
+    *,
+    kind: str = "all",
+    mirnas: Iterable[str] | None = None,
+    source: str | os.PathLike[str] | None = None,
+) -> Universe:
+    """The miRNA universe: all miRNAs with a target edge, or a listed subset of them.
+
+    A listed miRNA without any target edge cannot change a random set's target union, so it is
+    left out (and reported in ``dropped``) rather than silently diluting the null.
+    """
+    enc = _encode_edges(edges)
+    targeted = enc.mirnas[_unique(enc.mirna_of)].tolist()
+    if kind == "all":
+        if not targeted:
+            raise InputError("the edge table has no miRNA with a target", path=source)
+        return Universe(tuple(targeted), "all")
+    if kind != "file":
+        raise ConfigError(
+            "unknown enrichment.empirical.universe",
+            value=kind,
+            hint=f"use one of {', '.join(UNIVERSE_KINDS)}",
+        )
+    if mirnas is None and source is not None:
+        mirnas = read_name_list(
+            source, what="miRNA universe", key="enrichment.empirical.universe_file"
+        )
+    listed = sorted(set(mirnas or ()))
+    if not listed:
+        raise ConfigError(
+            "the miRNA universe list is empty",
+            path=source,
+            hint="list one miRNA per line in enrichment.empirical.universe_file",
+        )
+    have = set(targeted)
+    kept = tuple(m for m in listed if m in have)
+    dropped = tuple(m for m in listed if m not in have)
+    if not kept:
+        raise ConfigError(
+            f"none of the {len(listed)} miRNAs of the universe list has a target under the "
+            "chosen sources",
+            path=source,
+            value=listed[:5],
+            hint="use current miRBase names (e.g. hsa-miR-21-5p) or universe: all",
+        )
+    if dropped:
+        log.warning(
+            "%d of %d universe miRNAs have no target edge and are left out: %s%s",
+            len(dropped),
+            len(listed),
+            ", ".join(dropped[:10]),
+            " ..." if len(dropped) > 10 else "",
+        )
+    return Universe(kept, "file", None if source is None else str(source), dropped)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A miRNA set as the engine sees it.
+
+    Attributes
+    ----------
+    name
+        Set name.
+    mirnas
+        The analysed miRNAs: members of the universe, sorted.
+    index
+        Their rows in the universe.
+    not_targeted
+        Members without any target edge (nothing to test).
+    outside_universe
+        Members with target edges that are not in a ``file`` universe: left out of both tests,
+        because the null can only draw universe miRNAs.
+    """
+
+    name: str
+    mirnas: tuple[str, ...]
+    index: np.ndarray
+    not_targeted: tuple[str, ...] = ()
+    outside_universe: tuple[str, ...] = ()
+
+    @property
+    def k(self) -> int:
+        """Number of analysed miRNAs."""
+        return len(self.mirnas)
+
+
+# --------------------------------------------------------------------------------------------
+# Engine
+
+
+class EnrichmentEngine:
+    """Everything that does not depend on the query set, built once for all libraries.
+
+    * a sorted gene index (the union of the libraries' backgrounds),
+    * a sparse term x gene membership matrix ``M`` (CSR, int16) over the background, holding
+      every term of every library whose background size is within ``[min_size, max_size]``,
+    * a gene x library background indicator (targets counted per library),
+    * the miRNA universe and its sparse miRNA x gene target matrix.
+
+    Then a set's overlaps with every term are one sparse product ``M @ union``, and a batch of
+    random sets is one sparse-times-dense product.
+
+    Parameters
+    ----------
+    edges
+        All miRNA -> gene edges of the species after the target policy (``mirna``, ``gene``).
+    gene_sets
+        Long-format libraries (``library``, ``term_id``, ``term``, ``gene``).
+    background
+        One of :data:`BACKGROUND_KINDS`.  Every kind is intersected with each library's gene
+        union, per library: a gene that no term of a library annotates carries no information
+        about that library, and counting it would inflate every term's fold enrichment.
+
+        * ``targetable``: genes with at least one edge (the default: a gene no miRNA can
+          target could never be in the overlap, so it must not be in the urn either);
+        * ``library``: the library's genes;
+        * ``user``: ``background_genes`` (e.g. genes expressed in recipient cells); targets
+          outside it are not counted;
+        * ``protein_coding``: ``background_genes`` (the gene table's protein-coding genes).
+    background_genes
+        Gene list for ``user`` and ``protein_coding``.
+    universe
+        The miRNA universe (default: :func:`build_universe` ``kind="all"``).
+    min_size, max_size
+        Size limits of tested terms, counted inside the background.
+    focus
+        Focus pathways to flag in the ``focus`` column.
+    """
+
+    def __init__(
+        self,
+        edges: pd.DataFrame,
+        gene_sets: pd.DataFrame,
+        *,
+        background: str = "targetable",
+        background_genes: Iterable[str] | None = None,
+        universe: Universe | None = None,
+        min_size: int = 10,
+        max_size: int = 500,
+        focus: Mapping[str, FocusPathway] | None = None,
+    ) -> None:
+        check_background_kind(background)
+        _int_setting(min_size, "enrichment.min_size", 1)
+        _int_setting(max_size, "enrichment.max_size", 1)
+        if max_size < min_size:
+            raise ConfigError(
+                "enrichment.min_size is larger than enrichment.max_size",
+                value=(min_size, max_size),
+            )
+        enc_edges = _encode_edges(edges)
+        enc = _encode_gene_sets(gene_sets)
+        self.background_kind = background
+        self.min_size, self.max_size = int(min_size), int(max_size)
+        self.edges = enc_edges.frame()
+        self.universe = universe or build_universe(self.edges)
+
+        # Which library genes are in the base background (a mask over the library genes).
+        if background == "targetable":
+            in_base = pd.Index(enc_edges.genes).get_indexer(enc.genes) >= 0
+        elif background == "library":
+            in_base = np.ones(len(enc.genes), dtype=bool)
+        else:
+            if background_genes is None:
+                raise ConfigError(
+                    f"enrichment.background is {background!r} but no gene list was given",
+                    hint="set enrichment.background_genes",
+                )
+            base = pd.Index(sorted({str(g).strip() for g in background_genes} - {""}))
+            if base.empty:
+                raise ConfigError(f"the {background} background gene list is empty")
+            in_base = base.get_indexer(enc.genes) >= 0
+        keep = in_base[enc.gene_of]
+        term_of, gene_of = enc.term_of[keep], enc.gene_of[keep]
+
+        self.libraries: tuple[str, ...] = tuple(enc.libraries.tolist())
+        n_libs = len(self.libraries)
+        lib_of_term = enc.terms["library_index"].to_numpy()
+        # Per-library backgrounds: distinct (library, gene) pairs among background memberships.
+        lib_gene = _unique(lib_of_term[term_of] * len(enc.genes) + gene_of)
+        bg_lib, bg_gene = lib_gene // len(enc.genes), lib_gene % len(enc.genes)
+        used_genes = _unique(bg_gene)  # sorted codes = sorted names
+        self.genes = enc.genes[used_genes]
+        gene_pos = np.full(len(enc.genes), -1, dtype=np.int64)
+        gene_pos[used_genes] = np.arange(used_genes.size)
+        self.background_sizes = np.bincount(bg_lib, minlength=n_libs).astype(np.int64)
+        self.library_background = sp.csr_array(
+            (np.ones(bg_lib.size, dtype=np.int32), (gene_pos[bg_gene], bg_lib)),
+            shape=(len(self.genes), n_libs),
+        )
+
+        sizes = np.bincount(term_of, minlength=len(enc.terms))
+        tested = (sizes >= self.min_size) & (sizes <= self.max_size)
+        self.n_terms_total = len(enc.terms)
+        self.n_terms_out_of_range = int((~tested).sum())
+        terms = enc.terms[tested].reset_index(drop=True)
+        terms.insert(3, "term_size", sizes[tested].astype(np.int64))
+        terms["background_size"] = self.background_sizes[terms["library_index"].to_numpy()]
+        terms["focus"] = flag_focus(terms, focus) if focus else ""
+        self.terms = terms
+        for lib, size in zip(self.libraries, self.background_sizes, strict=True):
+            n = int((terms["library"] == lib).sum())
+            log.info("library %s: background %d genes, %d terms tested", lib, size, n)
+            if n == 0:
+                log.warning(
+                    "library %s has no term with %d-%d background genes",
+                    lib,
+                    self.min_size,
+                    self.max_size,
+                )
+
+        row_of_term = np.full(len(enc.terms), -1, dtype=np.int64)
+        row_of_term[np.flatnonzero(tested)] = np.arange(int(tested.sum()))
+        rows = row_of_term[term_of]
+        hit = rows >= 0
+        self.dtype = count_dtype(self.max_size)
+        self.membership = sp.csr_array(
+            (np.ones(int(hit.sum()), dtype=self.dtype), (rows[hit], gene_pos[gene_of[hit]])),
+            shape=(len(terms), len(self.genes)),
+        )
+        self.membership.sort_indices()
+
+        # Target matrix of the universe over the engine's genes.
+        uni_row = pd.Index(self.universe.mirnas).get_indexer(enc_edges.mirnas)
+        edge_col = pd.Index(self.genes).get_indexer(enc_edges.genes)
+        rows_u = uni_row[enc_edges.mirna_of]
+        in_uni = rows_u >= 0
+        self.target_counts = np.bincount(rows_u[in_uni], minlength=len(self.universe.mirnas))
+        cols = edge_col[enc_edges.gene_of]
+        use = in_uni & (cols >= 0)
+        self.targets = sp.csr_array(
+            (np.ones(int(use.sum()), dtype=np.int8), (rows_u[use], cols[use])),
+            shape=(len(self.universe.mirnas), len(self.genes)),
+        )
+        self._unions: TargetUnions | None = None
+        self._targeted = set(enc_edges.mirnas[_unique(enc_edges.mirna_of)].tolist())
+
+    @classmethod
+    def from_settings(
+        cls,
+        edges: pd.DataFrame,
+        gene_sets: pd.DataFrame,
+        settings: EnrichmentSettings,
+        *,
+        gene_table: str | os.PathLike[str] | None = None,
+        focus: Mapping[str, FocusPathway] | None = None,
+    ) -> EnrichmentEngine:
+        """Build an engine as the config says (reads the background and universe files)."""
+        null = settings.null or NullSettings()
+        universe = build_universe(edges, kind=null.universe, source=null.universe_file)
+        return cls(
+            edges,
+            gene_sets,
+            background=settings.background,
+            background_genes=background_gene_list(settings, gene_table),
+            universe=universe,
+            min_size=settings.min_size,
+            max_size=settings.max_size,
+            focus=focus,
+        )
+
+    # -- queries -------------------------------------------------------------------------
+
+    @property
+    def unions(self) -> TargetUnions:
+        """Bit-packed target unions of the universe (built on first use)."""
+        if self._unions is None:
+            self._unions = TargetUnions(self.targets, self.dtype)
+        return self._unions
+
+    @property
+    def background(self) -> list[str]:
+        """Union of the per-library backgrounds (each library's is this ∩ the library)."""
+        return list(self.genes)
+
+    def query(self, name: str, mirnas: Iterable[str]) -> Query:
+        """Resolve a set's miRNAs against the universe (see :class:`Query`).
+
+        Raises
+        ------
+        InputError
+            When none of the set's miRNAs is in the universe: there is nothing to test.
+        """
+        names = sorted({str(m).strip() for m in mirnas} - {""})
+        pos = pd.Index(self.universe.mirnas)
+        index = pos.get_indexer(names)
+        analysed = tuple(n for n, i in zip(names, index, strict=True) if i >= 0)
+        not_targeted = tuple(n for n in names if n not in self._targeted)
+        outside = tuple(
+            n for n, i in zip(names, index, strict=True) if i < 0 and n in self._targeted
+        )
+        if outside:
+            log.warning(
+                "set %s: %d miRNA(s) with targets are not in the miRNA universe and are left "
+                "out: %s",
+                name,
+                len(outside),
+                ", ".join(outside),
+            )
+        if not analysed:
+            raise InputError(
+                f"set {name!r}: none of its {len(names)} miRNAs has a target in the miRNA universe",
+                value=names[:5],
+                hint="check the target sources and enrichment.empirical.universe",
+            )
+        return Query(name, analysed, index[index >= 0].astype(np.int64), not_targeted, outside)
+
+    def check_targets(self, targets: pd.DataFrame, path: object = None) -> None:
+        """Check that a set's target table agrees with the edge table the null is built on.
+
+        The empirical null compares the set with random sets drawn from the same edge table; a
+        set whose targets came from another policy would be compared with the wrong null.
+        """
+        table = clean_edges(targets, path)
+        merged = table.merge(self.edges, how="left", indicator=True)
+        extra = merged[merged["_merge"] == "left_only"]
+        if len(extra):
+            first = extra.iloc[0]
+            raise InputError(
+                f"{len(extra)} edge(s) of the set's target table are not in the edge table "
+                "the null is built on",
+                path=path,
+                value=f"{first['mirna']} -> {first['gene']}",
+                hint="rebuild results/targets with the same target policy",
+            )
+
+    def mirnas_from_targets(self, path: str | os.PathLike[str]) -> list[str]:
+        """The miRNAs of a set's target table, after checking it against the edge table.
+
+        See :meth:`check_targets`; rows without a gene (miRNAs without targets) are ignored.
+        """
+        frame = _read_table(path, "target table", ("mirna", "gene"))
+        self.check_targets(frame, path)
+        return _names_of(frame["mirna"])
+
+    def union_of(self, query: Query) -> np.ndarray:
+        """0/1 gene vector: the targets of the query's analysed miRNAs."""
+        return self.unions.union(query.index)
+
+    def observed(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Overlap, ``n_targets`` and the 0/1 target vector of a query, for every term."""
+        union = self.union_of(query)
+        overlap = (self.membership @ union).astype(np.int64)
+        per_library = self.library_background.T @ union.astype(np.int64)
+        n_targets = per_library[self.terms["library_index"].to_numpy()].astype(np.int64)
+        return overlap, n_targets, union
+
+    def overlap_genes(self, union: np.ndarray) -> list[str]:
+        """``;``-joined sorted overlapping genes of every term with a target vector."""
+        m = self.membership
+        hit = union[m.indices] > 0  # row indices are sorted, and genes are in sorted order
+        ends = np.concatenate([[0], np.cumsum(hit)])[m.indptr]
+        names = self.genes[m.indices[hit]].tolist()
+        return [";".join(names[a:b]) for a, b in itertools.pairwise(ends.tolist())]
+
+    def strata(self, query: Query, bins: int) -> tuple[np.ndarray, dict[int, int]]:
+        """Target-count strata of the universe and the query's count per stratum.
+
+        Bin edges are the ``bins``-quantiles of the universe miRNAs' target counts (number of
+        target genes over all edges); tied edges merge, so there may be fewer bins.  Random sets
+        then draw, in each bin, as many miRNAs as the query has there, matching the query's
+        target-count distribution (a set of heavily studied, target-rich miRNAs is compared with
+        random target-rich miRNAs).
+        """
+        counts = self.target_counts
+        cuts = np.unique(np.quantile(counts, np.linspace(0, 1, bins + 1)[1:-1]))
+        labels = np.searchsorted(cuts, counts, side="right")
+        # The query is part of the universe, so no bin is asked for more miRNAs than it holds.
+        need = np.bincount(labels[query.index], minlength=cuts.size + 1)
+        return labels, {int(s): int(n) for s, n in enumerate(need) if n}
+
+    def random_sets(
+        self, query_or_k: Query | int, rng: np.random.Generator, stratified: int = 0
+    ) -> RandomSets:
+        """Random-set stream of the query's size (stratified on target counts when asked)."""
+        k = query_or_k.k if isinstance(query_or_k, Query) else int(query_or_k)
+        size = len(self.universe.mirnas)
+        if k > size:
+            raise ConfigError(
+                f"the miRNA universe has {size} miRNAs, fewer than the {k} of a set",
+                value=k,
+                hint="use a larger universe (enrichment.empirical.universe: all) or a smaller set",
+            )
+        if stratified and isinstance(query_or_k, Query):
+            labels, need = self.strata(query_or_k, stratified)
+            return RandomSets(rng, size, k, strata=labels, k_per_stratum=need)
+        return RandomSets(rng, size, k)
+
+    # -- one set -------------------------------------------------------------------------
+
+    def analyse(
+        self,
+        name: str,
+        mirnas: Iterable[str],
+        *,
+        null: NullSettings | None = None,
+        fdr: float = 0.05,
+        jaccard: float = 0.5,
+        cluster_method: str | None = None,
+        threads: int = 1,
+    ) -> EnrichmentResult:
+        """ORA and the empirical null of one miRNA set against every library at once.
+
+        Parameters
+        ----------
+        name
+            Set name (first column of the table).
+        mirnas
+            The set's miRNAs (current names).
+        null
+            Empirical-null settings; None skips the null (``p_emp`` etc. stay empty).
+        fdr, jaccard
+            Significance threshold and Jaccard threshold of the redundancy grouping.
+        cluster_method
+            ``emp`` or ``ora``: which FDR calls terms significant for grouping (default ``emp``
+            when the null runs).
+        threads
+            Threads for the null.
+
+        Returns
+        -------
+        EnrichmentResult
+            The table (:data:`TABLE_COLUMNS`), the background and universe lists and the
+            parameters.
+        """
+        query = self.query(name, mirnas)
+        overlap, n_targets, union = self.observed(query)
+        terms = self.terms
+        size = terms["term_size"].to_numpy()
+        bg = terms["background_size"].to_numpy()
+        p_ora = hypergeometric_sf(overlap, size, n_targets, bg)
+        expected = n_targets * size / np.maximum(bg, 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fold = np.where(expected > 0, overlap / expected, np.nan)
+
+        n_terms = len(terms)
+        p_emp = np.full(n_terms, np.nan)
+        mean = np.full(n_terms, np.nan)
+        sd = np.full(n_terms, np.nan)
+        n_null = np.zeros(n_terms, dtype=np.int64)
+        if null is not None:
+            log.info(
+                "set %s: %d miRNAs, %d targets in the background; %d terms, %d with overlap",
+                name,
+                query.k,
+                int(union.sum()),
+                n_terms,
+                int((overlap > 0).sum()),
+            )
+            active = np.flatnonzero(overlap > 0)
+            sets = self.random_sets(query, np.random.default_rng(null.seed), null.stratified)
+            counts = sequential_null(
+                self.membership[active],
+                overlap[active],
+                sets,
+                self.unions,
+                null.n_random,
+                stop_after=null.sequential_stop,
+                threads=threads,
+                what=f"set {name}: empirical null",
+            )
+            # A term the set does not touch is trivially matched by every random set.
+            p_emp[:] = 1.0
+            p_emp[active] = counts.pvalues(null.n_random, null.sequential_stop)
+            mean[active], sd[active] = counts.mean_sd()
+            n_null[active] = counts.n_drawn
+
+        # Sorted by p_emp, p_ora, then library and term ID: the engine's term order is already
+        # (library, term_id), so its row number breaks the remaining ties.
+        order = np.lexsort((np.arange(n_terms), p_ora, p_emp))
+        table = pd.DataFrame(
+            {
+                "set": name,
+                "library": terms["library"].array,
+                "term_id": terms["term_id"].array,
+                "term": terms["term"].array,
+                "focus": terms["focus"].array,
+                "term_size": size.astype(np.int64),
+                "overlap": overlap,
+                "n_targets": n_targets,
+                "background_size": bg.astype(np.int64),
+                "expected": expected,
+                "fold_enrichment": fold,
+                "p_ora": p_ora,
+                "fdr_ora": bh_fdr(p_ora),
+                "p_emp": p_emp,
+                "fdr_emp": bh_fdr(p_emp),
+                "null_mean": mean,
+                "null_sd": sd,
+                "n_null": n_null,
+                "k_mirnas": query.k,
+                "overlap_genes": pd.array(self.overlap_genes(union), dtype="str"),
+            }
+        )
+        table = table.take(order).reset_index(drop=True)
+        method = cluster_method or ("emp" if null is not None else "ora")
+        table = cluster_terms(table, fdr=fdr, jaccard=jaccard, method=method)
+        table = table[list(TABLE_COLUMNS)]
+        params = self.describe(query, null, fdr=fdr, jaccard=jaccard, cluster_method=method)
+        return EnrichmentResult(table, self.background, list(self.universe.mirnas), params)
+
+    def describe(
+        self,
+        query: Query | None,
+        null: NullSettings | None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """Parameters of a run, for the ``.json`` beside each table."""
+        out: dict[str, Any] = {
+            "exomir_version": __version__,
+            "background": {
+                "kind": self.background_kind,
+                "size": len(self.genes),
+                "per_library": {
+                    lib: int(n)
+                    for lib, n in zip(self.libraries, self.background_sizes, strict=True)
+                },
+                "note": "each library's background is this list intersected with its genes",
+            },
+            "universe": {
+                "kind": self.universe.kind,
+                "size": len(self.universe.mirnas),
+                "file": self.universe.source,
+                "dropped_without_targets": list(self.universe.dropped),
+            },
+            "terms": {
+                "min_size": self.min_size,
+                "max_size": self.max_size,
+                "tested": len(self.terms),
+                "out_of_size_range": self.n_terms_out_of_range,
+                "libraries": list(self.libraries),
+            },
+            "empirical": None
+            if null is None
+            else {
+                "n_random": null.n_random,
+                "seed": null.seed,
+                "generator": "numpy PCG64",
+                "stratified_bins": null.stratified,
+                "sequential_stop": null.sequential_stop,
+                "p_value": "(1 + #{random >= observed}) / (1 + N); h / draws when stopped",
+            },
+        }
+        if query is not None:
+            out["set"] = query.name
+            out["k"] = query.k
+            out["mirnas"] = list(query.mirnas)
+            out["mirnas_without_targets"] = list(query.not_targeted)
+            out["mirnas_outside_universe"] = list(query.outside_universe)
+        out.update(extra)
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# Redundancy
+
+
+def cluster_terms(
+    table: pd.DataFrame, *, fdr: float = 0.05, jaccard: float = 0.5, method: str = "emp"
+) -> pd.DataFrame:
+    """Group near-identical significant terms; add ``cluster`` and ``cluster_lead``.
+
+    Significant terms (``fdr_<method> < fdr``) are visited in order of p-value (ties: the other
+    method's p-value, library, term ID).  The first unassigned term becomes the lead of a new
+    cluster, which takes every unassigned significant term whose overlapping genes have a
+    Jaccard index of at least ``jaccard`` with the lead's.  The greedy order makes the result
+    deterministic and keeps the most significant term of each group as its representative.
+    Terms that are not significant get no cluster; every term stays in the table.
+    """
+    if method not in ("emp", "ora"):
+        raise ConfigError("unknown redundancy method", value=method, hint="use emp or ora")
+    other = "ora" if method == "emp" else "emp"
+    cluster = np.full(len(table), -1, dtype=np.int64)
+    lead = np.zeros(len(table), dtype=bool)
+    q = table[f"fdr_{method}"].to_numpy(dtype=float, na_value=np.nan)
+    sig = np.flatnonzero(q < fdr)
+    if sig.size:
+
+        def column(name: str, dtype: type) -> np.ndarray:
+            values = table[name].iloc[sig]
+            return values.to_numpy(dtype=dtype, na_value=None if dtype is object else np.nan)
+
+        library = pd.factorize(column("library", object), sort=True)[0]
+        term_id = pd.factorize(column("term_id", object), sort=True)[0]
+        order = np.lexsort(
+            (term_id, library, column(f"p_{other}", float), column(f"p_{method}", float))
+        )
+        pos = sig[order]
+        genes = column("overlap_genes", object)[order]
+        lists = [s.split(";") if isinstance(s, str) and s else [] for s in genes]
+        rows = np.repeat(np.arange(len(lists)), [len(g) for g in lists])
+        cols, vocab = pd.factorize(np.array([g for genes in lists for g in genes], dtype=object))
+        x = sp.csr_array(
+            (np.ones(rows.size, dtype=np.int32), (rows, cols)), shape=(len(lists), len(vocab))
+        )
+        inter = (x @ x.T).tocsr()  # shared genes of every pair of significant terms
+        inter.sort_indices()
+        sizes = np.array([len(g) for g in lists])
+        assigned = np.full(len(lists), -1, dtype=np.int64)
+        next_id = 0
+        for i in range(len(lists)):  # visits leads only: every other term is assigned already
+            if assigned[i] >= 0:
+                continue
+            next_id += 1
+            other_terms = inter.indices[inter.indptr[i] : inter.indptr[i + 1]]
+            shared = inter.data[inter.indptr[i] : inter.indptr[i + 1]]
+            jac = shared / np.maximum(sizes[i] + sizes[other_terms] - shared, 1)
+            members = other_terms[(assigned[other_terms] < 0) & (jac >= jaccard)]
+            assigned[members] = next_id
+            assigned[i] = next_id
+            lead[pos[i]] = True
+        cluster[pos] = assigned
+    return table.assign(
+        cluster=pd.Series(cluster, index=table.index, dtype="Int64").mask(cluster <= 0),
+        cluster_lead=lead,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+
+
+def tsv_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` with booleans spelled ``true``/``false`` (the data-model convention)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == bool:
+            out[col] = np.where(out[col].to_numpy(), "true", "false")
+    return out
+
+
+def write_json(data: Mapping[str, Any], dest: str | os.PathLike[str]) -> None:
+    """Write ``data`` as sorted, indented JSON (deterministic)."""
+    write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", dest)
+
+
+@dataclass
+class EnrichmentResult:
+    """Enrichment of one set.
+
+    Attributes
+    ----------
+    table
+        One row per tested term (:data:`TABLE_COLUMNS`).
+    background
+        Union of the per-library backgrounds.
+    universe
+        The miRNA universe.
+    params
+        Parameters and counts of the run.
+    """
+
+    table: pd.DataFrame
+    background: list[str]
+    universe: list[str]
+    params: dict[str, Any]
+
+    def write(
+        self,
+        table: str | os.PathLike[str],
+        background: str | os.PathLike[str] | None = None,
+        universe: str | os.PathLike[str] | None = None,
+        params: str | os.PathLike[str] | None = None,
+    ) -> None:
+        """Write the table (TSV) and, when given paths, the lists and the parameters."""
+        write_tsv(tsv_ready(self.table), table)
+        if background is not None:
+            write_text("".join(f"{g}\n" for g in self.background), background)
+        if universe is not None:
+            write_text("".join(f"{m}\n" for m in self.universe), universe)
+        if params is not None:
+            write_json(self.params, params)

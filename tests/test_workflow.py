@@ -1,0 +1,222 @@
+"""End to end: snakemake on the fixtures in tests/data/workflow, in a temporary directory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "data" / "workflow"
+
+pytestmark = pytest.mark.workflow
+
+
+def run_snakemake(workdir: Path, *args: str, env: dict | None = None, check: bool = True):
+    """Run the workflow in ``workdir`` with the fixture config; return the completed process."""
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(workdir / "config.yaml"),
+        "--cores",
+        "2",
+        *args,
+    ]
+    environment = {**os.environ, "EXOMIR_FIXTURES": str(workdir), **(env or {})}
+    result = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=900)
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake failed:\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}")
+    return result
+
+
+def copy_fixtures(dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in FIXTURES.iterdir():
+        if path.is_file() and path.suffix != ".py":
+            shutil.copy(path, dest / path.name)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    """One complete run on the fixtures, shared by the tests that read its outputs."""
+    workdir = copy_fixtures(tmp_path_factory.mktemp("run"))
+    run_snakemake(workdir)
+    return workdir
+
+
+def read(workdir: Path, relative: str) -> pd.DataFrame:
+    return pd.read_csv(workdir / relative, sep="\t", keep_default_na=False, dtype=str)
+
+
+def test_names_are_resolved_with_their_rule(finished_run):
+    names = read(finished_run, "results/names/bone_marrow.tsv")
+    row = names.set_index("input").loc["miR-21"]
+    assert (row["resolved"], row["accession"], row["status"]) == (
+        "hsa-miR-21-5p",
+        "MIMAT0000076",
+        "ok",
+    )
+    assert row["rule"].startswith("alias")
+    assert names.set_index("input").loc["MIR-17-5P", "resolved"] == "hsa-miR-17-5p"
+    uc = read(finished_run, "results/names/umbilical_cord.tsv").set_index("input")
+    assert uc.loc["miR-451", "resolved"] == "hsa-miR-451a"
+
+
+def test_targets_carry_each_sources_evidence(finished_run):
+    targets = read(finished_run, "results/targets/bone_marrow.tsv")
+    pten = targets[(targets["mirna"] == "hsa-miR-21-5p") & (targets["gene"] == "PTEN")].iloc[0]
+    assert pten["input_name"] == "miR-21"
+    assert pten["weight"] == "120"
+    assert pten["mirtarbase_tier"] == "strong"
+    assert pten["mirtarbase_pmids"] == "2"
+    assert "Luciferase reporter assay" in pten["mirtarbase_experiments"]
+    # PDCD4 is spelled with a former symbol (H731) and, once, with the former miRNA name
+    # hsa-miR-21: both map, and the three records pool into one edge.
+    pdcd4 = targets[(targets["mirna"] == "hsa-miR-21-5p") & (targets["gene"] == "PDCD4")].iloc[0]
+    assert pdcd4["mirtarbase_pmids"] == "3"
+    assert set(targets["targetscan_conserved"]) <= {"true", "false", ""}
+    edges = pd.read_parquet(finished_run / "results/targets/all_edges.parquet")
+    # hsa-miR-1246 has no target in any source; mouse rows never enter a human run
+    assert "hsa-miR-1246" not in set(edges["mirna"])
+    assert not edges["mirna"].str.startswith("mmu-").any()
+    summary = read(finished_run, "results/targets/sources.tsv").set_index("source")
+    assert set(summary.index) == {"mirtarbase", "targetscan", "mirdb", "combined"}
+    # the non-functional record and the low miRDB scores fall to the policy
+    assert int(summary.loc["mirtarbase", "edges_kept"]) < int(summary.loc["mirtarbase", "edges"])
+    assert int(summary.loc["mirdb", "edges_kept"]) < int(summary.loc["mirdb", "edges"])
+
+
+def test_audits_list_what_fell_out(finished_run):
+    audits = list((finished_run / "resources/references/targets").glob("*/*/audit.tsv"))
+    frames = pd.concat([read(finished_run, str(p.relative_to(finished_run))) for p in audits])
+    species = frames[frames["kind"] == "species"]
+    assert "mmu" in set(species["value"])
+    genes = read(finished_run, "resources/references/gene_sets/kegg_mini/fixture/audit.tsv")
+    assert list(genes.columns)[:3] == ["library", "term_id", "gene"]
+
+
+def test_enrichment_finds_the_planted_signal(finished_run):
+    table = read(finished_run, "results/enrichment/bone_marrow.tsv")
+    expected = (
+        "set library term_id term focus term_size overlap n_targets background_size expected "
+        "fold_enrichment p_ora fdr_ora p_emp fdr_emp null_mean null_sd n_null k_mirnas cluster "
+        "cluster_lead overlap_genes"
+    ).split()
+    assert list(table.columns) == expected
+    pi3k = table.set_index("term").loc["PI3K-Akt signaling pathway"]
+    assert pi3k["focus"] == "pi3k_akt"
+    assert float(pi3k["p_ora"]) < 1e-3
+    assert float(pi3k["p_emp"]) < 0.05
+    assert pi3k["k_mirnas"] == "4"
+    params = yaml.safe_load((finished_run / "results/enrichment/bone_marrow.json").read_text())
+    assert params["null"]["n_random"] == 500
+    assert params["null"]["seed"] == 7
+    background = (finished_run / "results/enrichment/bone_marrow.background.txt").read_text()
+    assert "PTEN" in background.split()
+    universe = (finished_run / "results/enrichment/bone_marrow.universe.txt").read_text().split()
+    assert "hsa-miR-21-5p" in universe
+    assert "hsa-miR-1246" not in universe
+
+
+def test_calibration_and_comparisons(finished_run):
+    summary = read(finished_run, "results/calibration/summary.tsv").set_index("method")
+    assert set(summary.index) == {"ora", "empirical"}
+    assert summary.loc["ora", "n_queries"] == "20"
+    compare = list((finished_run / "results/compare").glob("*.tsv"))
+    assert sorted(p.name for p in compare) == [
+        "adipose__vs__umbilical_cord.tsv",
+        "bone_marrow__vs__adipose.tsv",
+        "bone_marrow__vs__umbilical_cord.tsv",
+    ]
+
+
+def test_report_pages(finished_run):
+    index = (finished_run / "results/report/index.html").read_text()
+    for name in ("bone_marrow", "adipose", "umbilical_cord", "PTEN / PI3K-Akt", "Calibration"):
+        assert name in index
+    assert "<script src=" not in index
+    page = (finished_run / "results/report/bone_marrow.html").read_text()
+    assert "PI3K-Akt signaling pathway" in page
+    references = read(finished_run, "results/references.tsv")
+    assert set(references["checksum"]) == {"local copy"}
+    assert all(len(s) == 64 for s in references["sha256"])
+
+
+def test_rerun_is_byte_identical(finished_run, tmp_path):
+    before = {
+        p.name: p.read_bytes()
+        for p in sorted((finished_run / "results").rglob("*.tsv"))
+        if "report" not in p.parts
+    }
+    run_snakemake(finished_run, "--forcerun", "enrichment", "calibration", "compare_sets")
+    after = {
+        p.name: p.read_bytes()
+        for p in sorted((finished_run / "results").rglob("*.tsv"))
+        if "report" not in p.parts
+    }
+    assert before == after
+
+
+def test_unresolved_names_stop_with_a_list_and_the_audit(tmp_path):
+    workdir = copy_fixtures(tmp_path / "run")
+    with open(workdir / "mirna_sets.tsv", "a") as sheet:
+        sheet.write("adipose\tadipose\tmiR-99999\t\tnot a miRNA\n")
+        sheet.write("adipose\tadipose\tlet-7\t\ta family\n")
+    result = run_snakemake(workdir, "results/targets/adipose.tsv", check=False)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    log = (workdir / "logs/targets/adipose.log").read_text()
+    for text in ("miR-99999", "let-7", "results/names/adipose.tsv"):
+        assert text in log
+    assert "UnresolvedNamesError" in output or "unresolved" in output.lower()
+    audit = read(workdir, "results/names/adipose.tsv").set_index("input")
+    assert audit.loc["miR-99999", "status"] == "unknown"
+    assert audit.loc["let-7", "status"] == "ambiguous"
+    assert not (workdir / "results/targets/adipose.tsv").exists()
+
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    config["names"]["on_unresolved"] = "warn"
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    run_snakemake(workdir, "results/targets/adipose.tsv")
+    targets = read(workdir, "results/targets/adipose.tsv")
+    assert "hsa-miR-146b-5p" in set(targets["mirna"])
+
+
+def test_bad_sheet_stops_before_any_job(tmp_path):
+    workdir = copy_fixtures(tmp_path / "run")
+    with open(workdir / "mirna_sets.tsv", "a") as sheet:
+        sheet.write("adipose\tadipose\tmiR-146b\t\tduplicate row\n")
+    result = run_snakemake(workdir, "-n", check=False)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "mirna_sets.tsv" in output
+    assert "repeats 'miR-146b' of set 'adipose'" in output
+    assert not (workdir / "results").exists()
+
+
+def test_missing_reference_without_network_names_the_key(tmp_path):
+    workdir = copy_fixtures(tmp_path / "run")
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    # A port on the loopback interface where nothing listens: the download is refused at once.
+    config["references"]["mirbase"]["files"]["mature"] = {"url": "http://127.0.0.1:9/mature.fa"}
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    result = run_snakemake(workdir, "results/names/adipose.tsv", check=False)
+    assert result.returncode != 0
+    log = next((workdir / "logs/download").rglob("mature.log")).read_text()
+    assert "references.mirbase.files.mature.path" in log
+    assert not list((workdir / "resources").rglob("mature")) or not any(
+        p.is_file() for p in (workdir / "resources").rglob("mature")
+    )
