@@ -1,0 +1,881 @@
+"""Enrichment engine: ORA against reference implementations, backgrounds, the output contract,
+settings and errors, redundancy, calibration under a planted target bias, set comparison."""
+
+from __future__ import annotations
+
+import json
+import logging
+import runpy
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import gseapy
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from exomir import _null
+from exomir._hypergeom import hypergeom_upper
+from exomir._io import read_tsv
+from exomir.enrichment import (
+    COMPARE_COLUMNS,
+    SUMMARY_COLUMNS,
+    TABLE_COLUMNS,
+    EnrichmentEngine,
+    EnrichmentSettings,
+    NullSettings,
+    bh_fdr,
+    build_universe,
+    calibrate,
+    clean_gene_sets,
+    cluster_terms,
+    compare_sets,
+    median_set_size,
+    protein_coding_genes,
+    qq_points,
+    read_edges,
+    read_gene_sets,
+    read_name_list,
+    read_set_mirnas,
+)
+from exomir.errors import ConfigError, InputError
+from exomir.focus import FocusPathway
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def files(data_dir: Path) -> Path:
+    return data_dir / "enrichment"
+
+
+@pytest.fixture
+def small(files: Path):
+    """The hand-written edges and libraries (numbers in the comments of the tests)."""
+    return read_edges(files / "edges.tsv"), read_gene_sets(files / "gene_sets.tsv")
+
+
+def synthetic(seed: int = 0, n_mirnas: int = 60, n_genes: int = 400, n_terms: int = 60):
+    """Edges with a planted length bias, and two libraries whose first terms favour the genes
+    that many miRNAs target (the "long 3'UTR" genes)."""
+    rng = np.random.default_rng(seed)
+    genes = [f"G{i:04d}" for i in range(n_genes)]
+    mirnas = [f"hsa-miR-{i}-5p" for i in range(n_mirnas)]
+    long_utr = np.arange(n_genes) < n_genes // 8
+    rate = np.where(long_utr, 0.35, 0.03)
+    hit = rng.random((n_mirnas, n_genes)) < rate
+    m, g = np.nonzero(hit)
+    edges = pd.DataFrame({"mirna": np.array(mirnas)[m], "gene": np.array(genes)[g]})
+    rows = []
+    for t in range(n_terms):
+        size = int(rng.integers(12, 45))
+        weights = np.where(long_utr, 6.0, 1.0) if t < n_terms // 3 else np.ones(n_genes)
+        chosen = rng.choice(n_genes, size=size, replace=False, p=weights / weights.sum())
+        lib = "LibA" if t % 2 else "LibB"
+        rows += [(lib, f"T{t:03d}", f"term {t}", genes[c]) for c in chosen]
+    # Genes outside every term and never targeted, to exercise the backgrounds.
+    rows += [("LibA", "T999", "untargeted", f"U{i}") for i in range(15)]
+    return edges, pd.DataFrame(rows, columns=["library", "term_id", "term", "gene"]), mirnas
+
+
+# ---------------------------------------------------------------------------------------------
+# ORA against reference implementations
+
+
+def test_hypergeom_upper_equals_scipy_to_1e12():
+    rng = np.random.default_rng(3)
+    n = 30_000
+    total = rng.integers(2, 25_000, n)
+    good = np.minimum(rng.integers(1, 600, n), total)
+    draws = rng.integers(0, total + 1)
+    lo = np.maximum(0, draws + good - total)
+    hi = np.minimum(good, draws)
+    x = lo + (rng.random(n) * (hi - lo + 2)).astype(np.int64)  # whole support, and beyond
+    ours = hypergeom_upper(x, total, good, draws)
+    ref = stats.hypergeom.sf(x - 1, total, good, draws)
+    positive = ref > 0
+    assert positive.sum() > n // 2
+    assert np.all(np.abs(ours[positive] - ref[positive]) <= 1e-12 * ref[positive])
+    assert np.all(ours[~positive] == 0)
+    assert hypergeom_upper(0, 10, 3, 4) == 1.0  # X >= 0 is certain
+    assert hypergeom_upper(4, 10, 3, 4) == 0.0  # more than the term holds
+
+
+def test_ora_equals_scipy_hypergeom_and_fisher():
+    edges, gene_sets, mirnas = synthetic(seed=1)
+    engine = EnrichmentEngine(edges, gene_sets, min_size=5)
+    result = engine.analyse("q", mirnas[:6], null=None)
+    table = result.table
+    background = set(edges["gene"])
+    targets = set(edges.loc[edges["mirna"].isin(mirnas[:6]), "gene"])
+    for _, row in table.iterrows():
+        lib_genes = set(gene_sets.loc[gene_sets["library"] == row["library"], "gene"]) & background
+        term = set(gene_sets.loc[gene_sets["term_id"] == row["term_id"], "gene"]) & lib_genes
+        hits = targets & lib_genes
+        x, size, n_t, bg = len(term & hits), len(term), len(hits), len(lib_genes)
+        assert (row["overlap"], row["term_size"], row["n_targets"], row["background_size"]) == (
+            x,
+            size,
+            n_t,
+            bg,
+        )
+        ref = stats.hypergeom.sf(x - 1, bg, size, n_t)
+        assert row["p_ora"] == pytest.approx(ref, rel=1e-12, abs=0)
+        fisher = stats.fisher_exact(
+            [[x, n_t - x], [size - x, bg - size - n_t + x]], alternative="greater"
+        ).pvalue
+        assert row["p_ora"] == pytest.approx(fisher, rel=1e-9)
+        assert row["expected"] == pytest.approx(n_t * size / bg)
+        assert row["overlap_genes"] == ";".join(sorted(term & hits))
+
+
+def test_ora_equals_gseapy_enrich():
+    edges, gene_sets, mirnas = synthetic(seed=2)
+    engine = EnrichmentEngine(edges, gene_sets, min_size=5)
+    table = engine.analyse("q", mirnas[10:18], null=None).table
+    targets = set(edges.loc[edges["mirna"].isin(mirnas[10:18]), "gene"])
+    background = set(edges["gene"])
+    compared = 0
+    for lib, rows in table.groupby("library"):
+        lib_genes = set(gene_sets.loc[gene_sets["library"] == lib, "gene"]) & background
+        sets = {
+            t: sorted(set(g) & lib_genes)
+            for t, g in gene_sets[gene_sets["term_id"].isin(rows["term_id"])].groupby("term_id")[
+                "gene"
+            ]
+        }
+        res = gseapy.enrich(
+            gene_list=sorted(targets & lib_genes),
+            gene_sets=sets,
+            background=sorted(lib_genes),
+            outdir=None,
+            no_plot=True,
+        ).res2d.set_index("Term")
+        ours = rows.set_index("term_id")
+        tested = ours[ours["overlap"] > 0]  # gseapy leaves out terms without overlap
+        assert sorted(res.index) == sorted(tested.index)
+        ratio = res.loc[tested.index, "P-value"].to_numpy() / tested["p_ora"].to_numpy()
+        assert np.all(np.abs(ratio - 1) < 1e-12)
+        compared += len(tested)
+    assert compared > 30
+
+
+def test_bh_equals_scipy_and_runs_over_all_libraries():
+    rng = np.random.default_rng(0)
+    p = rng.random(200) ** 3
+    assert np.allclose(bh_fdr(p), stats.false_discovery_control(p, method="bh"), rtol=1e-14)
+    two_d = rng.random((50, 4))
+    for j in range(4):
+        assert np.allclose(bh_fdr(two_d)[:, j], stats.false_discovery_control(two_d[:, j]))
+    with_nan = np.array([0.01, np.nan, 0.04])
+    assert np.isnan(bh_fdr(with_nan)[1])
+    assert np.allclose(bh_fdr(with_nan)[[0, 2]], [0.02, 0.04])
+
+    edges, gene_sets, mirnas = synthetic(seed=4)
+    table = EnrichmentEngine(edges, gene_sets).analyse("q", mirnas[:4], null=None).table
+    assert set(table["library"]) == {"LibA", "LibB"}
+    assert np.allclose(table["fdr_ora"], stats.false_discovery_control(table["p_ora"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Backgrounds and size limits (numbers from tests/data/enrichment)
+
+
+def sizes(table: pd.DataFrame) -> dict[str, tuple[int, int, int, int]]:
+    return {
+        r.term_id: (r.term_size, r.overlap, r.n_targets, r.background_size)
+        for r in table.itertuples()
+    }
+
+
+def test_targetable_background_per_library(small):
+    edges, gene_sets = small
+    engine = EnrichmentEngine(edges, gene_sets, min_size=2)
+    result = engine.analyse("bm", ["hsa-miR-21-5p", "hsa-miR-100-5p"], null=None)
+    got = sizes(result.table)
+    # KEGG: 18 targetable library genes, 7 of the 9 targets; Reactome: 11 and 6.
+    assert got["PI3K-Akt signaling pathway"] == (11, 5, 7, 18)
+    assert got["mTOR signaling pathway"] == (5, 4, 7, 18)
+    assert got["NF-kappa B signaling pathway"] == (5, 1, 7, 18)
+    assert got["R-HSA-195721"] == (5, 3, 6, 11)
+    assert got["R-HSA-6807070"] == (3, 2, 6, 11)
+    assert "Ribosome" not in got  # no targetable gene: size 0 in the background
+    assert result.params["background"]["per_library"] == {
+        "KEGG_2021_Human": 18,
+        "Reactome_2022": 11,
+    }
+    assert result.background == sorted(result.background)
+    assert "GAPDH" not in result.background and "PDCD4" in result.background
+
+
+def test_library_background(small):
+    edges, gene_sets = small
+    engine = EnrichmentEngine(edges, gene_sets, background="library", min_size=2)
+    got = sizes(engine.analyse("bm", ["hsa-miR-21-5p", "hsa-miR-100-5p"], null=None).table)
+    assert got["PI3K-Akt signaling pathway"] == (11, 5, 7, 23)
+    assert got["Ribosome"] == (5, 0, 7, 23)
+    assert got["R-HSA-195721"] == (6, 3, 6, 13)
+
+
+def test_user_background_also_filters_targets(small, files):
+    edges, gene_sets = small
+    genes = read_name_list(files / "background.txt", what="gene", key="k")
+    engine = EnrichmentEngine(
+        edges, gene_sets, background="user", background_genes=genes, min_size=2
+    )
+    result = engine.analyse("bm", ["hsa-miR-21-5p", "hsa-miR-100-5p"], null=None)
+    got = sizes(result.table)
+    # Targets inside the list: PTEN SMAD4 BCL2 MTOR FZD4 (KEGG), PTEN SMAD4 MTOR FZD4 (Reactome).
+    assert got["PI3K-Akt signaling pathway"] == (5, 3, 5, 10)
+    assert got["Wnt signaling pathway"] == (4, 2, 5, 10)
+    assert got["R-HSA-195721"] == (4, 2, 4, 7)
+    assert got["R-HSA-9006934"] == (2, 1, 4, 7)
+    assert result.params["background"]["kind"] == "user"
+
+
+def test_protein_coding_background_from_gene_table(small):
+    edges, gene_sets = small
+    table = pd.DataFrame(
+        {
+            "symbol": ["PTEN", "AKT1", "MTOR", "MIR21", "HIF1A", "RPS6KB1"],
+            "locus_group": ["protein-coding gene"] * 3
+            + ["non-coding RNA"]
+            + ["protein-coding gene"] * 2,
+        }
+    )
+    genes = protein_coding_genes(table)
+    assert genes == ["AKT1", "HIF1A", "MTOR", "PTEN", "RPS6KB1"]
+    engine = EnrichmentEngine(
+        edges, gene_sets, background="protein_coding", background_genes=genes, min_size=2
+    )
+    got = sizes(engine.analyse("bm", ["hsa-miR-100-5p"], null=None).table)
+    assert got["mTOR signaling pathway"] == (5, 3, 3, 5)
+    with pytest.raises(InputError, match="no 'protein-coding gene' rows"):
+        protein_coding_genes(table.assign(locus_group="pseudogene"), "genes.parquet")
+
+
+def test_backgrounds_from_settings_read_their_files(small, files, tmp_path):
+    edges, gene_sets = small
+    user = EnrichmentSettings(
+        background="user", background_genes=str(files / "background.txt"), min_size=2
+    )
+    engine = EnrichmentEngine.from_settings(edges, gene_sets, user)
+    assert dict(zip(engine.libraries, engine.background_sizes.tolist(), strict=True)) == {
+        "KEGG_2021_Human": 10,
+        "Reactome_2022": 7,
+    }
+    genes = tmp_path / "genes.parquet"
+    pd.DataFrame(
+        {
+            "symbol": ["PTEN", "AKT1", "MTOR", "MIR21"],
+            "locus_group": ["protein-coding gene"] * 3 + ["non-coding RNA"],
+        }
+    ).to_parquet(genes)
+    coding = EnrichmentSettings(background="protein_coding", min_size=2)
+    engine = EnrichmentEngine.from_settings(edges, gene_sets, coding, gene_table=genes)
+    assert engine.background == ["AKT1", "MTOR", "PTEN"]
+    with pytest.raises(InputError, match="gene table lacks column\\(s\\) 'locus_group'") as err:
+        pd.DataFrame({"symbol": ["PTEN"]}).to_parquet(genes)
+        EnrichmentEngine.from_settings(edges, gene_sets, coding, gene_table=genes)
+    assert "genes.parquet" in str(err.value)
+    missing = EnrichmentSettings(background="user", background_genes=str(tmp_path / "no.txt"))
+    with pytest.raises(ConfigError, match="background gene file not found") as err:
+        EnrichmentEngine.from_settings(edges, gene_sets, missing)
+    assert "enrichment.background_genes" in str(err.value)
+
+
+def test_size_limits_are_counted_inside_the_background(small):
+    edges, gene_sets = small
+    engine = EnrichmentEngine(edges, gene_sets, min_size=4, max_size=6)
+    tested = set(engine.terms["term_id"])
+    # PTEN Regulation has 4 genes but only 3 targetable; PI3K-Akt has 11.
+    assert "R-HSA-6807070" not in tested
+    assert "PI3K-Akt signaling pathway" not in tested
+    assert {"mTOR signaling pathway", "R-HSA-195721", "Wnt signaling pathway"} <= tested
+    assert engine.n_terms_out_of_range == 3  # PI3K-Akt, PTEN Regulation, Ribosome (0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Output contract and determinism
+
+
+def test_table_layout_sorting_and_files(small, tmp_path):
+    edges, gene_sets = small
+    focus = {"pi3k": FocusPathway("pi3k", "PI3K", ("pi3k-akt signaling pathway", "R-HSA-6807070"))}
+    engine = EnrichmentEngine(edges, gene_sets, min_size=2, focus=focus)
+    null = NullSettings(n_random=50, seed=3, sequential_stop=0)
+    result = engine.analyse("bm", ["hsa-miR-21-5p", "hsa-miR-100-5p"], null=null)
+    table = result.table
+    assert list(table.columns) == list(TABLE_COLUMNS)
+    order = table.sort_values(["p_emp", "p_ora", "library", "term_id"], kind="stable").index
+    assert list(order) == list(range(len(table)))
+    focus_rows = table.set_index("term_id")["focus"]
+    assert focus_rows["PI3K-Akt signaling pathway"] == "pi3k"
+    assert focus_rows["R-HSA-6807070"] == "pi3k"
+    assert focus_rows["Wnt signaling pathway"] == ""
+    assert (table["k_mirnas"] == 2).all()
+
+    paths = [tmp_path / n for n in ("bm.tsv", "bm.background.txt", "bm.universe.txt", "bm.json")]
+    result.write(*paths)
+    back = read_tsv(paths[0])
+    assert list(back.columns) == list(TABLE_COLUMNS)
+    assert set(back["cluster_lead"].astype(str).str.lower()) <= {"true", "false"}
+    raw = paths[0].read_text()
+    assert "\tTrue" not in raw and "\tFalse" not in raw
+    assert paths[1].read_text().splitlines() == result.background
+    assert paths[2].read_text().splitlines() == sorted(edges["mirna"].unique())
+    params = json.loads(paths[3].read_text())
+    assert params["background"] == {
+        "kind": "targetable",
+        "size": 20,
+        "per_library": {"KEGG_2021_Human": 18, "Reactome_2022": 11},
+        "note": params["background"]["note"],
+    }
+    assert params["universe"]["kind"] == "all" and params["universe"]["size"] == 6
+    assert params["empirical"]["n_random"] == 50 and params["empirical"]["seed"] == 3
+    assert (
+        params["empirical"]["sequential_stop"] == 0 and params["empirical"]["stratified_bins"] == 0
+    )
+    assert params["k"] == 2 and params["mirnas"] == ["hsa-miR-100-5p", "hsa-miR-21-5p"]
+
+
+def test_same_seed_gives_byte_identical_tables_with_any_thread_count(tmp_path, monkeypatch):
+    monkeypatch.setattr(_null, "MIN_THREADED_WORK", 0)  # threads even on tiny data
+    edges, gene_sets, mirnas = synthetic(seed=5)
+    engine = EnrichmentEngine(edges, gene_sets, min_size=5)
+    null = NullSettings(n_random=400, seed=8, sequential_stop=5)
+    outputs = []
+    for i, threads in enumerate((1, 1, 2)):
+        path = tmp_path / f"t{i}.tsv"
+        engine.analyse("q", mirnas[:5], null=null, threads=threads).write(path)
+        outputs.append(path.read_bytes())
+    assert outputs[0] == outputs[1] == outputs[2]
+    other = tmp_path / "other.tsv"
+    engine.analyse("q", mirnas[:5], null=NullSettings(n_random=400, seed=9)).write(other)
+    assert other.read_bytes() != outputs[0]
+
+
+def test_stratified_null_draws_within_target_count_bins():
+    edges, gene_sets, mirnas = synthetic(seed=6)
+    engine = EnrichmentEngine(edges, gene_sets, min_size=5)
+    query = engine.query("q", mirnas[:6])
+    labels, need = engine.strata(query, 3)
+    assert sum(need.values()) == 6
+    draws = engine.random_sets(query, np.random.default_rng(0), stratified=3).take(100)
+    for stratum, count in need.items():
+        assert ((labels[draws] == stratum).sum(axis=1) == count).all()
+    result = engine.analyse("q", mirnas[:6], null=NullSettings(n_random=100, stratified=3))
+    assert result.params["empirical"]["stratified_bins"] == 3
+    assert result.table["p_emp"].between(1 / 101, 1).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# Universe and query
+
+
+def test_universe_file_drops_untargeted_and_reports(small, files, caplog):
+    edges, gene_sets = small
+    with caplog.at_level(logging.WARNING, logger="exomir.enrichment"):
+        universe = build_universe(edges, kind="file", source=files / "universe.txt")
+    assert universe.mirnas == (
+        "hsa-miR-125b-5p",
+        "hsa-miR-145-5p",
+        "hsa-miR-16-5p",
+        "hsa-miR-21-5p",
+    )
+    assert universe.dropped == ("hsa-miR-9999-5p",)
+    assert "hsa-miR-9999-5p" in caplog.text
+    engine = EnrichmentEngine(edges, gene_sets, universe=universe, min_size=2)
+    with caplog.at_level(logging.WARNING, logger="exomir.enrichment"):
+        result = engine.analyse(
+            "bm",
+            ["hsa-miR-21-5p", "hsa-miR-100-5p", "hsa-miR-1-3p"],
+            null=NullSettings(n_random=20),
+        )
+    assert result.params["k"] == 1
+    assert result.params["mirnas_outside_universe"] == ["hsa-miR-100-5p"]
+    assert result.params["mirnas_without_targets"] == ["hsa-miR-1-3p"]
+    assert result.params["universe"]["dropped_without_targets"] == ["hsa-miR-9999-5p"]
+    assert result.universe == list(universe.mirnas)
+    assert "hsa-miR-100-5p" in caplog.text
+
+
+def test_empty_universe_list_is_a_config_error(small, files, tmp_path):
+    edges, _ = small
+    with pytest.raises(ConfigError, match="lists no names") as err:
+        build_universe(edges, kind="file", source=files / "universe_empty.txt")
+    assert "universe_empty.txt" in str(err.value) and "universe_file" in str(err.value)
+    empty = tmp_path / "zero.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(ConfigError, match="lists no names"):
+        build_universe(edges, kind="file", source=empty)
+    with pytest.raises(ConfigError, match="file not found") as err:
+        build_universe(edges, kind="file", source=tmp_path / "missing.txt")
+    assert "missing.txt" in str(err.value)
+    unknown = tmp_path / "unknown.txt"
+    unknown.write_text("hsa-miR-1-3p\nhsa-miR-2-3p\n")
+    with pytest.raises(ConfigError, match="none of the 2 miRNAs") as err:
+        build_universe(edges, kind="file", source=unknown)
+    assert "unknown.txt" in str(err.value)
+    blank = pd.DataFrame({"mirna": ["hsa-miR-21-5p"], "gene": [" "]})
+    with pytest.raises(InputError, match="edge table has no miRNA with a target"):
+        build_universe(blank)
+    with pytest.raises(ConfigError, match=r"unknown enrichment\.empirical\.universe") as err:
+        build_universe(edges, kind="detected")
+    assert "'detected'" in str(err.value)
+
+
+def test_universe_smaller_than_k_is_a_config_error(small):
+    edges, gene_sets = small
+    engine = EnrichmentEngine(edges, gene_sets, min_size=2)
+    with pytest.raises(ConfigError, match="has 6 miRNAs, fewer than the 7") as err:
+        engine.random_sets(7, np.random.default_rng(0))
+    assert "universe" in str(err.value)
+    with pytest.raises(ConfigError, match="query size 9 is larger than the miRNA universe"):
+        calibrate(engine, query_size=9, n_queries=5, n_random=10)
+
+
+def test_set_without_targeted_mirnas_is_an_input_error(small):
+    edges, gene_sets = small
+    engine = EnrichmentEngine(edges, gene_sets, min_size=2)
+    with pytest.raises(InputError, match="set 'x': none of its 2 miRNAs has a target") as err:
+        engine.analyse("x", ["hsa-miR-1-3p", "hsa-miR-2-3p"])
+    assert "hsa-miR-1-3p" in str(err.value)
+
+
+def test_set_targets_must_come_from_the_same_edges(small, files):
+    edges, gene_sets = small
+    engine = EnrichmentEngine(edges, gene_sets, min_size=2)
+    good = read_tsv(files / "targets_bone_marrow.tsv")
+    engine.check_targets(good, files / "targets_bone_marrow.tsv")
+    assert read_set_mirnas(files / "targets_bone_marrow.tsv") == ["hsa-miR-100-5p", "hsa-miR-21-5p"]
+    bad = files / "targets_mismatch.tsv"
+    with pytest.raises(InputError, match="1 edge\\(s\\) of the set's target table") as err:
+        engine.check_targets(read_tsv(bad), bad)
+    assert "targets_mismatch.tsv" in str(err.value) and "hsa-miR-21-5p -> GAPDH" in str(err.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings and input errors
+
+
+def test_settings_from_config_defaults_and_values():
+    settings = EnrichmentSettings.from_config({})
+    assert settings.background == "targetable" and settings.null == NullSettings()
+    assert settings.null.sequential_stop == 10 and settings.null.n_random == 10_000
+    config = {
+        "background": "library",
+        "min_size": 5,
+        "max_size": 300,
+        "fdr": 0.1,
+        "empirical": {"n_random": 500, "seed": 3, "stratified": True, "sequential_stop": 0},
+        "redundancy": {"jaccard": 0.4},
+        "calibration": {"n_queries": 10},
+        "compare": {"pairs": None},
+    }
+    settings = EnrichmentSettings.from_config(config)
+    assert (settings.background, settings.min_size, settings.max_size) == ("library", 5, 300)
+    assert settings.null.stratified == 5 and settings.null.sequential_stop == 0
+    assert settings.jaccard == 0.4 and settings.fdr == 0.1
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"empirical": {"n_random": 0}}, "enrichment.empirical.n_random must be an integer >= 1"),
+        ({"empirical": {"n_random": -5}}, "enrichment.empirical.n_random must be an integer >= 1"),
+        ({"empirical": {"n_random": 2.5}}, "enrichment.empirical.n_random must be an integer >= 1"),
+        (
+            {"empirical": {"n_random": True}},
+            "enrichment.empirical.n_random must be an integer >= 1",
+        ),
+        ({"empirical": {"seed": -1}}, "enrichment.empirical.seed must be an integer >= 0"),
+        ({"empirical": {"sequential_stop": -1}}, "sequential_stop must be an integer >= 0"),
+        ({"empirical": {"universe": "detected"}}, "unknown enrichment.empirical.universe"),
+        ({"empirical": {"universe": "file"}}, "universe_file is not set"),
+        ({"empirical": {"stratified": 1}}, "stratified must be false, true or a number of bins"),
+        ({"background": "expressed"}, "unknown enrichment.background"),
+        ({"background": "user"}, "background_genes is not set"),
+        ({"min_size": 0}, "enrichment.min_size must be an integer >= 1"),
+        ({"min_size": 50, "max_size": 10}, "min_size is larger than enrichment.max_size"),
+        ({"fdr": 0}, "enrichment.fdr must be a number in \\(0, 1\\]"),
+        ({"redundancy": {"jaccard": 1.5}}, "jaccard must be a number in \\(0, 1\\]"),
+    ],
+)
+def test_bad_config_is_a_clear_config_error(config, message):
+    with pytest.raises(ConfigError, match=message) as err:
+        EnrichmentSettings.from_config(config)
+    assert "enrichment." in str(err.value)  # names the config key
+
+
+def test_unknown_background_kind_names_the_choices(small):
+    edges, gene_sets = small
+    with pytest.raises(ConfigError) as err:
+        EnrichmentEngine(edges, gene_sets, background="expressed")
+    assert "'expressed'" in str(err.value) and "targetable, library, user, protein_coding" in str(
+        err.value
+    )
+    with pytest.raises(ConfigError, match="no gene list was given"):
+        EnrichmentEngine(edges, gene_sets, background="user")
+    with pytest.raises(ConfigError, match="no gene table or gene list"):
+        EnrichmentEngine.from_settings(
+            edges, gene_sets, EnrichmentSettings(background="protein_coding")
+        )
+
+
+def test_readers_name_the_file_and_the_missing_column(tmp_path, files):
+    bad = tmp_path / "edges.tsv"
+    bad.write_text("microRNA\tgene\nhsa-miR-21-5p\tPTEN\n")
+    with pytest.raises(InputError, match="edge table lacks column\\(s\\) 'mirna'") as err:
+        read_edges(bad)
+    assert "edges.tsv" in str(err.value)
+    parquet = tmp_path / "gs.parquet"
+    pd.DataFrame({"library": ["L"], "term": ["t"], "gene": ["PTEN"]}).to_parquet(parquet)
+    with pytest.raises(InputError, match="lacks column\\(s\\) 'term_id'") as err:
+        read_gene_sets([parquet])
+    assert "gs.parquet" in str(err.value)
+    with pytest.raises(InputError, match="edge table not found"):
+        read_edges(tmp_path / "nope.parquet")
+    with pytest.raises(InputError, match="no gene-set library given"):
+        read_gene_sets([])
+    good = tmp_path / "good.parquet"
+    read_gene_sets(files / "gene_sets.tsv").to_parquet(good)
+    assert len(read_gene_sets(good)) == 48
+    names = read_name_list(files / "universe.txt", what="miRNA universe", key="k")
+    assert names[0] == "hsa-miR-125b-5p" and len(names) == 5
+
+
+def test_unreadable_inputs_name_the_file(tmp_path):
+    broken = tmp_path / "all_edges.parquet"
+    broken.write_bytes(b"PAR1 this is not parquet")
+    with pytest.raises(InputError, match="edge table is not a readable Parquet file") as err:
+        read_edges(broken)
+    assert "all_edges.parquet" in str(err.value)
+    csv = tmp_path / "targets.tsv"
+    csv.write_text("mirna,gene\nhsa-miR-21-5p,PTEN\n")
+    with pytest.raises(InputError, match="not tab-separated") as err:
+        read_set_mirnas(csv)
+    assert "targets.tsv" in str(err.value)
+    truncated = tmp_path / "universe.txt.gz"
+    truncated.write_bytes(b"\x1f\x8b\x08\x00\x00\x00")
+    with pytest.raises(ConfigError, match="miRNA universe file cannot be read") as err:
+        read_name_list(truncated, what="miRNA universe", key="enrichment.empirical.universe_file")
+    assert "universe.txt.gz" in str(err.value) and "truncated or corrupt" in str(err.value)
+
+
+def test_clean_gene_sets_strips_dedupes_and_keeps_first_name():
+    raw = pd.DataFrame(
+        {
+            "library": ["L", "L", "L", "L", "L", None],
+            "term_id": ["t1", "t1 ", "t1", "t2", "t2", "t3"],
+            "term": ["first", "second", "first", "two", "two", "x"],
+            "gene": ["A", "A", " B", "A", "", "C"],
+        }
+    )
+    clean = clean_gene_sets(raw)
+    with pytest.raises(InputError, match="gene-set table has no membership"):
+        clean_gene_sets(raw.assign(gene=""), "gene_sets.parquet")
+    assert clean.to_dict("list") == {
+        "library": ["L", "L", "L"],
+        "term_id": ["t1", "t1", "t2"],
+        "term": ["first", "first", "two"],
+        "gene": ["A", "B", "A"],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Redundancy
+
+
+def test_cluster_terms_groups_greedily_by_pvalue():
+    table = pd.DataFrame(
+        {
+            "library": ["K", "R", "K", "R", "K"],
+            "term_id": ["a", "b", "c", "d", "e"],
+            "p_emp": [0.001, 0.002, 0.003, 0.004, 0.5],
+            "fdr_emp": [0.01, 0.01, 0.01, 0.04, 0.6],
+            "p_ora": [1e-5] * 5,
+            "fdr_ora": [1e-4] * 5,
+            "overlap_genes": ["A;B;C;D", "A;B;C", "E;F", "A;B;C;D;E;F;G;H", "A;B;C;D"],
+        }
+    )
+    out = cluster_terms(table, fdr=0.05, jaccard=0.5, method="emp")
+    # a leads {a, b (3/4)}; d (4/8 with a) joins a too; c starts its own; e is not significant.
+    assert out["cluster"].tolist() == [1, 1, 2, 1, pd.NA]
+    assert out["cluster_lead"].tolist() == [True, False, True, False, False]
+    assert len(out) == len(table)
+    strict = cluster_terms(table, fdr=0.05, jaccard=0.9, method="emp")
+    assert strict["cluster"].tolist() == [1, 2, 3, 4, pd.NA]
+    by_ora = cluster_terms(table, fdr=0.05, jaccard=0.5, method="ora")
+    assert by_ora["cluster"].notna().all()
+    with pytest.raises(ConfigError, match="unknown redundancy method"):
+        cluster_terms(table, method="gsea")
+
+
+# ---------------------------------------------------------------------------------------------
+# Calibration
+
+
+def test_calibration_planted_bias_breaks_ora_not_the_null(monkeypatch):
+    monkeypatch.setattr(_null, "MIN_THREADED_WORK", 0)  # threads even on tiny data
+    edges, gene_sets, _ = synthetic(seed=11, n_terms=45)
+    engine = EnrichmentEngine(edges, gene_sets, min_size=8)
+    result = calibrate(engine, query_size=5, n_queries=120, n_random=999, seed=2, threads=2)
+    summary = result.summary.set_index("method")
+    assert list(result.summary.columns) == list(SUMMARY_COLUMNS)
+    ora = summary.loc["ora", "fraction_any_fdr05"]
+    emp = summary.loc["empirical", "fraction_any_fdr05"]
+    assert ora > 0.5  # random miRNA sets look "enriched" under ORA
+    assert emp <= 0.12  # nominal 5 %; 120 queries give a binomial SD of 2 %
+    assert summary.loc["empirical", "ci_low"] <= 0.05
+    assert summary.loc["ora", "fraction_p05"] > 0.1 > summary.loc["empirical", "fraction_p05"]
+    pv = result.pvalues
+    assert set(pv["method"]) == {"ora", "empirical"}
+    for _, group in pv.groupby("method"):
+        assert group["expected"].is_monotonic_increasing
+        assert group["observed"].is_monotonic_increasing
+        assert group["observed"].between(0, 1).all()
+
+
+def test_calibration_is_deterministic_and_handles_zero_queries(tmp_path, monkeypatch):
+    monkeypatch.setattr(_null, "MIN_THREADED_WORK", 0)  # threads even on tiny data
+    edges, gene_sets, _ = synthetic(seed=12, n_terms=20)
+    engine = EnrichmentEngine(edges, gene_sets, min_size=8)
+    paths = []
+    for i, threads in enumerate((1, 2)):
+        res = calibrate(engine, query_size=4, n_queries=20, n_random=200, seed=5, threads=threads)
+        p, s = tmp_path / f"p{i}.tsv", tmp_path / f"s{i}.tsv"
+        res.write(p, s, tmp_path / f"c{i}.json")
+        paths.append((p.read_bytes(), s.read_bytes()))
+    assert paths[0] == paths[1]
+    empty = calibrate(engine, query_size=4, n_queries=0)
+    assert empty.summary.empty and list(empty.pvalues.columns) == ["method", "expected", "observed"]
+    with pytest.raises(ConfigError, match="n_queries must be an integer >= 0"):
+        calibrate(engine, query_size=4, n_queries=-1)
+    with pytest.raises(ConfigError, match="n_random must be an integer >= 1"):
+        calibrate(engine, query_size=4, n_queries=3, n_random=0)
+    with pytest.raises(ConfigError, match="query_size must be an integer >= 1"):
+        calibrate(engine, query_size=0)
+
+
+def test_qq_points_and_median_size():
+    expected, observed = qq_points(np.linspace(0.001, 1, 1000), n_points=100)
+    assert expected[0] == pytest.approx(0.0005) and observed[0] == pytest.approx(0.001)
+    assert np.allclose(expected, observed, atol=0.002)
+    assert median_set_size([3, 8, 10, 11]) == 9  # 9.0
+    assert median_set_size([3, 4]) == 4  # 3.5 rounds up
+    with pytest.raises(ConfigError, match="query_size is null"):
+        median_set_size([])
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparison of two sets
+
+
+def test_compare_sets_matches_a_python_permutation_loop():
+    edges, gene_sets, mirnas = synthetic(seed=13, n_terms=24)
+    engine = EnrichmentEngine(edges, gene_sets, min_size=8)
+    a = mirnas[0:6]
+    b = mirnas[4:9]  # two shared
+    table = compare_sets(engine, "A", a, "B", b, n_permutations=150, seed=3)
+    assert list(table.columns) == list(COMPARE_COLUMNS)
+    assert (
+        (table["k_a"] == 6).all() and (table["k_b"] == 5).all() and (table["k_shared"] == 2).all()
+    )
+    assert (table["n_splits"] == 35).all()  # C(7, 4)
+
+    target_sets = edges.groupby("mirna")["gene"].apply(set).to_dict()
+    background = set(edges["gene"])
+    lib_genes = {lib: set(g) & background for lib, g in gene_sets.groupby("library")["gene"]}
+    members = gene_sets.groupby("term_id")["gene"].apply(set).to_dict()
+
+    def fraction(names, term_id, lib):
+        targets = set().union(*(target_sets[n] for n in names)) & lib_genes[lib]
+        return len(targets & members[term_id]) / len(targets)
+
+    # The same splits: the engine's universe order, shared miRNAs fixed, unique ones reshuffled.
+    universe = engine.universe.mirnas
+    ia = sorted(universe.index(m) for m in a)
+    ib = sorted(universe.index(m) for m in b)
+    shared = sorted(set(ia) & set(ib))
+    pool = sorted(set(ia) - set(ib)) + sorted(set(ib) - set(ia))
+    from exomir._null import RandomSets
+
+    chosen = RandomSets(np.random.default_rng(3), len(pool), 4).take(150)
+    for row in table.head(8).itertuples():
+        obs = fraction(a, row.term_id, row.library) - fraction(b, row.term_id, row.library)
+        assert row.difference == pytest.approx(obs, abs=1e-15)
+        null = []
+        for pick in chosen:
+            to_a = [pool[i] for i in sorted(pick)]
+            to_b = [p for p in pool if p not in to_a]
+            na = [universe[i] for i in shared + to_a]
+            nb = [universe[i] for i in shared + to_b]
+            null.append(
+                fraction(na, row.term_id, row.library) - fraction(nb, row.term_id, row.library)
+            )
+        null = np.array(null)
+        ge = (null >= obs - 1e-12).sum()
+        le = (null <= obs + 1e-12).sum()
+        assert row.p_perm == pytest.approx(min(1, 2 * min(1 + ge, 1 + le) / 151), rel=1e-12)
+        assert row.null_mean == pytest.approx(null.mean(), abs=1e-12)
+        assert row.null_sd == pytest.approx(null.std(ddof=1), rel=1e-9, abs=1e-12)
+    assert table["p_perm"].is_monotonic_increasing
+    assert np.allclose(table["fdr"], stats.false_discovery_control(table["p_perm"]))
+
+
+def test_compare_identical_sets_and_bad_permutations():
+    edges, gene_sets, mirnas = synthetic(seed=14, n_terms=12)
+    engine = EnrichmentEngine(edges, gene_sets, min_size=8)
+    same = compare_sets(engine, "A", mirnas[:4], "B", mirnas[:4], n_permutations=20)
+    assert (same["difference"] == 0).all() and (same["p_perm"] == 1).all()
+    assert (same["null_sd"] == 0).all() and (same["n_splits"] == 1).all()
+    for bad in (0, -3, 1.5):
+        with pytest.raises(ConfigError, match="n_permutations must be an integer >= 1"):
+            compare_sets(engine, "A", mirnas[:4], "B", mirnas[4:8], n_permutations=bad)
+
+
+# ---------------------------------------------------------------------------------------------
+# Workflow scripts (run as Snakemake runs them: a `snakemake` object in their globals)
+
+
+class Files(list):
+    """Snakemake's named lists: positional and by attribute."""
+
+    def __init__(self, **named):
+        super().__init__(v for v in named.values() if not isinstance(v, list))
+        self.__dict__.update(named)
+
+
+def run_script(name: str, snakemake: SimpleNamespace) -> None:
+    saved_stderr = sys.stderr
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        runpy.run_path(
+            str(REPO / "workflow" / "scripts" / name), init_globals={"snakemake": snakemake}
+        )
+    finally:
+        if sys.stderr is not saved_stderr:
+            sys.stderr.close()
+        sys.stderr = saved_stderr
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+@pytest.fixture
+def pipeline_inputs(small, files, tmp_path):
+    edges, gene_sets = small
+    edges_path = tmp_path / "all_edges.parquet"
+    edges.to_parquet(edges_path)
+    libs = []
+    for lib, frame in gene_sets.groupby("library"):
+        path = tmp_path / lib / "v1" / "gene_sets.parquet"
+        path.parent.mkdir(parents=True)
+        frame.to_parquet(path)
+        libs.append(str(path))
+    config = {
+        "background": "targetable",
+        "background_genes": None,
+        "min_size": 2,
+        "max_size": 500,
+        "fdr": 0.05,
+        "empirical": {
+            "n_random": 99,
+            "seed": 1,
+            "universe": "all",
+            "universe_file": None,
+            "stratified": False,
+            "sequential_stop": 10,
+        },
+        "redundancy": {"jaccard": 0.5},
+        "calibration": {"n_queries": 10, "query_size": None},
+        "compare": {"pairs": None, "n_permutations": 50, "seed": 1},
+    }
+    return edges_path, libs, config
+
+
+def test_workflow_scripts_write_their_outputs(pipeline_inputs, files, tmp_path):
+    edges_path, libs, config = pipeline_inputs
+    focus = files.parent / "focus" / "focus_pathways.yaml"
+    out = tmp_path / "results"
+    snake = SimpleNamespace(
+        input=Files(
+            targets=str(files / "targets_bone_marrow.tsv"),
+            edges=str(edges_path),
+            gene_sets=libs,
+            focus=str(focus),
+        ),
+        output=Files(
+            table=str(out / "enrichment" / "bm.tsv"),
+            background=str(out / "enrichment" / "bm.background.txt"),
+            universe=str(out / "enrichment" / "bm.universe.txt"),
+            params=str(out / "enrichment" / "bm.json"),
+        ),
+        params=SimpleNamespace(enrichment=config, set="bm"),
+        log=[str(tmp_path / "logs" / "enrichment.log")],
+        threads=2,
+        wildcards=SimpleNamespace(set="bm"),
+    )
+    (tmp_path / "logs").mkdir()
+    run_script("enrichment.py", snake)
+    table = read_tsv(out / "enrichment" / "bm.tsv")
+    assert list(table.columns) == list(TABLE_COLUMNS)
+    assert table.set_index("term_id").loc["PI3K-Akt signaling pathway", "focus"] == "pi3k_akt"
+    assert json.loads((out / "enrichment" / "bm.json").read_text())["k"] == 2
+    assert "empirical null" in (tmp_path / "logs" / "enrichment.log").read_text()
+
+    cal = SimpleNamespace(
+        input=Files(
+            edges=str(edges_path), gene_sets=libs, targets=[str(files / "targets_bone_marrow.tsv")]
+        ),
+        output=Files(
+            pvalues=str(out / "calibration" / "pvalues.tsv"),
+            summary=str(out / "calibration" / "summary.tsv"),
+        ),
+        params=SimpleNamespace(enrichment=config),
+        log=[str(tmp_path / "logs" / "calibration.log")],
+        threads=1,
+    )
+    run_script("calibration.py", cal)
+    summary = read_tsv(out / "calibration" / "summary.tsv")
+    assert summary["method"].tolist() == ["ora", "empirical"]
+    assert (summary["query_size"] == 2).all()  # the median set size
+
+    cmp = SimpleNamespace(
+        input=Files(
+            a=str(files / "targets_bone_marrow.tsv"),
+            b=str(files / "targets_bone_marrow.tsv"),
+            edges=str(edges_path),
+            gene_sets=libs,
+        ),
+        output=Files(table=str(out / "compare" / "bm__vs__bm.tsv")),
+        params=SimpleNamespace(enrichment=config),
+        log=[str(tmp_path / "logs" / "compare.log")],
+        threads=1,
+        wildcards=SimpleNamespace(a="bm", b="bm"),
+    )
+    run_script("compare_sets.py", cmp)
+    compared = read_tsv(out / "compare" / "bm__vs__bm.tsv")
+    assert list(compared.columns) == list(COMPARE_COLUMNS)
+    assert (compared["p_perm"] == 1).all()
+
+
+def test_workflow_script_stops_on_bad_config(pipeline_inputs, files, tmp_path):
+    edges_path, libs, config = pipeline_inputs
+    config = {**config, "empirical": {**config["empirical"], "n_random": 0}}
+    snake = SimpleNamespace(
+        input=Files(
+            targets=str(files / "targets_bone_marrow.tsv"), edges=str(edges_path), gene_sets=libs
+        ),
+        output=Files(table=str(tmp_path / "t.tsv")),
+        params=SimpleNamespace(enrichment=config, set="bm"),
+        log=[str(tmp_path / "e.log")],
+        threads=1,
+        wildcards=SimpleNamespace(set="bm"),
+    )
+    with pytest.raises(ConfigError, match="n_random must be an integer >= 1"):
+        run_script("enrichment.py", snake)
+    assert not (tmp_path / "t.tsv").exists()
