@@ -464,7 +464,7 @@ def test_set_targets_must_come_from_the_same_edges(small, files):
 def test_settings_from_config_defaults_and_values():
     settings = EnrichmentSettings.from_config({})
     assert settings.background == "targetable" and settings.null == NullSettings()
-    assert settings.null.sequential_stop == 10 and settings.null.n_random == 10_000
+    assert settings.null.sequential_stop == 100 and settings.null.n_random == 10_000
     config = {
         "background": "library",
         "min_size": 5,

@@ -111,7 +111,7 @@ class NullSettings:
     universe: str = "all"
     universe_file: str | None = None
     stratified: int = 0
-    sequential_stop: int = 10
+    sequential_stop: int = 100
 
     def __post_init__(self) -> None:
         _int_setting(self.n_random, "enrichment.empirical.n_random", 1)
