@@ -28,6 +28,8 @@ rule enrichment:
     params:
         enrichment=config["enrichment"],
         set=lambda w: w.set,
+    conda:
+        "../envs/exomir.yaml"
     script:
         "../scripts/enrichment.py"
 
@@ -53,6 +55,8 @@ rule calibration:
         runtime=120,
     params:
         enrichment=config["enrichment"],
+    conda:
+        "../envs/exomir.yaml"
     script:
         "../scripts/calibration.py"
 
@@ -79,5 +83,7 @@ rule compare_sets:
         runtime=60,
     params:
         enrichment=config["enrichment"],
+    conda:
+        "../envs/exomir.yaml"
     script:
         "../scripts/compare_sets.py"

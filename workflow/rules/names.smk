@@ -24,5 +24,7 @@ rule resolve_names:
     params:
         species=config["species"],
         arm_policy=config["names"]["arm_policy"],
+    conda:
+        "../envs/exomir.yaml"
     script:
         "../scripts/resolve_names.py"

@@ -26,6 +26,8 @@ rule download_reference:
     params:
         ref=ref_spec,
         lock=LOCK_FILE,
+    conda:
+        "../envs/exomir.yaml"
     script:
         "../scripts/download.py"
 
@@ -43,6 +45,8 @@ rule mirbase:
     resources:
         mem_mb=mem_from_input(1000, 20),
         runtime=10,
+    conda:
+        "../envs/exomir.yaml"
     script:
         "../scripts/mirbase.py"
 
@@ -57,6 +61,8 @@ rule gene_table:
     resources:
         mem_mb=mem_from_input(1000, 20),
         runtime=10,
+    conda:
+        "../envs/exomir.yaml"
     script:
         "../scripts/gene_table.py"
 
@@ -81,6 +87,8 @@ rule target_source:
         format=lambda w: REFS["targets"][w.name]["format"],
         species=config["species"],
         roles=lambda w: sorted(files_of("targets", w.name)),
+    conda:
+        "../envs/exomir.yaml"
     script:
         "../scripts/target_source.py"
 
@@ -99,6 +107,8 @@ rule gene_set_library:
         runtime=10,
     params:
         ids=lambda w: REFS["gene_sets"][w.name].get("ids", "auto"),
+    conda:
+        "../envs/exomir.yaml"
     script:
         "../scripts/gene_set_library.py"
 
@@ -116,5 +126,7 @@ rule reference_provenance:
     params:
         files=REFERENCE_FILES,
         lock=LOCK_FILE,
+    conda:
+        "../envs/exomir.yaml"
     script:
         "../scripts/provenance.py"

@@ -36,5 +36,7 @@ rule report:
         sets=SETS,
         sources=SOURCES,
         config=config,
+    conda:
+        "../envs/exomir.yaml"
     script:
         "../scripts/report.py"

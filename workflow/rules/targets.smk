@@ -19,6 +19,8 @@ rule target_edges:
             for name in config["targets"]["sources"]
         ],
         policy=config["targets"],
+    conda:
+        "../envs/exomir.yaml"
     script:
         "../scripts/target_edges.py"
 
@@ -44,5 +46,7 @@ rule set_targets:
         runtime=5,
     params:
         on_unresolved=config["names"]["on_unresolved"],
+    conda:
+        "../envs/exomir.yaml"
     script:
         "../scripts/set_targets.py"
