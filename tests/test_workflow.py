@@ -122,8 +122,8 @@ def test_enrichment_finds_the_planted_signal(finished_run):
     assert float(pi3k["p_emp"]) < 0.05
     assert pi3k["k_mirnas"] == "4"
     params = yaml.safe_load((finished_run / "results/enrichment/bone_marrow.json").read_text())
-    assert params["null"]["n_random"] == 500
-    assert params["null"]["seed"] == 7
+    assert params["empirical"]["n_random"] == 500
+    assert params["empirical"]["seed"] == 7
     background = (finished_run / "results/enrichment/bone_marrow.background.txt").read_text()
     assert "PTEN" in background.split()
     universe = (finished_run / "results/enrichment/bone_marrow.universe.txt").read_text().split()
@@ -135,7 +135,7 @@ def test_calibration_and_comparisons(finished_run):
     summary = read(finished_run, "results/calibration/summary.tsv").set_index("method")
     assert set(summary.index) == {"ora", "empirical"}
     assert summary.loc["ora", "n_queries"] == "20"
-    compare = list((finished_run / "results/compare").glob("*.tsv"))
+    compare = list((finished_run / "results/compare").glob("*__vs__*.tsv"))
     assert sorted(p.name for p in compare) == [
         "adipose__vs__umbilical_cord.tsv",
         "bone_marrow__vs__adipose.tsv",
