@@ -21,10 +21,12 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/sets.smk"
 include: "workflow/rules/references.smk"
 include: "workflow/rules/names.smk"
 include: "workflow/rules/targets.smk"
 include: "workflow/rules/enrichment.smk"
+include: "workflow/rules/signatures.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -86,9 +86,9 @@ def main() -> None:
     )
 
     n = args.n_random
-    seq = NullSettings(n_random=n, seed=1, sequential_stop=10)
-    seq100 = NullSettings(n_random=n, seed=1, sequential_stop=100)
-    full = NullSettings(n_random=n, seed=1, sequential_stop=0)
+    seq = NullSettings(n_random=n, seed=1, sequential_stop=10, stratified=0)
+    seq100 = NullSettings(n_random=n, seed=1, sequential_stop=100, stratified=0)
+    full = NullSettings(n_random=n, seed=1, sequential_stop=0, stratified=0)
 
     def run(settings: NullSettings, threads: int):
         return engine.analyse("ten", TEN_MIRNAS, null=settings, threads=threads)
@@ -155,7 +155,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for i, (settings, threads) in enumerate(
-            ((seq, 2), (seq, 1), (NullSettings(n_random=n, seed=2, sequential_stop=10), 2))
+            (
+                (seq, 2),
+                (seq, 1),
+                (NullSettings(n_random=n, seed=2, sequential_stop=10, stratified=0), 2),
+            )
         ):
             path = Path(tmp) / f"t{i}.tsv"
             run(settings, threads).write(path)
@@ -168,7 +172,7 @@ def main() -> None:
     # Sequential stopping against the full run.
     a = run(full, 2).table.set_index(["library", "term_id"])
     for h in (10, 100):
-        b = run(NullSettings(n_random=n, seed=1, sequential_stop=h), 2).table
+        b = run(NullSettings(n_random=n, seed=1, sequential_stop=h, stratified=0), 2).table
         b = b.set_index(["library", "term_id"]).loc[a.index]
         p, q = a["p_emp"].to_numpy(), b["p_emp"].to_numpy()
         drawn = b["n_null"].to_numpy()

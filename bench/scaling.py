@@ -60,7 +60,7 @@ def main() -> None:
     for mode, stop in (("full", 0), ("sequential h=10", 10)):
         for k, mirnas in sets.items():
             for n in (1_000, 10_000, 100_000):
-                settings = NullSettings(n_random=n, seed=1, sequential_stop=stop)
+                settings = NullSettings(n_random=n, seed=1, sequential_stop=stop, stratified=0)
                 repeats = 1 if n == 100_000 and mode == "full" else args.repeats
 
                 def run(s=settings, m=mirnas):

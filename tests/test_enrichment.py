@@ -21,6 +21,7 @@ from exomir._hypergeom import hypergeom_upper
 from exomir._io import read_tsv
 from exomir.enrichment import (
     COMPARE_COLUMNS,
+    DEFAULT_STRATA,
     SUMMARY_COLUMNS,
     TABLE_COLUMNS,
     EnrichmentEngine,
@@ -335,9 +336,13 @@ def test_table_layout_sorting_and_files(small, tmp_path):
     }
     assert params["universe"]["kind"] == "all" and params["universe"]["size"] == 6
     assert params["empirical"]["n_random"] == 50 and params["empirical"]["seed"] == 3
-    assert (
-        params["empirical"]["sequential_stop"] == 0 and params["empirical"]["stratified_bins"] == 0
-    )
+    emp = params["empirical"]
+    assert emp["sequential_stop"] == 0 and emp["stratified_bins"] == DEFAULT_STRATA == 20
+    assert emp["null"] == "stratified:20"
+    # Six miRNAs cannot hold 20 strata of 10 x 2: every bin merges into one (a uniform null).
+    assert emp["strata"] == [{"min_targets": 4, "max_targets": 5, "mirnas": 6, "drawn": 2}]
+    assert emp["strata_merged"] >= 1
+    assert emp["log10_distinct_random_sets"] == pytest.approx(np.log10(15), abs=1e-3)
     assert params["k"] == 2 and params["mirnas"] == ["hsa-miR-100-5p", "hsa-miR-21-5p"]
 
 
@@ -358,17 +363,102 @@ def test_same_seed_gives_byte_identical_tables_with_any_thread_count(tmp_path, m
 
 
 def test_stratified_null_draws_within_target_count_bins():
-    edges, gene_sets, mirnas = synthetic(seed=6)
+    edges, gene_sets, mirnas = synthetic(seed=6, n_mirnas=120)
     engine = EnrichmentEngine(edges, gene_sets, min_size=5)
     query = engine.query("q", mirnas[:6])
-    labels, need = engine.strata(query, 3)
-    assert sum(need.values()) == 6
+    strata = engine.strata(query, 3)
+    assert strata.k == 6 and strata.merged == 0 and strata.n_strata == 3
     draws = engine.random_sets(query, np.random.default_rng(0), stratified=3).take(100)
-    for stratum, count in need.items():
-        assert ((labels[draws] == stratum).sum(axis=1) == count).all()
+    for stratum, count in strata.need.items():
+        assert ((strata.labels[draws] == stratum).sum(axis=1) == count).all()
+    # Strata are target-count ranges: every miRNA of a lower stratum has fewer targets.
+    counts = engine.target_counts
+    for s in range(strata.n_strata - 1):
+        assert counts[strata.labels == s].max() <= counts[strata.labels == s + 1].min()
     result = engine.analyse("q", mirnas[:6], null=NullSettings(n_random=100, stratified=3))
-    assert result.params["empirical"]["stratified_bins"] == 3
+    emp = result.params["empirical"]
+    assert emp["stratified_bins"] == 3 and emp["null"] == "stratified:3"
+    assert sum(s["drawn"] for s in emp["strata"]) == 6
+    assert emp["target_count_sum"]["set"] == int(counts[query.index].sum())
     assert result.table["p_emp"].between(1 / 101, 1).all()
+    with pytest.raises(ValueError, match="need the set's miRNAs"):
+        engine.random_sets(6, np.random.default_rng(0), stratified=3)
+
+
+def confounded(seed: int = 0):
+    """A universe with a planted study bias, and no biological theme anywhere.
+
+    A tenth of the miRNAs are "well studied": they have many targets, concentrated on a
+    "well-studied" tenth of the genes; the rest have few targets spread evenly.  The first half
+    of the terms are rich in well-studied genes.  Any set of well-studied miRNAs then hits those
+    terms more than random miRNAs do, for no reason but the study bias.
+    """
+    rng = np.random.default_rng(seed)
+    n_mirnas, n_genes = 400, 600
+    studied_mirna = np.arange(n_mirnas) < n_mirnas // 10
+    studied_gene = np.arange(n_genes) < n_genes // 10
+    rate = np.where(
+        studied_mirna[:, None],
+        np.where(studied_gene[None, :], 0.5, 0.06),
+        np.where(studied_gene[None, :], 0.02, 0.02),
+    )
+    # Target counts vary within both groups, so that strata split them further.
+    rate = rate * rng.uniform(0.5, 1.5, size=(n_mirnas, 1))
+    m, g = np.nonzero(rng.random((n_mirnas, n_genes)) < rate)
+    mirnas = np.array([f"hsa-miR-{i}-5p" for i in range(n_mirnas)])
+    genes = np.array([f"G{i:04d}" for i in range(n_genes)])
+    edges = pd.DataFrame({"mirna": mirnas[m], "gene": genes[g]})
+    rows = []
+    for t in range(40):
+        weights = np.where(studied_gene, 8.0, 1.0) if t < 20 else np.ones(n_genes)
+        chosen = rng.choice(n_genes, size=30, replace=False, p=weights / weights.sum())
+        rows += [("Lib", f"T{t:02d}", f"term {t}", genes[c]) for c in chosen]
+    gene_sets = pd.DataFrame(rows, columns=["library", "term_id", "term", "gene"])
+    return edges, gene_sets, mirnas[studied_mirna].tolist()
+
+
+def test_stratified_null_removes_a_planted_target_count_confound():
+    edges, gene_sets, studied = confounded()
+    engine = EnrichmentEngine(edges, gene_sets, min_size=5)
+    query = sorted(studied)[:6]  # six well-studied miRNAs: target-rich, no theme
+    uniform = engine.analyse("q", query, null=NullSettings(n_random=2000, stratified=0)).table
+    strat = engine.analyse("q", query, null=NullSettings(n_random=2000)).table
+    # The uniform null compares target-rich miRNAs with target-poor ones and falls for it.
+    rich = uniform["term_id"].str[1:].astype(int) < 20
+    assert (uniform.loc[rich, "fdr_emp"] < 0.05).sum() >= 15
+    # Matched on target counts, the same set has nothing: the confound is gone.
+    assert (strat["fdr_emp"] < 0.05).sum() == 0
+    assert (strat["p_emp"] < 0.05).mean() <= 0.15
+    # The null's sets now carry as many targets as the set (the uniform null's a few times
+    # fewer), and its mean overlaps sit near the observed ones.
+    u = engine.analyse("q", query, null=NullSettings(n_random=200, stratified=0)).params
+    s = engine.analyse("q", query, null=NullSettings(n_random=200)).params
+    ratio_u = (
+        u["empirical"]["target_count_sum"]["set"] / u["empirical"]["target_count_sum"]["null_mean"]
+    )
+    ratio_s = (
+        s["empirical"]["target_count_sum"]["set"] / s["empirical"]["target_count_sum"]["null_mean"]
+    )
+    assert ratio_u > 3 and 0.8 < ratio_s < 1.25
+    assert strat["null_mean"].sum() > 2 * uniform["null_mean"].sum()
+
+
+def test_stratified_null_still_finds_a_real_theme():
+    """Stratification removes the study bias, not the signal: a set whose miRNAs target one
+    pathway beyond what their target counts explain is still enriched there."""
+    edges, gene_sets, studied = confounded(seed=1)
+    query = sorted(studied)[:6]
+    # Each miRNA of the set targets four more genes of a neutral term, its own four: together
+    # they cover the term, as miRNAs of one programme would.
+    theme = gene_sets.loc[gene_sets["term_id"] == "T30", "gene"].tolist()
+    extra = pd.DataFrame(
+        [(m, g) for i, m in enumerate(query) for g in theme[4 * i : 4 * i + 4]],
+        columns=["mirna", "gene"],
+    )
+    engine = EnrichmentEngine(pd.concat([edges, extra]), gene_sets, min_size=5)
+    table = engine.analyse("q", query, null=NullSettings(n_random=2000)).table
+    significant = table.loc[table["fdr_emp"] < 0.05, "term_id"].tolist()
+    assert significant == ["T30"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -434,7 +524,7 @@ def test_universe_smaller_than_k_is_a_config_error(small):
         engine.random_sets(7, np.random.default_rng(0))
     assert "universe" in str(err.value)
     with pytest.raises(ConfigError, match="query size 9 is larger than the miRNA universe"):
-        calibrate(engine, query_size=9, n_queries=5, n_random=10)
+        calibrate(engine, query_size=9, n_queries=5, null=NullSettings(n_random=10))
 
 
 def test_set_without_targeted_mirnas_is_an_input_error(small):
@@ -465,6 +555,13 @@ def test_settings_from_config_defaults_and_values():
     settings = EnrichmentSettings.from_config({})
     assert settings.background == "targetable" and settings.null == NullSettings()
     assert settings.null.sequential_stop == 100 and settings.null.n_random == 10_000
+    # Stratified on target counts unless told otherwise.
+    assert settings.null.stratified == DEFAULT_STRATA and settings.null.label == "stratified:20"
+    for value, bins in ((True, DEFAULT_STRATA), (False, 0), (None, DEFAULT_STRATA), (8, 8)):
+        null = EnrichmentSettings.from_config({"empirical": {"stratified": value}}).null
+        assert null.stratified == bins
+    assert NullSettings(stratified=False).label == "uniform"
+    assert NullSettings(stratified=np.int64(4)).stratified == 4
     config = {
         "background": "library",
         "min_size": 5,
@@ -477,7 +574,7 @@ def test_settings_from_config_defaults_and_values():
     }
     settings = EnrichmentSettings.from_config(config)
     assert (settings.background, settings.min_size, settings.max_size) == ("library", 5, 300)
-    assert settings.null.stratified == 5 and settings.null.sequential_stop == 0
+    assert settings.null.stratified == DEFAULT_STRATA and settings.null.sequential_stop == 0
     assert settings.jaccard == 0.4 and settings.fdr == 0.1
 
 
@@ -496,6 +593,12 @@ def test_settings_from_config_defaults_and_values():
         ({"empirical": {"universe": "detected"}}, "unknown enrichment.empirical.universe"),
         ({"empirical": {"universe": "file"}}, "universe_file is not set"),
         ({"empirical": {"stratified": 1}}, "stratified must be false, true or a number of bins"),
+        ({"empirical": {"stratified": -3}}, "stratified must be false, true or a number of bins"),
+        ({"empirical": {"stratified": 2.5}}, "stratified must be false, true or a number of bins"),
+        (
+            {"empirical": {"stratified": "yes"}},
+            "stratified must be false, true or a number of bins",
+        ),
         ({"background": "expressed"}, "unknown enrichment.background"),
         ({"background": "user"}, "background_genes is not set"),
         ({"min_size": 0}, "enrichment.min_size must be an integer >= 1"),
@@ -618,13 +721,23 @@ def test_cluster_terms_groups_greedily_by_pvalue():
 # Calibration
 
 
-def test_calibration_planted_bias_breaks_ora_not_the_null(monkeypatch):
+@pytest.mark.parametrize(
+    ("null", "label"),
+    [
+        (NullSettings(n_random=999, seed=2, stratified=0, sequential_stop=0), "uniform"),
+        (NullSettings(n_random=999, seed=2, stratified=0, sequential_stop=20), "uniform"),
+        (NullSettings(n_random=999, seed=2, stratified=4, sequential_stop=20), "stratified:4"),
+    ],
+)
+def test_calibration_planted_bias_breaks_ora_not_the_null(monkeypatch, null, label):
     monkeypatch.setattr(_null, "MIN_THREADED_WORK", 0)  # threads even on tiny data
     edges, gene_sets, _ = synthetic(seed=11, n_terms=45)
     engine = EnrichmentEngine(edges, gene_sets, min_size=8)
-    result = calibrate(engine, query_size=5, n_queries=120, n_random=999, seed=2, threads=2)
+    result = calibrate(engine, query_size=5, n_queries=120, null=null, threads=2)
     summary = result.summary.set_index("method")
     assert list(result.summary.columns) == list(SUMMARY_COLUMNS)
+    assert summary["null"].tolist() == ["hypergeometric", label]
+    assert result.params["empirical"]["null"] == label
     ora = summary.loc["ora", "fraction_any_fdr05"]
     emp = summary.loc["empirical", "fraction_any_fdr05"]
     assert ora > 0.5  # random miRNA sets look "enriched" under ORA
@@ -639,25 +752,70 @@ def test_calibration_planted_bias_breaks_ora_not_the_null(monkeypatch):
         assert group["observed"].between(0, 1).all()
 
 
+def test_calibration_runs_each_query_through_its_own_null(monkeypatch):
+    """Per-query nulls are what the run computes: query i against its own stratified null,
+    drawn from the i-th spawned seed, with the run's sequential stopping."""
+    edges, gene_sets, _ = synthetic(seed=9, n_mirnas=120, n_terms=30)
+    engine = EnrichmentEngine(edges, gene_sets, min_size=8)
+    null = NullSettings(n_random=300, seed=4, stratified=3, sequential_stop=10)
+    seen = []
+    original = _null.sequential_null
+
+    def spy(membership, observed, sets, *args, **kwargs):
+        seen.append((sets.take(1)[0].copy(), kwargs["stop_after"]))
+        return original(membership, observed, sets, *args, **kwargs)
+
+    monkeypatch.setattr("exomir._calibration.sequential_null", spy)
+    calibrate(engine, query_size=4, n_queries=6, null=null, threads=1)
+    query_seq, null_seq = np.random.SeedSequence(4).spawn(2)
+    queries = _null.RandomSets(np.random.default_rng(query_seq), 120, 4).take(6)
+    children = null_seq.spawn(6)
+    assert len(seen) == 6
+    for i, (first_set, stop) in enumerate(seen):
+        strata = engine.strata(queries[i], 3)
+        expected = strata.random_sets(np.random.default_rng(children[i])).take(1)[0]
+        assert np.array_equal(first_set, expected) and stop == 10
+        # Every random set keeps the query's count in each of its strata.
+        for label, count in strata.need.items():
+            assert (strata.labels[first_set] == label).sum() == count
+
+
 def test_calibration_is_deterministic_and_handles_zero_queries(tmp_path, monkeypatch):
     monkeypatch.setattr(_null, "MIN_THREADED_WORK", 0)  # threads even on tiny data
     edges, gene_sets, _ = synthetic(seed=12, n_terms=20)
     engine = EnrichmentEngine(edges, gene_sets, min_size=8)
-    paths = []
-    for i, threads in enumerate((1, 2)):
-        res = calibrate(engine, query_size=4, n_queries=20, n_random=200, seed=5, threads=threads)
-        p, s = tmp_path / f"p{i}.tsv", tmp_path / f"s{i}.tsv"
-        res.write(p, s, tmp_path / f"c{i}.json")
-        paths.append((p.read_bytes(), s.read_bytes()))
-    assert paths[0] == paths[1]
+    for null in (
+        NullSettings(n_random=200, seed=5),
+        NullSettings(n_random=200, seed=5, stratified=0, sequential_stop=0),
+    ):
+        paths = []
+        for i, threads in enumerate((1, 2, 1)):
+            res = calibrate(engine, query_size=4, n_queries=20, null=null, threads=threads)
+            p, s = tmp_path / f"p{i}.tsv", tmp_path / f"s{i}.tsv"
+            res.write(p, s, tmp_path / f"c{i}.json")
+            paths.append((p.read_bytes(), s.read_bytes(), (tmp_path / f"c{i}.json").read_bytes()))
+        assert paths[0] == paths[1] == paths[2]
+    other = calibrate(engine, query_size=4, n_queries=20, null=NullSettings(n_random=200, seed=6))
+    assert not other.pvalues.equals(res.pvalues)
     empty = calibrate(engine, query_size=4, n_queries=0)
     assert empty.summary.empty and list(empty.pvalues.columns) == ["method", "expected", "observed"]
+    assert list(empty.summary.columns) == list(SUMMARY_COLUMNS)
     with pytest.raises(ConfigError, match="n_queries must be an integer >= 0"):
         calibrate(engine, query_size=4, n_queries=-1)
     with pytest.raises(ConfigError, match="n_random must be an integer >= 1"):
-        calibrate(engine, query_size=4, n_queries=3, n_random=0)
+        calibrate(engine, query_size=4, n_queries=3, null=NullSettings(n_random=0))
     with pytest.raises(ConfigError, match="query_size must be an integer >= 1"):
         calibrate(engine, query_size=0)
+
+
+def test_calibration_logs_progress_of_per_query_nulls(caplog):
+    edges, gene_sets, _ = synthetic(seed=12, n_terms=20)
+    engine = EnrichmentEngine(edges, gene_sets, min_size=8)
+    with caplog.at_level(logging.INFO, logger="exomir.enrichment"):
+        calibrate(engine, query_size=3, n_queries=30, null=NullSettings(n_random=100), threads=2)
+    progress = [r.getMessage() for r in caplog.records if "random queries (" in r.getMessage()]
+    assert 8 <= len(progress) <= 11
+    assert progress[-1].startswith("calibration null: 30/30 random queries (100%)")
 
 
 def test_qq_points_and_median_size():

@@ -11,11 +11,15 @@ import scipy.sparse as sp
 
 from exomir import _null
 from exomir._null import (
+    MIN_STRATUM_FACTOR,
     RandomSets,
     TargetUnions,
+    count_bins,
+    log10_distinct_uniform,
     null_tails,
     overlaps,
     sequential_null,
+    stratify,
 )
 from exomir.enrichment import EnrichmentEngine, NullSettings
 
@@ -79,6 +83,94 @@ def test_random_sets_reject_impossible_sizes():
         RandomSets(np.random.default_rng(0), 4, 5)
     with pytest.raises(ValueError, match="universe is empty"):
         RandomSets(np.random.default_rng(0), 0, 1)
+
+
+def test_random_sets_name_a_stratum_too_small_for_its_draw():
+    strata = np.repeat([0, 1], [10, 2])
+    with pytest.raises(ValueError, match="cannot draw 3 of 2 miRNAs of stratum 1"):
+        RandomSets(np.random.default_rng(0), 12, 0, strata=strata, k_per_stratum={0: 1, 1: 3})
+
+
+def test_count_bins_are_quantiles_without_gaps():
+    counts = np.array([1] * 30 + list(range(2, 72)))  # 100 miRNAs, 30 tied at the bottom
+    labels = count_bins(counts, 10)
+    # The tied 30 fill the first three deciles, which merge into one bin.
+    assert labels.min() == 0 and np.array_equal(np.unique(labels), np.arange(labels.max() + 1))
+    assert (labels[:30] == 0).all() and labels.max() == 7
+    order = np.argsort(counts, kind="stable")
+    assert (np.diff(labels[order]) >= 0).all()  # increasing with count
+    assert np.array_equal(count_bins(np.arange(50), 1), np.zeros(50))
+    with pytest.raises(ValueError, match="bins must be >= 1"):
+        count_bins(counts, 0)
+
+
+def test_stratify_matches_the_set_per_bin():
+    counts = np.arange(1, 201)  # 200 miRNAs, 10 bins of 20
+    query = np.array([5, 150, 190, 195])
+    strata = stratify(counts, query, 10)
+    assert strata.merged == 0 and strata.n_strata == 10 and strata.k == 4
+    assert strata.need == {0: 1, 7: 1, 9: 2}
+    assert strata.describe() == [
+        {"min_targets": 1, "max_targets": 20, "mirnas": 20, "drawn": 1},
+        {"min_targets": 141, "max_targets": 160, "mirnas": 20, "drawn": 1},
+        {"min_targets": 181, "max_targets": 200, "mirnas": 20, "drawn": 2},
+    ]
+    assert strata.null_mean_total() == pytest.approx(10.5 + 150.5 + 2 * 190.5)
+    assert strata.log10_distinct_sets() == pytest.approx(np.log10(20 * 20 * 190))
+    draws = strata.random_sets(np.random.default_rng(1)).take(300)
+    assert draws.shape == (300, 4)
+    assert ((draws < 20).sum(axis=1) == 1).all() and ((draws >= 180).sum(axis=1) == 2).all()
+
+
+def test_stratify_merges_a_tiny_stratum_with_its_narrower_neighbour():
+    """A bin too small for the set's miRNAs in it is merged, explicitly, and k never changes."""
+    # 10 bins of 20: bin 8 spans 161-180, bin 9 spans 181-200; bin 7 (141-160) is far wider in
+    # targets than the left neighbour should be -- make it so by stretching its counts.
+    counts = np.arange(1, 201).astype(float)
+    counts[140:160] = np.linspace(60, 160, 20)  # bin 7 is now 60-160: a wide bin
+    counts = np.sort(counts)
+    query = np.array([175, 176, 177, 178, 179])  # five miRNAs in bin 8 (20 miRNAs < 5 x 5)
+    strata = stratify(counts, query, 10)
+    assert strata.k == 5 and strata.merged == 1 and strata.n_strata == 9
+    # Merged with bin 9 (161-200: ratio 1.25), not bin 7 (wider), so the stratum holds 40.
+    assert strata.describe() == [
+        {"min_targets": int(counts[160]), "max_targets": 200, "mirnas": 40, "drawn": 5}
+    ]
+    assert all(strata.size[s] >= MIN_STRATUM_FACTOR * n for s, n in strata.need.items())
+    draws = strata.random_sets(np.random.default_rng(2)).take(200)
+    assert draws.shape == (200, 5) and (draws >= 160).all()
+    assert all(len(set(row)) == 5 for row in draws)
+
+
+def test_stratify_falls_back_to_one_stratum_in_a_tiny_universe():
+    counts = np.arange(1, 13)  # 12 miRNAs cannot hold 5 x 3 in any stratum
+    strata = stratify(counts, np.array([0, 6, 11]), 20)
+    assert strata.n_strata == 1 and strata.need == {0: 3} and strata.merged >= 1
+    assert strata.log10_distinct_sets() == pytest.approx(log10_distinct_uniform(12, 3))
+    draws = strata.random_sets(np.random.default_rng(3)).take(500)
+    assert draws.shape == (500, 3) and np.unique(draws).size == 12
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_stratify_small_sets(k):
+    """Sets of one to three miRNAs: each draw keeps k and the strata; the number of distinct
+    random sets (the p-value floor) is what the strata allow."""
+    counts = np.arange(1, 401)  # 20 bins of 20
+    query = np.arange(400 - k, 400)  # the most target-rich miRNAs
+    strata = stratify(counts, query, 20)
+    assert strata.k == k and strata.merged == 0 and strata.need == {19: k}
+    assert 10 ** strata.log10_distinct_sets() == pytest.approx(
+        {1: 20, 2: 190, 3: 1140}[k], rel=1e-9
+    )
+    draws = strata.random_sets(np.random.default_rng(k)).take(400)
+    assert draws.shape == (400, k) and (draws >= 380).all()
+
+
+def test_stratify_rejects_sets_outside_the_universe():
+    with pytest.raises(ValueError, match="outside the universe"):
+        stratify(np.arange(1, 11), np.array([3, 10]), 2)
+    with pytest.raises(ValueError, match="same universe miRNA twice"):
+        stratify(np.arange(1, 11), np.array([3, 3]), 2)
 
 
 def test_target_unions_equal_python_sets():
@@ -230,8 +322,10 @@ def test_progress_is_logged_about_every_ten_percent(caplog, monkeypatch):
     assert messages[-1].startswith("toy null: 640/640 random sets (100%)")
 
 
-def test_engine_empirical_pvalues_match_a_python_loop():
-    """End to end: the table's p_emp equals counting random miRNA sets one by one."""
+@pytest.mark.parametrize("stratified", [0, 3])
+def test_engine_empirical_pvalues_match_a_python_loop(stratified):
+    """End to end: the table's p_emp equals counting random miRNA sets one by one, drawn
+    uniformly or within the set's target-count strata."""
     rng = np.random.default_rng(17)
     mirnas = [f"hsa-miR-{i}" for i in range(25)]
     genes = [f"G{i:03d}" for i in range(80)]
@@ -247,13 +341,20 @@ def test_engine_empirical_pvalues_match_a_python_loop():
     gene_sets = pd.DataFrame(sets, columns=["library", "term_id", "term", "gene"])
     engine = EnrichmentEngine(edges, gene_sets, min_size=3)
     query = ["hsa-miR-3", "hsa-miR-7", "hsa-miR-11"]
-    null = NullSettings(n_random=200, seed=4, sequential_stop=0)
+    null = NullSettings(n_random=200, seed=4, sequential_stop=0, stratified=stratified)
     table = engine.analyse("q", query, null=null).table.set_index("term_id")
 
     target_sets = edges.groupby("mirna")["gene"].apply(set).to_dict()
     background = set(edges["gene"])
     members = gene_sets.groupby("term_id")["gene"].apply(lambda s: set(s) & background).to_dict()
-    draws = engine.random_sets(3, np.random.default_rng(4)).take(200)
+    if stratified:
+        strata = engine.strata(engine.query("q", query), stratified)
+        draws = strata.random_sets(np.random.default_rng(4)).take(200)
+        labels = strata.labels[draws]
+        for label, count in strata.need.items():
+            assert ((labels == label).sum(axis=1) == count).all()
+    else:
+        draws = engine.random_sets(3, np.random.default_rng(4)).take(200)
     universe = engine.universe.mirnas
 
     def union(names):

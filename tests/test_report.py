@@ -1218,3 +1218,357 @@ def test_workflow_script_refuses_pages_of_no_set(data_dir, tmp_path, monkeypatch
     with pytest.raises(ConfigError, match="declares pages that no set produces") as info:
         _run_script(data_dir, tmp_path, monkeypatch, extra_pages=["wharton_jelly.html"])
     assert "wharton_jelly.html" in str(info.value)
+
+
+# --------------------------------------------------------------------------------------------
+# Shared and unique miRNAs and targets (overlap section)
+
+
+def _overlaps(inputs: dict) -> dict[str, pd.DataFrame]:
+    from exomir.overlap import overlap_tables
+
+    mirnas, genes = overlap_tables(inputs["sets"], inputs["names"], inputs["targets"])
+    return {"mirnas": mirnas, "targets": genes}
+
+
+def test_overlap_section_shows_upset_plots_counts_and_tables(inputs, tmp_path):
+    overlaps = _overlaps(inputs)
+    written = rp.render_report(tmp_path / "report", overlaps=overlaps, **inputs)
+    index = written[0].read_text(encoding="utf-8")
+    assert '<section id="overlap">' in index
+    assert "Shared and unique miRNAs and targets" in index
+    assert '<a href="#overlap">' in index  # listed in the page's table of contents
+    for kind in ("mirnas", "targets"):
+        assert f'id="upset-{kind}-' in index
+        assert f'id="overlap-table-{kind}"' in index
+    # the section comes before the set comparisons
+    assert index.index('id="overlap"') < index.index('id="comparisons"')
+    # one table row per combination, each member once
+    section = index[index.index('<section id="overlap">') :]
+    section = section[: section.index("</section>")]
+    table = section[section.index('id="overlap-table-mirnas"') :]
+    table = table[: table.index("</table>")]
+    assert table.count("<tr>") == len(overlaps["mirnas"]) + 1
+    shared = overlaps["mirnas"].loc[overlaps["mirnas"]["n_sets"] == 3, "size"].sum()
+    assert f"Shared by all {len(inputs['sets'])} sets" in section
+    assert f'<td class="num" data-sort="{float(shared)!r}">{shared}</td>' in section
+    # set pages do not repeat it
+    assert 'id="overlap"' not in written[1].read_text(encoding="utf-8")
+
+
+def test_overlap_section_is_left_out_without_tables(pages):
+    assert 'id="overlap"' not in pages["index.html"]
+
+
+def test_overlap_section_with_one_set_says_so(inputs, tmp_path):
+    one = {
+        **inputs,
+        "sets": ["bone_marrow"],
+        "comparisons": None,
+        "msc_sources": {"bone_marrow": "bone_marrow"},
+    }
+    written = rp.render_report(tmp_path / "report", overlaps=_overlaps(one), **one)
+    index = written[0].read_text(encoding="utf-8")
+    assert "This run has a single set" in index
+    assert 'id="upset-mirnas-' not in index
+
+
+def test_overlap_tables_are_checked(inputs):
+    good = _overlaps(inputs)["mirnas"]
+    cases = [
+        (good.drop(columns="members"), r"lacks column\(s\) 'members'"),
+        (good.assign(sets="bone_marrow;wharton_jelly"), r"names a set that is not reported"),
+        (good.assign(size=good["size"] + 1), r"column 'size' .* does not match the row"),
+        (good.assign(n_sets=9), r"column 'n_sets' .* does not match the row"),
+        (good.assign(size="many"), r"column 'size' of the overlap table .* must be numeric"),
+    ]
+    for frame, expected in cases:
+        with pytest.raises(InputError, match=expected):
+            rp.build_report_data(**_with(inputs, calibration=None), overlaps={"mirnas": frame})
+    with pytest.raises(InputError, match=r"unknown overlap kind\(s\) 'genes'"):
+        rp.build_report_data(**inputs, overlaps={"genes": good})
+
+
+def test_overlap_files_are_read_and_named(data_dir, tmp_path):
+    from exomir._io import write_tsv
+
+    data = _read(data_dir, tmp_path / "results" / "report")
+    overlaps = {
+        "mirnas": tmp_path / "compare" / "overlap_mirnas.tsv",
+        "targets": tmp_path / "compare" / "overlap_targets.tsv",
+    }
+    tables = _overlaps({"sets": list(data.sets), "names": data.names, "targets": data.targets})
+    for kind, path in overlaps.items():
+        write_tsv(tables[kind], path)
+    read = _read(data_dir, tmp_path / "results" / "report", overlaps=list(overlaps.values()))
+    assert read.overlaps is not None
+    assert read.overlaps["targets"]["size"].sum() == tables["targets"]["size"].sum()
+    bad = tmp_path / "compare" / "overlap_sets.tsv"
+    bad.write_text("sets\tn_sets\tsize\tmembers\n")
+    with pytest.raises(InputError, match=r"overlap_sets.tsv: overlap file is neither"):
+        _read(data_dir, tmp_path / "out", overlaps=[bad])
+    with pytest.raises(InputError, match=r"overlap_mirnas.tsv: two overlap tables of miRNAs"):
+        _read(data_dir, tmp_path / "out", overlaps=[overlaps["mirnas"], overlaps["mirnas"]])
+    broken = tables["mirnas"].copy()
+    broken.loc[0, "sets"] = "bone_marrow;umbilical_cord"
+    write_tsv(broken, overlaps["mirnas"])
+    with pytest.raises(InputError, match=r"overlap_mirnas.tsv, line 2: the overlap table"):
+        _read(data_dir, tmp_path / "out", overlaps=[overlaps["mirnas"]])
+
+
+def test_upset_plot_is_deterministic_and_labelled():
+    from exomir.plots import upset_svg
+
+    combos = [
+        (["bone_marrow", "adipose", "umbilical_cord"], 12),
+        (["umbilical_cord"], 5),
+        (["bone_marrow", "adipose"], 3),
+        (["adipose"], 1),
+    ]
+    sets = ["bone_marrow", "adipose", "umbilical_cord"]
+    svg = upset_svg(sets, combos, what="miRNAs", name="upset-test")
+    assert svg == upset_svg(sets, combos, what="miRNAs", name="upset-test")
+    assert svg.startswith("<svg") and "<dc:date>" not in svg
+    ids = re.findall(r'\bid="([^"]+)"', svg)
+    assert ids and all(i.startswith("upset-test-") for i in ids)
+    for text in (*sets, "miRNAs per set", "miRNAs in exactly"):
+        assert text in svg
+    # set sizes are the sums over the combinations: 15, 16 and 17
+    for size in ("15", "16", "17", "12"):
+        assert f"<!-- {size} -->" in svg or f">{size}<" in svg
+    many = [([sets[i % 3]], 40 - i) for i in range(40)]
+    wide = upset_svg(sets, many, what="genes", name="upset-wide", max_columns=10)
+    narrow = upset_svg(sets, many[:10], what="genes", name="upset-wide", max_columns=10)
+    widths = [re.search(r"max-width: ([\d.]+)pt", s).group(1) for s in (wide, narrow)]
+    assert widths[0] == widths[1]  # only the first max_columns columns are drawn
+
+
+def test_workflow_script_passes_the_overlap_tables(data_dir, tmp_path, monkeypatch):
+    from exomir._io import write_tsv
+
+    root = data_dir / "report"
+    sets = ["bone_marrow", "adipose"]
+    data = _read(data_dir, tmp_path / "x")
+    tables = _overlaps({"sets": sets, "names": data.names, "targets": data.targets})
+    overlaps = [str(tmp_path / "compare" / f"overlap_{kind}.tsv") for kind in tables]
+    for path, table in zip(overlaps, tables.values(), strict=True):
+        write_tsv(table, path)
+    out = tmp_path / "results" / "report"
+    log = tmp_path / "logs" / "report.log"
+    log.parent.mkdir(parents=True)
+    fake = type("Snakemake", (), {})()
+    fake.input = _Named(
+        names=[str(root / "names" / f"{s}.tsv") for s in sets],
+        targets=[str(root / "targets" / f"{s}.tsv") for s in sets],
+        enrichment=[str(root / "enrichment" / f"{s}.tsv") for s in sets],
+        enrichment_params=[str(root / "enrichment" / f"{s}.json") for s in sets],
+        overlaps=overlaps,
+    )
+    fake.output = _Named(
+        index=str(out / "index.html"), pages=[str(out / f"{s}.html") for s in sets]
+    )
+    fake.params = _Named(sets=sets, sources={}, config={"enrichment": {"fdr": 0.05}})
+    fake.log = [str(log)]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(sys, "stderr", sys.stderr)
+    script = Path(__file__).resolve().parent.parent / "workflow" / "scripts" / "report.py"
+    try:
+        runpy.run_path(str(script), init_globals={"snakemake": fake})
+    finally:
+        if getattr(sys.stderr, "name", "") == str(log):
+            sys.stderr.close()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'id="upset-mirnas-' in index and 'id="upset-targets-' in index
+
+
+# --------------------------------------------------------------------------------------------
+# Signatures: per-set panel, literature beside data, overview grid, methods
+
+
+def _signature_outputs(sets=SETS) -> dict:
+    """Signature outputs of small hand-made cargo per set, scored by exomir.signatures itself.
+
+    Curated tables and review rows are the fixtures of tests/data/signatures/; the umbilical-cord
+    set represses PTEN (a review says miR-410 does, pro-tumour), the adipose set EGFR.
+    """
+    from exomir import signatures as sg
+    from exomir.enrichment import NullSettings
+
+    data = Path(__file__).parent / "data" / "signatures"
+    model = sg.read_model(
+        data / "pathway_regulators.tsv", data / "gene_roles.tsv", data / "focus_pathways.yaml"
+    )
+    literature = sg.read_literature(data / "msc_exosome_literature.tsv")
+    cargo = {
+        "bone_marrow": {"hsa-miR-100-5p": {"MTOR": 0.9, "TSC1": 0.3}},
+        "adipose": {"hsa-miR-146b-5p": {"EGFR": 0.9}, "hsa-miR-16-5p": {"VEGFA": 0.6}},
+        "umbilical_cord": {"hsa-miR-410-3p": {"PTEN": 0.9, "BAX": 0.2}},
+    }
+    rows = [
+        (m, g, c)
+        for genes_of in cargo.values()
+        for m, genes in genes_of.items()
+        for g, c in genes.items()
+    ]
+    rows += [(f"hsa-miR-{9000 + i}-5p", f"FILLER{i % 40}", 0.5) for i in range(120)]
+    edges = pd.DataFrame(rows, columns=["mirna", "gene", "confidence"])
+    out = {}
+    for s in sets:
+        targets = edges[edges["mirna"].isin(list(cargo[s]))].assign(
+            set=s, weight=1.0, n_sources=1, sources="mirtarbase", mirtarbase_tier="strong"
+        )
+        targets["input_name"] = targets["mirna"].str.removeprefix("hsa-")
+        result = sg.score_set(
+            targets,
+            edges,
+            model,
+            set_name=s,
+            null=NullSettings(n_random=999, seed=2, stratified=0),
+        )
+        review = sg.literature_comparison(
+            literature, result, targets, set_name=s, msc_source=s, model=model
+        )
+        out[s] = sg.SignatureFiles(result.table, result.drivers, review, result.params)
+    return out
+
+
+@pytest.fixture(scope="module")
+def signature_pages(inputs, tmp_path_factory) -> dict[str, str]:
+    out = tmp_path_factory.mktemp("signature-report") / "report"
+    written = rp.render_report(out, signatures=_signature_outputs(), **inputs)
+    return {p.name: p.read_text(encoding="utf-8") for p in written}
+
+
+def test_signature_sections_are_on_every_page(signature_pages):
+    index = signature_pages["index.html"]
+    assert 'id="signatures"' in index and 'id="signature-grid-' in index
+    assert "not measurements" in index and "cuts both ways" in index
+    assert 'id="methods-signatures"' in index
+    for s in SETS:
+        page = signature_pages[f"{s}.html"]
+        assert 'id="signatures"' in page and 'id="literature"' in page
+        assert 'id="signature-bars-' in page
+        assert "PI3K/Akt" in page and "protect injured tissue" in page  # the dual-role caveat
+        assert page.index('id="signatures"') < page.index('id="literature"')
+
+
+def test_signature_panel_shows_calls_and_their_edges(signature_pages):
+    page = signature_pages["umbilical_cord.html"]
+    # miR-410 -> PTEN: PI3K-Akt up, pro-tumour; its edge is listed with its evidence
+    directions = page[page.index('id="signature-directions"') :]
+    row = directions[directions.index("PTEN / PI3K-Akt") :][:1500]
+    assert "dir-up" in row and "↑ up" in row
+    drivers = page[page.index('id="drivers-pi3k_akt"') :][:4000]
+    assert "hsa-miR-410-3p" in drivers and ">PTEN<" in drivers and "inhibitor" in drivers
+    assert "miRTarBase strong" in drivers
+    adipose = signature_pages["adipose.html"]
+    scores = adipose[adipose.index('id="signature-scores"') :][:6000]
+    assert "anti-tumour" in scores
+
+
+def test_literature_sits_beside_the_data(signature_pages):
+    page = signature_pages["umbilical_cord.html"]
+    table = page[page.index('id="literature-table"') :]
+    assert "fixture quote about miR-410 and PTEN" in table
+    assert "agree agree-agrees" in table and "agree agree-edge-found" in table  # PTEN, BAX
+    assert "hsa-miR-410-3p → PTEN: edge present" in table
+    assert 'pathway: <span class="agree agree-agrees">agrees</span>' in table
+    # the adipose set's miR-146b claim comes from MSC exosomes of an unnamed tissue
+    adipose = signature_pages["adipose.html"]
+    assert "MSC, tissue not named" in adipose
+    # miR-100 of bone marrow lowers VEGFA in the review; this set has no such edge
+    bone = signature_pages["bone_marrow.html"]
+    assert "hsa-miR-100-5p → VEGFA: no edge under the target policy" in bone
+    assert "agree agree-no-evidence" in bone
+
+
+def test_a_set_without_review_claims_says_so(inputs, tmp_path):
+    outputs = _signature_outputs()
+    outputs["bone_marrow"].literature = outputs["bone_marrow"].literature.iloc[0:0]
+    written = rp.render_report(tmp_path, signatures=outputs, **inputs)
+    bone = next(p for p in written if p.name == "bone_marrow.html").read_text(encoding="utf-8")
+    assert "make no claim about this set" in bone
+    index = written[0].read_text(encoding="utf-8")
+    assert "no claim about these miRNAs" in index
+
+
+def test_overview_compares_all_sources(signature_pages):
+    index = signature_pages["index.html"]
+    calls = index[index.index('id="signature-calls"') :][:6000]
+    for s in SETS:
+        assert f'href="{s}.html#signatures"' in calls
+    assert "Tumour balance: pro-tumour" in calls
+    assert "Tumour balance: anti-tumour" in calls
+
+
+def test_without_signatures_there_are_no_signature_sections(pages):
+    for html in pages.values():
+        assert 'id="signatures"' not in html
+        assert 'id="methods-signatures"' not in html
+
+
+def test_signature_pages_are_deterministic(inputs, tmp_path):
+    outputs = _signature_outputs()
+    first = rp.render_report(tmp_path / "a", signatures=outputs, **inputs)
+    second = rp.render_report(tmp_path / "b", signatures=_signature_outputs(), **inputs)
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_signature_table_of_another_set_or_a_missing_set_is_named(inputs, tmp_path):
+    outputs = _signature_outputs()
+    outputs["adipose"].table["set"] = "bone_marrow"
+    with pytest.raises(InputError, match="signature table of set 'adipose' holds a row"):
+        rp.render_report(tmp_path, signatures=outputs, **inputs)
+    outputs = _signature_outputs(sets=("bone_marrow", "adipose"))
+    with pytest.raises(InputError, match=r"no signature table for set.*'umbilical_cord'"):
+        rp.render_report(tmp_path, signatures=outputs, **inputs)
+
+
+def test_signature_files_are_read_matched_and_linked(data_dir, tmp_path):
+    from exomir.signatures import SignatureResult
+
+    outputs = _signature_outputs(sets=("bone_marrow", "adipose"))
+    folder = tmp_path / "results" / "signatures"
+    files = []
+    for s, found in outputs.items():
+        paths = [folder / f"{s}{x}" for x in (".tsv", ".drivers.tsv", ".json", ".literature.tsv")]
+        SignatureResult(
+            found.table, found.drivers, found.params, literature=found.literature
+        ).write(*paths)
+        files += paths
+    summary = folder / "summary.tsv"
+    summary.write_text("set\n", encoding="utf-8")
+    out = tmp_path / "results" / "report"
+    data = _read(data_dir, out, signatures=files, signature_summary=summary)
+    assert data.signatures["adipose"].params["k"] == 2
+    assert data.signatures["adipose"].drivers["contribution"].dtype == float
+    assert data.downloads["adipose"]["signature_drivers"] == "../signatures/adipose.drivers.tsv"
+    assert data.downloads["bone_marrow"]["signature_summary"] == "../signatures/summary.tsv"
+    html = rp.render_pages(data)["adipose.html"]
+    assert 'href="../signatures/adipose.drivers.tsv"' in html
+    stray = folder / "umbilical_cord.drivers.tsv"
+    stray.write_text("x\n", encoding="utf-8")
+    with pytest.raises(InputError, match="signature file belongs to no reported set") as error:
+        _read(data_dir, out, signatures=[*files, stray])
+    assert str(stray) in str(error.value)
+    with pytest.raises(InputError, match="lack the call table"):
+        _read(data_dir, out, signatures=[p for p in files if p.name != "adipose.tsv"])
+
+
+def test_signature_figures_mark_calls_and_clip_extremes():
+    from exomir.plots import GridCell, SignatureBar, signature_bars_svg, signature_grid_svg
+
+    bars = [
+        SignatureBar("Pro-tumour", "Scores", 2.5, 1, "high · p = 0.01"),
+        SignatureBar("PTEN / PI3K-Akt", "Focus pathways", float("inf"), 1, "up · p = 0.001"),
+        SignatureBar("mTOR", "Focus pathways", None, 0, "no call · p = 1"),
+    ]
+    svg = signature_bars_svg(bars, name="bars-test")
+    assert svg == signature_bars_svg(bars, name="bars-test")
+    assert "Focus pathways" in svg and "up · p = 0.001" in svg
+    assert "\u00bb" in svg  # the infinite bar is clipped and marked
+    cells = {("bm", "Pro-tumour"): GridCell(3.0, "\u2191", 0.01, True)}
+    grid = signature_grid_svg(["bm", "uc"], ["Pro-tumour"], cells, name="grid-test")
+    assert "n/a" in grid  # uc has no such call
+    assert 'id="grid-test-' in grid

@@ -220,3 +220,61 @@ def test_missing_reference_without_network_names_the_key(tmp_path):
     assert not list((workdir / "resources").rglob("mature")) or not any(
         p.is_file() for p in (workdir / "resources").rglob("mature")
     )
+
+
+def test_signatures_per_set_and_side_by_side(finished_run):
+    from exomir import signatures as sg
+
+    table = read(finished_run, "results/signatures/bone_marrow.tsv")
+    assert list(table.columns) == list(sg.TABLE_COLUMNS)
+    assert table["kind"].tolist()[:5] == ["score"] * 4 + ["balance"]
+    pathways = table.loc[table["kind"] == "pathway", "key"].tolist()
+    assert pathways == ["pi3k_akt", "nfkb", "mtor", "hif1", "wnt"]
+    assert set(table["direction"]) <= {"high", "up", "down", "pro_tumour", "anti_tumour", "none"}
+    drivers = read(finished_run, "results/signatures/bone_marrow.drivers.tsv")
+    assert list(drivers.columns) == list(sg.DRIVER_COLUMNS)
+    # miR-21 -> PTEN (miRTarBase, strong) pushes PI3K-Akt up: PTEN is its inhibitor
+    pten = drivers[
+        (drivers["key"] == "pi3k_akt")
+        & (drivers["mirna"] == "hsa-miR-21-5p")
+        & (drivers["gene"] == "PTEN")
+    ].iloc[0]
+    assert (pten["effect"], pten["gene_role"], pten["mirtarbase_tier"]) == (
+        "up",
+        "inhibitor",
+        "strong",
+    )
+    params = yaml.safe_load((finished_run / "results/signatures/bone_marrow.json").read_text())
+    assert (params["null"]["n_random"], params["null"]["seed"]) == (500, 7)
+    # sheet weights 120, 40, 10 and one empty (1), normalised to mean 1
+    assert params["weights"]["hsa-miR-21-5p"] == pytest.approx(120 / (171 / 4))
+    assert float(pten["weight"]) == pytest.approx(120 / (171 / 4))
+    literature = read(finished_run, "results/signatures/bone_marrow.literature.tsv")
+    assert list(literature.columns) == list(sg.LITERATURE_COLUMNS)
+    assert set(literature["agreement"]) <= set(sg.AGREEMENTS)
+    summary = read(finished_run, "results/signatures/summary.tsv")
+    assert summary["set"].tolist() == ["bone_marrow", "adipose", "umbilical_cord"]
+    assert list(summary.columns[:6]) == [
+        "set",
+        "msc_source",
+        "k_mirnas",
+        "pro_tumour",
+        "pro_tumour_p",
+        "pro_tumour_call",
+    ]
+    assert "pi3k_akt_call" in summary.columns
+    index = (finished_run / "results/report/index.html").read_text()
+    assert 'id="signatures"' in index and 'id="methods-signatures"' in index
+    page = (finished_run / "results/report/bone_marrow.html").read_text()
+    assert 'id="literature"' in page and "hsa-miR-21-5p" in page
+    before = {p.name: p.read_bytes() for p in (finished_run / "results/signatures").iterdir()}
+    run_snakemake(
+        finished_run,
+        "--forcerun",
+        "signatures",
+        "signature_summary",
+        "--",
+        "results/signatures/summary.tsv",
+    )
+    after = {p.name: p.read_bytes() for p in (finished_run / "results/signatures").iterdir()}
+    assert before == after

@@ -7,14 +7,30 @@ hypergeometric test (ORA) treats genes as exchangeable, and genes with long 3'UT
 almost any miRNA set, so ORA's rate is far above 5 %; the empirical miRNA-set null keeps that
 bias in the null and stays near the nominal rate.
 
-Cost: ``R`` queries of the same size ``k`` share one null.  The null's overlaps are kept as a
-per-term histogram (:func:`exomir._null.null_tails`), and each query's empirical p-value is a
-look-up in it, so calibration costs about one full null plus ``R`` overlaps.
+The empirical method is calibrated as the run uses it (:class:`~exomir._engine.NullSettings`):
+
+* stratified null (the default): every random query gets the null of its own target-count
+  strata, drawn with sequential stopping exactly as :meth:`EnrichmentEngine.analyse` would
+  draw it for that query, from its own seed stream (``SeedSequence(seed)`` spawns one stream
+  for the queries and one per query for the nulls, so results do not depend on the order in
+  which queries run or on threads).  Queries run in ``threads`` threads, one each.
+* uniform null with sequential stopping: the same per-query nulls, without strata.
+* uniform null without stopping: every query of size ``k`` has the same null, so one null is
+  drawn and kept as a per-term histogram (:func:`exomir._null.null_tails`); each query's
+  p-value is a look-up in it (one null plus ``R`` overlaps).
+
+What this calibration can and cannot show: the random queries are drawn uniformly from the
+universe, so under the uniform null they are exchangeable with the null's sets and its error
+rate is nominal by construction.  The study bias that stratification removes (real sets are
+made of heavily studied, target-rich miRNAs) only shows with queries that share that profile;
+bench/README.md measures it with random queries matched to the real sets' target counts.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +38,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._engine import EnrichmentEngine, bh_fdr, hypergeometric_sf, write_json
+from ._engine import EnrichmentEngine, NullSettings, bh_fdr, hypergeometric_sf, write_json
 from ._io import write_tsv
-from ._null import RandomSets, null_tails, overlaps
+from ._null import RandomSets, null_tails, overlaps, sequential_null
 from .errors import ConfigError
 
 log = logging.getLogger("exomir.enrichment")
@@ -32,6 +48,7 @@ log = logging.getLogger("exomir.enrichment")
 PVALUE_COLUMNS = ("method", "expected", "observed")
 SUMMARY_COLUMNS = (
     "method",
+    "null",
     "n_queries",
     "query_size",
     "n_terms",
@@ -55,10 +72,12 @@ class CalibrationResult:
         QQ-plot points per method: ``expected`` and ``observed`` quantiles of the p-values of
         every (random query, term) test.
     summary
-        One row per method (:data:`SUMMARY_COLUMNS`): ``fraction_any_fdr05`` is the fraction of
-        random query sets with at least one term at FDR < 0.05 (BH over all terms of all
-        libraries), with its 95 % Clopper-Pearson interval; ``mean_terms_fdr05`` the mean number
-        of such terms per query; ``fraction_p05`` the fraction of single tests with p < 0.05.
+        One row per method (:data:`SUMMARY_COLUMNS`): ``null`` names the null that was
+        calibrated (``hypergeometric`` for ORA, ``uniform`` or ``stratified:<bins>``);
+        ``fraction_any_fdr05`` is the fraction of random query sets with at least one term at
+        FDR < 0.05 (BH over all terms of all libraries), with its 95 % Clopper-Pearson interval;
+        ``mean_terms_fdr05`` the mean number of such terms per query; ``fraction_p05`` the
+        fraction of single tests with p < 0.05.
     params
         Parameters of the run.
     """
@@ -98,12 +117,11 @@ def calibrate(
     *,
     query_size: int,
     n_queries: int = 200,
-    n_random: int = 10_000,
-    seed: int = 1,
+    null: NullSettings | None = None,
     fdr: float = 0.05,
     threads: int = 1,
 ) -> CalibrationResult:
-    """Run random query sets through ORA and through the empirical null.
+    """Run random query sets through ORA and through the empirical null the run uses.
 
     Parameters
     ----------
@@ -113,28 +131,34 @@ def calibrate(
         ``k``, the size of the random query sets (typically the median size of the real sets).
     n_queries
         ``R`` random query sets; 0 returns empty tables.
-    n_random
-        Random sets of the shared null.
-    seed
-        Seeds two independent streams (:class:`numpy.random.SeedSequence` spawns): one for
-        the queries and one for the null, so a query is never compared with itself.
+    null
+        The empirical null of the run (``N``, seed, stratification, sequential stopping);
+        default :class:`NullSettings` ``()``.  The seed spawns independent streams (one for
+        the queries, one per query for its null), so a query is never compared with itself.
     fdr
         Threshold for the "any term significant" fraction (0.05 for the column names).
     threads
-        Threads for the sparse products.
+        Threads: queries run in parallel (per-query nulls) or the sparse products do (the
+        shared null).
+
+    Returns
+    -------
+    CalibrationResult
+        ``summary`` has one row per method (:data:`SUMMARY_COLUMNS`); its ``null`` column names
+        the null that was calibrated (``hypergeometric`` for ORA, ``uniform`` or
+        ``stratified:<bins>`` for the empirical method).
 
     Raises
     ------
     ConfigError
-        For ``n_queries < 0``, ``n_random < 1``, ``query_size < 1`` or a query size larger
-        than the miRNA universe.
+        For ``n_queries < 0``, ``query_size < 1`` or a query size larger than the miRNA
+        universe.
     """
+    null = NullSettings() if null is None else null
     if isinstance(n_queries, bool) or not isinstance(n_queries, int) or n_queries < 0:
         raise ConfigError(
             "enrichment.calibration.n_queries must be an integer >= 0", value=n_queries
         )
-    if isinstance(n_random, bool) or not isinstance(n_random, int) or n_random < 1:
-        raise ConfigError("enrichment.empirical.n_random must be an integer >= 1", value=n_random)
     if isinstance(query_size, bool) or not isinstance(query_size, int) or query_size < 1:
         raise ConfigError(
             "enrichment.calibration.query_size must be an integer >= 1", value=query_size
@@ -147,21 +171,30 @@ def calibrate(
             value=query_size,
             hint="lower enrichment.calibration.query_size or widen the universe",
         )
-    params = {
+    per_query = bool(null.stratified or null.sequential_stop)
+    params: dict[str, Any] = {
         "n_queries": n_queries,
         "query_size": query_size,
-        "n_random": n_random,
-        "seed": seed,
+        "n_random": null.n_random,
+        "seed": null.seed,
         "fdr": fdr,
-        "empirical": "uniform random miRNA sets (not stratified), one null shared by all queries",
         **{k: v for k, v in engine.describe(None, None).items() if k != "empirical"},
+        "empirical": {
+            "null": null.label,
+            "stratified_bins": null.stratified,
+            "sequential_stop": null.sequential_stop,
+            "queries": "uniform random miRNA sets of the universe",
+            "nulls": "one per query (its own strata and seed stream), as the run draws it"
+            if per_query
+            else "one uniform null shared by all queries (all N sets for every term)",
+        },
     }
     if n_queries == 0:
         empty_p = pd.DataFrame({c: pd.Series(dtype=float) for c in PVALUE_COLUMNS[1:]})
         empty_p.insert(0, "method", pd.Series(dtype="str"))
         return CalibrationResult(empty_p, pd.DataFrame(columns=list(SUMMARY_COLUMNS)), params)
 
-    query_seq, null_seq = np.random.SeedSequence(seed).spawn(2)
+    query_seq, null_seq = np.random.SeedSequence(null.seed).spawn(2)
     queries = RandomSets(np.random.default_rng(query_seq), universe, query_size).take(n_queries)
     cols = engine.unions.columns(queries, threads)
     observed = overlaps(engine.membership, cols, threads).astype(np.int64)
@@ -171,20 +204,29 @@ def calibrate(
     per_library = (engine.library_background.T @ cols.astype(np.int64)).astype(np.int64)
     n_targets = per_library[terms["library_index"].to_numpy()]
     log.info(
-        "calibration: %d random queries of %d miRNAs, %d terms", n_queries, query_size, len(terms)
+        "calibration: %d random queries of %d miRNAs, %d terms; empirical null %s (%s)",
+        n_queries,
+        query_size,
+        len(terms),
+        null.label,
+        "one per query" if per_query else "shared",
     )
     p_ora = hypergeometric_sf(observed, size, n_targets, bg)
 
-    null = null_tails(
-        engine.membership,
-        size.ravel(),
-        RandomSets(np.random.default_rng(null_seq), universe, query_size),
-        engine.unions,
-        n_random,
-        threads=threads,
-        what="calibration null",
-    )
-    p_emp = null.pvalues(observed)
+    if per_query:
+        p_emp, info = _per_query_pvalues(engine, queries, observed, null, null_seq, threads)
+        params["empirical"].update(info)
+    else:
+        shared = null_tails(
+            engine.membership,
+            size.ravel(),
+            RandomSets(np.random.default_rng(null_seq), universe, query_size),
+            engine.unions,
+            null.n_random,
+            threads=threads,
+            what="calibration null",
+        )
+        p_emp = shared.pvalues(observed)
 
     qq_rows = []
     summary_rows = []
@@ -200,10 +242,11 @@ def calibrate(
         summary_rows.append(
             {
                 "method": method,
+                "null": "hypergeometric" if method == "ora" else null.label,
                 "n_queries": n_queries,
                 "query_size": query_size,
                 "n_terms": len(terms),
-                "n_random": n_random,
+                "n_random": null.n_random,
                 "fraction_any_fdr05": any_hit / n_queries,
                 "ci_low": ci.low,
                 "ci_high": ci.high,
@@ -212,8 +255,10 @@ def calibrate(
             }
         )
         log.info(
-            "calibration %s: %.1f%% of random queries have a term at FDR < %g (mean %.2f terms)",
+            "calibration %s (%s null): %.1f%% of random queries have a term at FDR < %g "
+            "(mean %.2f terms)",
             method,
+            summary_rows[-1]["null"],
             100 * any_hit / n_queries,
             fdr,
             hits.mean(),
@@ -221,6 +266,92 @@ def calibrate(
     pvalues = pd.concat(qq_rows, ignore_index=True)
     summary = pd.DataFrame(summary_rows, columns=list(SUMMARY_COLUMNS))
     return CalibrationResult(pvalues, summary, params)
+
+
+def _per_query_pvalues(
+    engine: EnrichmentEngine,
+    queries: np.ndarray,
+    observed: np.ndarray,
+    null: NullSettings,
+    seeds: np.random.SeedSequence,
+    threads: int,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Empirical p-values (terms x queries), each query against its own null.
+
+    Query ``i`` draws from ``default_rng(seeds.spawn(R)[i])``, stratified on its own target
+    counts when the null is, with the run's sequential stopping: the same computation as
+    :meth:`EnrichmentEngine.analyse` for that query.  Queries run in ``threads`` threads (one
+    thread per null: with stopping most batches are small, and whole nulls side by side use the
+    cores better than splitting each product); results are stored by query, so they do not
+    depend on the order of completion.
+    """
+    n_terms, n_queries = observed.shape
+    universe = len(engine.universe.mirnas)
+    children = seeds.spawn(n_queries)
+    unions = engine.unions  # built once, before any thread reads it
+    if null.stratified:
+        engine.count_bins(null.stratified)
+    p_emp = np.ones((n_terms, n_queries))
+    draws = np.zeros(n_queries, dtype=np.int64)
+    merged = np.zeros(n_queries, dtype=np.int64)
+    n_strata = np.zeros(n_queries, dtype=np.int64)
+
+    def run(i: int) -> None:
+        obs = observed[:, i]
+        active = np.flatnonzero(obs > 0)
+        rng = np.random.default_rng(children[i])
+        if null.stratified:
+            strata = engine.strata(queries[i], null.stratified)
+            sets = strata.random_sets(rng)
+            merged[i], n_strata[i] = strata.merged, len(strata.need)
+        else:
+            sets = RandomSets(rng, universe, queries.shape[1])
+        counts = sequential_null(
+            engine.membership[active],
+            obs[active],
+            sets,
+            unions,
+            null.n_random,
+            stop_after=null.sequential_stop,
+            threads=1,
+            progress=False,
+        )
+        p_emp[active, i] = counts.pvalues(null.n_random, null.sequential_stop)
+        draws[i] = int(counts.n_drawn.sum())
+
+    start = time.perf_counter()
+    workers = max(1, min(int(threads), n_queries))
+    mark = n_queries / 10
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for done, future in enumerate(
+            as_completed([pool.submit(run, i) for i in range(n_queries)])
+        ):
+            future.result()
+            if done + 1 >= mark:
+                log.info(
+                    "calibration null: %d/%d random queries (%d%%), %.0f s",
+                    done + 1,
+                    n_queries,
+                    100 * (done + 1) // n_queries,
+                    time.perf_counter() - start,
+                )
+                while mark <= done + 1:
+                    mark += n_queries / 10
+    active_tests = int((observed > 0).sum())
+    info: dict[str, Any] = {
+        "mean_draws_per_term": round(float(draws.sum()) / max(active_tests, 1), 1),
+    }
+    if null.stratified:
+        info["queries_with_merged_strata"] = int((merged > 0).sum())
+        info["mean_strata_per_query"] = round(float(n_strata.mean()), 2)
+        if merged.any():
+            log.warning(
+                "calibration: %d of %d random queries had target-count bins merged (too few "
+                "miRNAs for the query in them)",
+                int((merged > 0).sum()),
+                n_queries,
+            )
+    return p_emp, info
 
 
 def median_set_size(sizes: list[int]) -> int:

@@ -11,6 +11,9 @@ Everything here is vectorised over terms and over random sets:
 * :class:`RandomSets` draws random k-subsets of the universe from a seeded
   :class:`numpy.random.Generator`.  Every draw consumes exactly one row of ``U`` uniform keys, so
   the stream of sets does not depend on how many sets are taken at a time (batch sizes, threads).
+* :func:`stratify` splits the universe into target-count strata for one set (quantile bins,
+  with strata too small for the set merged explicitly, see :data:`MIN_STRATUM_FACTOR`), so that
+  random sets draw as many miRNAs from each stratum as the set has there (:class:`Strata`).
 * :class:`TargetUnions` keeps the miRNA x gene target matrix bit-packed and returns, for a batch of
   random sets, the 0/1 gene x set matrix of their target unions (a bitwise OR of ``k`` packed rows).
 * :func:`overlaps` multiplies the sparse term x gene membership matrix by that gene x set matrix,
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -138,6 +142,204 @@ class RandomSets:
                 chosen = np.argpartition(sub, k_s - 1, axis=1)[:, :k_s]
             parts.append(members[chosen])
         return np.ascontiguousarray(np.hstack(parts), dtype=np.int64)
+
+
+#: A stratum that a set draws ``k_s`` miRNAs from must hold at least ``MIN_STRATUM_FACTOR * k_s``
+#: miRNAs, or it is merged with a neighbour (:func:`stratify`).  The set's own miRNAs belong to
+#: their strata, so a random draw from a stratum of ``n_s`` miRNAs contains on average a fraction
+#: ``k_s / n_s`` of the set's own miRNAs there; a stratum of exactly ``k_s`` miRNAs would return
+#: the set itself every time (p = 1 everywhere).  Capping that share at a fifth keeps the null
+#: informative, while merging as little as possible: every merge widens a stratum and brings back
+#: some of the target-count mismatch that stratification removes.  With the default 20 bins a
+#: universe of 2,544 miRNAs has bins of 110-141, so sets of up to ~22 miRNAs per bin never merge.
+MIN_STRATUM_FACTOR = 5
+
+
+def count_bins(counts: np.ndarray, bins: int) -> np.ndarray:
+    """Quantile bin of every miRNA's target count: labels ``0 .. B - 1``, increasing with count.
+
+    Bin edges are the ``bins``-quantiles of ``counts``; tied edges merge, and the labels are
+    renumbered without gaps, so there may be fewer than ``bins`` bins (never an empty one).
+    """
+    counts = np.asarray(counts)
+    if bins < 1:
+        raise ValueError(f"the number of target-count bins must be >= 1, not {bins}")
+    if counts.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    cuts = np.unique(np.quantile(counts, np.linspace(0, 1, bins + 1)[1:-1]))
+    raw = np.searchsorted(cuts, counts, side="right")
+    return np.unique(raw, return_inverse=True)[1].astype(np.int64).ravel()
+
+
+@dataclass(frozen=True)
+class Strata:
+    """Target-count strata of the universe for one set (see :func:`stratify`).
+
+    Attributes
+    ----------
+    labels
+        Stratum of every universe miRNA, ``0 .. n - 1``, increasing with target count.
+    need
+        Stratum -> number of the set's miRNAs in it (only the strata the set occupies).
+    bins
+        Number of quantile bins asked for.
+    low, high, size
+        Per stratum: smallest and largest target count, number of miRNAs.
+    mean
+        Per stratum: mean target count.
+    merged
+        Quantile bins merged into a neighbour because they were too small for the set.
+    """
+
+    labels: np.ndarray
+    need: dict[int, int]
+    bins: int
+    low: np.ndarray
+    high: np.ndarray
+    size: np.ndarray
+    mean: np.ndarray
+    merged: int = 0
+
+    @property
+    def k(self) -> int:
+        """Size of the set (sum of ``need``)."""
+        return sum(self.need.values())
+
+    @property
+    def n_strata(self) -> int:
+        """Number of strata after merging."""
+        return int(self.size.size)
+
+    def random_sets(self, rng: np.random.Generator) -> RandomSets:
+        """Random-set stream drawing ``need[s]`` miRNAs from every stratum ``s``."""
+        return RandomSets(
+            rng, self.labels.size, self.k, strata=self.labels, k_per_stratum=self.need
+        )
+
+    def null_mean_total(self) -> float:
+        """Expected sum of target counts of a random set (the set's own sum is the match)."""
+        return float(sum(n * self.mean[s] for s, n in self.need.items()))
+
+    def log10_distinct_sets(self) -> float:
+        """log10 of the number of distinct random sets, ``prod_s C(size_s, need_s)``.
+
+        The set itself is one of them, so p-values cannot go far below its inverse: a single
+        miRNA in a stratum of 128 can reach p = 1/128 at best, whatever ``N`` is.
+        """
+        return sum(_log10_comb(int(self.size[s]), n) for s, n in self.need.items())
+
+    def describe(self) -> list[dict[str, int]]:
+        """The strata the set draws from: target-count range, miRNAs in it, miRNAs drawn."""
+        return [
+            {
+                "min_targets": int(self.low[s]),
+                "max_targets": int(self.high[s]),
+                "mirnas": int(self.size[s]),
+                "drawn": int(n),
+            }
+            for s, n in sorted(self.need.items())
+        ]
+
+
+def _log10_comb(n: int, k: int) -> float:
+    return (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)) / math.log(10)
+
+
+def log10_distinct_uniform(universe_size: int, k: int) -> float:
+    """log10 of ``C(U, k)``: the distinct random sets of a uniform null."""
+    return _log10_comb(int(universe_size), int(k))
+
+
+def stratify(
+    counts: np.ndarray,
+    query_index: np.ndarray,
+    bins: int,
+    *,
+    base: np.ndarray | None = None,
+    min_factor: int = MIN_STRATUM_FACTOR,
+) -> Strata:
+    """Target-count strata of the universe for a set, with tiny strata merged explicitly.
+
+    The universe is cut into ``bins`` quantile bins of target count (:func:`count_bins`).  A
+    bin that holds ``k_s`` of the set's miRNAs but fewer than ``min_factor * k_s`` miRNAs in
+    all is merged with the adjacent bin that keeps the merged target-count range narrowest
+    (ratio of largest to smallest count; ties: the lower bin), and this repeats until every
+    stratum the set draws from is large enough, or a single stratum is left (the uniform null:
+    the universe is then smaller than ``min_factor * k``).  The set keeps its size ``k`` in
+    every case: merging only widens the strata it draws from, and ``merged`` records how many
+    bins were merged, so callers can report it.
+
+    Parameters
+    ----------
+    counts
+        Target count of every universe miRNA.
+    query_index
+        The set's rows in the universe (distinct).
+    bins
+        Number of quantile bins (>= 1).
+    base
+        Precomputed :func:`count_bins` labels of ``counts`` (for many sets).
+    min_factor
+        See :data:`MIN_STRATUM_FACTOR`.
+    """
+    counts = np.asarray(counts)
+    query_index = np.asarray(query_index, dtype=np.int64)
+    if query_index.size and (query_index.min() < 0 or query_index.max() >= counts.size):
+        raise ValueError("set miRNAs outside the universe cannot be stratified")
+    if np.unique(query_index).size != query_index.size:
+        raise ValueError("a set lists the same universe miRNA twice")
+    base = count_bins(counts, bins) if base is None else np.asarray(base, dtype=np.int64)
+    n_base = int(base.max()) + 1 if base.size else 0
+    size_b = np.bincount(base, minlength=n_base)
+    need_b = np.bincount(base[query_index], minlength=n_base)
+    low_b = np.full(n_base, np.inf)
+    high_b = np.full(n_base, -np.inf)
+    np.minimum.at(low_b, base, counts)
+    np.maximum.at(high_b, base, counts)
+    # Strata as runs [start, stop) of consecutive bins.
+    starts = list(range(n_base))
+    stops = list(range(1, n_base + 1))
+    merged = 0
+    while len(starts) > 1:
+        sizes = [int(size_b[a:b].sum()) for a, b in zip(starts, stops, strict=True)]
+        needs = [int(need_b[a:b].sum()) for a, b in zip(starts, stops, strict=True)]
+        small = [
+            i for i, (n, k) in enumerate(zip(sizes, needs, strict=True)) if k and n < min_factor * k
+        ]
+        if not small:
+            break
+        i = small[0]
+        best, best_spread = -1, np.inf
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(starts):
+                a, b = min(starts[i], starts[j]), max(stops[i], stops[j])
+                spread = (high_b[a:b].max() + 1) / (low_b[a:b].min() + 1)
+                if spread < best_spread:
+                    best, best_spread = j, spread
+        lo, hi = min(i, best), max(i, best)
+        stops[lo] = stops[hi]
+        del starts[hi], stops[hi]
+        merged += 1
+    group_of_bin = np.zeros(n_base, dtype=np.int64)
+    for g, (a, b) in enumerate(zip(starts, stops, strict=True)):
+        group_of_bin[a:b] = g
+    labels = group_of_bin[base]
+    n = len(starts)
+    size = np.bincount(labels, minlength=n)
+    total = np.bincount(labels, weights=counts.astype(float), minlength=n)
+    low = np.array([low_b[a:b].min() for a, b in zip(starts, stops, strict=True)])
+    high = np.array([high_b[a:b].max() for a, b in zip(starts, stops, strict=True)])
+    need = np.bincount(labels[query_index], minlength=n)
+    return Strata(
+        labels=labels,
+        need={int(s): int(c) for s, c in enumerate(need) if c},
+        bins=int(bins),
+        low=low,
+        high=high,
+        size=size,
+        mean=total / np.maximum(size, 1),
+        merged=merged,
+    )
 
 
 class TargetUnions:
@@ -327,6 +529,7 @@ def sequential_null(
     stop_after: int = 0,
     threads: int = 1,
     what: str = "empirical null",
+    progress: bool = True,
 ) -> NullCounts:
     """Count random sets with overlap >= observed, per term, with optional sequential stopping.
 
@@ -350,6 +553,9 @@ def sequential_null(
         Threads for the sparse products.
     what
         Label of the progress messages.
+    progress
+        Log progress about every 10 % (off for the many small nulls of calibration, which
+        report their own progress).
     """
     n_terms = membership.shape[0]
     observed = np.asarray(observed)
@@ -411,11 +617,12 @@ def sequential_null(
                 sub = sp.csr_array(sub[:, used])
                 unions = unions.restrict(used)
         detail = f", {active.size} of {n_terms} terms still drawing" if stop_after > 0 else ""
-        mark = _progress(what, drawn, n_random, mark, detail)
+        if progress:
+            mark = _progress(what, drawn, n_random, mark, detail)
         size = min(cap, size * 2)
     if active.size and drawn < n_random:  # pragma: no cover - loop ends only when done
         raise RuntimeError("null loop ended early")
-    if stop_after > 0 and not active.size and drawn < n_random:
+    if progress and stop_after > 0 and not active.size and drawn < n_random:
         log.info(
             "%s: every term reached %d exceedances after %d random sets", what, stop_after, drawn
         )

@@ -316,3 +316,358 @@ def qq_plot_svg(series: Sequence[QQSeries], *, name: str = "calibration-qq") -> 
         ax.legend(frameon=False, loc="upper left", fontsize=9)
         fig.tight_layout()
     return _svg_text(fig, name)
+
+
+def upset_svg(
+    sets: Sequence[str],
+    combinations: Sequence[tuple[Sequence[str], int]],
+    *,
+    what: str,
+    name: str = "upset",
+    max_columns: int = 30,
+) -> str:
+    """Draw an UpSet plot of exclusive set intersections and return it as inline SVG.
+
+    An UpSet plot (Lex et al. 2014) replaces a Venn diagram when there are more than two or
+    three sets: each column is one combination of sets, marked by the filled dots below it
+    (joined by a line), and its bar counts the members found in exactly those sets. The bars at
+    the left give each set's size. Exclusive intersections count every member once, so a
+    member shared by all sets is not also counted as shared by each pair.
+
+    Parameters
+    ----------
+    sets
+        Set names, top to bottom (the sheet order).
+    combinations
+        ``(sets of the combination, size)`` in display order (largest first, as
+        :func:`exomir.overlap.exclusive_intersections` orders them). Set sizes are the sums of
+        the sizes of the combinations that contain each set, so pass every combination even
+        when only the first ``max_columns`` are drawn.
+    what
+        What the members are, for the axis labels (``"miRNAs"``, ``"target genes"``).
+    name
+        Prefix of the SVG element ids; must be unique within a page.
+    max_columns
+        Most combinations drawn (the largest ones); the caller says how many were left out.
+    """
+    sets = list(sets)
+    index = {s: i for i, s in enumerate(sets)}
+    sizes = [0] * len(sets)
+    for combo, size in combinations:
+        for member_set in combo:
+            sizes[index[member_set]] += int(size)
+    shown = list(combinations)[:max_columns]
+    n_rows, n_cols = max(len(sets), 1), max(len(shown), 1)
+    col_w, row_h = 0.38, 0.30
+    label_w = max((len(s) for s in sets), default=4) * 0.085 + 0.25
+    sizes_w, bar_h, gap = 1.25, 1.9, 0.06
+    left, right, top, bottom = 0.15, 0.25, 0.3, 0.5
+    matrix_w, matrix_h = col_w * n_cols, row_h * n_rows
+    fig_w = left + sizes_w + label_w + matrix_w + right
+    fig_h = bottom + matrix_h + gap + bar_h + top
+    bar_colour, dot_on, dot_off = OKABE_ITO["blue"], _TEXT, "#d5dce4"
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(fig_w, fig_h))
+        x0 = (left + sizes_w + label_w) / fig_w
+        mat = fig.add_axes((x0, bottom / fig_h, matrix_w / fig_w, matrix_h / fig_h))
+        bars = fig.add_axes(
+            (x0, (bottom + matrix_h + gap) / fig_h, matrix_w / fig_w, bar_h / fig_h), sharex=mat
+        )
+        side = fig.add_axes(
+            (left / fig_w, bottom / fig_h, (sizes_w - 0.1) / fig_w, matrix_h / fig_h),
+            sharey=mat,
+        )
+        # Dot matrix: light bands on every other row guide the eye from a set name to its dots.
+        for i in range(0, len(sets), 2):
+            mat.axhspan(i - 0.5, i + 0.5, color="#f3f5f8", zorder=0, linewidth=0)
+        for j, (combo, _size) in enumerate(shown):
+            rows = sorted(index[s] for s in combo)
+            off = [i for i in range(len(sets)) if i not in rows]
+            mat.scatter([j] * len(off), off, s=48, color=dot_off, zorder=2, linewidths=0)
+            mat.scatter([j] * len(rows), rows, s=48, color=dot_on, zorder=3, linewidths=0)
+            if len(rows) > 1:
+                mat.plot([j, j], [rows[0], rows[-1]], color=dot_on, linewidth=2, zorder=2)
+        mat.set_xlim(-0.6, n_cols - 0.4)
+        mat.set_ylim(n_rows - 0.5, -0.5)
+        mat.set_yticks(range(len(sets)), labels=sets)
+        mat.set_xticks([])
+        mat.tick_params(length=0, labelsize=10)
+        for spine in mat.spines.values():
+            spine.set_visible(False)
+        # Intersection sizes above the matrix, each bar labelled with its count.
+        heights = [int(size) for _combo, size in shown]
+        top_value = max(heights, default=0) or 1
+        bars.bar(range(len(shown)), heights, width=0.62, color=bar_colour, zorder=2)
+        for j, height in enumerate(heights):
+            bars.text(
+                j,
+                height + top_value * 0.02,
+                f"{height:,}",
+                ha="center",
+                va="bottom",
+                fontsize=8.5,
+                color=_TEXT,
+            )
+        bars.set_ylim(0, top_value * 1.18)
+        bars.set_ylabel(f"{what} in exactly\nthese sets", fontsize=9.5)
+        bars.tick_params(axis="x", length=0, labelbottom=False)
+        bars.tick_params(axis="y", labelsize=8.5)
+        bars.spines["bottom"].set_visible(False)
+        bars.grid(axis="y", color=_GRID, linewidth=0.6, zorder=0)
+        bars.set_axisbelow(True)
+        # Set sizes at the left, growing towards the set names.
+        biggest = max(sizes, default=0) or 1
+        side.barh(range(len(sets)), sizes, height=0.55, color=OKABE_ITO["grey"], zorder=2)
+        for i, size in enumerate(sizes):
+            side.text(
+                size + biggest * 0.04,
+                i,
+                f"{size:,}",
+                ha="right",
+                va="center",
+                fontsize=8.5,
+                color=_TEXT,
+            )
+        side.set_xlim(biggest * 1.45, 0)
+        side.set_xlabel(f"{what} per set", fontsize=9)
+        # The bars carry their numbers, so the axis needs no ticks.
+        side.tick_params(axis="y", left=False, labelleft=False)
+        side.set_xticks([])
+        for key in ("left", "top", "right"):
+            side.spines[key].set_visible(False)
+    return _svg_text(fig, name)
+
+
+#: Diverging scale of the signature grid (ColorBrewer "RdBu", blue for negative, red for
+#: positive): the two hues stay apart with every common colour-vision deficiency and the
+#: lightness alone says how far a cell is from random cargo.
+_RDBU = ["#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582", "#d6604d"]
+DIVERGING_CMAP = LinearSegmentedColormap.from_list("exomir_rdbu", [*_RDBU, "#b2182b"])
+
+#: Colours of called directions: raised (up, high, pro-tumour) and lowered (down, anti-tumour).
+SIGNATURE_COLOURS = {
+    1: OKABE_ITO["vermillion"],
+    -1: OKABE_ITO["blue"],
+    0: "#c3ccd6",
+}
+
+#: Standardised scores are drawn up to this many standard deviations; beyond, they are clipped
+#: and marked, so that one extreme call does not flatten all the others.
+SIGNATURE_CLIP = 8.0
+
+
+@dataclass(frozen=True)
+class SignatureBar:
+    """One call of the per-set signature chart.
+
+    ``value`` is the standardised score (score minus the random sets' mean, over their SD;
+    ``None`` when undefined); ``sign`` is +1 for a call that raises (up, high, pro-tumour), -1
+    for one that lowers (down, anti-tumour), 0 for no call; ``note`` is the text at the right
+    (the direction and p-value); ``group`` the heading the bar is listed under.
+    """
+
+    label: str
+    group: str
+    value: float | None
+    sign: int
+    note: str
+
+
+def _clip(value: float) -> float:
+    return max(-SIGNATURE_CLIP, min(SIGNATURE_CLIP, value))
+
+
+def signature_bars_svg(bars: Sequence[SignatureBar], *, name: str = "signature-bars") -> str:
+    """Draw the calls of one set as horizontal diverging bars and return inline SVG.
+
+    Each bar is the call's standardised score, so calls measured on different numbers of genes
+    share one axis, and zero is what random miRNA cargo of the same size does. Only called bars
+    are coloured (vermillion raises, blue lowers; the direction is also written at the right,
+    so colour is never the only cue); the others are light grey. Bars are grouped under their
+    heading (scores, focus pathways, processes) in the order given.
+    """
+    rows: list[tuple[str, SignatureBar | None]] = []
+    for bar in bars:
+        if not rows or (rows[-1][1] is not None and rows[-1][1].group != bar.group):
+            rows.append((bar.group, None))
+        rows.append((bar.label, bar))
+    values = [
+        min(abs(b.value), SIGNATURE_CLIP)
+        for _, b in rows
+        if b is not None and b.value is not None and not math.isnan(b.value)
+    ]
+    limit = max(3.0, float(math.ceil(max(values, default=0.0))))
+    row_h = 0.27
+    # The label column grows with the longest label (about 0.075 in per character at 9 pt).
+    label_w = max((len(label) for label, _ in rows), default=10) * 0.075 + 0.3
+    note_w = 2.0
+    fig_w = label_w + 3.6 + note_w
+    fig_h = 0.75 + row_h * max(len(rows), 1)
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(fig_w, fig_h))
+        ax = fig.add_axes(
+            (label_w / fig_w, 0.55 / fig_h, (fig_w - label_w - note_w) / fig_w, 1 - 0.7 / fig_h)
+        )
+        ys = list(range(len(rows)))
+        for y, (_label, bar) in zip(ys, rows, strict=True):
+            if bar is None or bar.value is None or math.isnan(bar.value):
+                continue
+            value = _clip(bar.value)
+            ax.barh(y, value, height=0.62, color=SIGNATURE_COLOURS[bar.sign], zorder=2)
+            if abs(bar.value) > SIGNATURE_CLIP:
+                ax.text(
+                    value,
+                    y,
+                    " \u00bb" if value > 0 else "\u00ab ",
+                    ha="left" if value > 0 else "right",
+                    va="center",
+                    fontsize=9,
+                    color=_TEXT,
+                )
+        for y, (_label, bar) in zip(ys, rows, strict=True):
+            if bar is not None:
+                ax.text(
+                    1.02,
+                    y,
+                    bar.note,
+                    transform=ax.get_yaxis_transform(),
+                    ha="left",
+                    va="center",
+                    fontsize=8.5,
+                    fontweight="bold" if bar.sign else "normal",
+                    color=_TEXT if bar.sign else _MUTED,
+                )
+        ax.axvline(0, color=_MUTED, linewidth=0.9, zorder=3)
+        ax.set_xlim(-limit * 1.05, limit * 1.05)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_yticks(ys, labels=[label for label, _ in rows])
+        for tick, (_label, bar) in zip(ax.get_yticklabels(), rows, strict=True):
+            if bar is None:
+                tick.set_fontweight("bold")
+                tick.set_color(_TEXT)
+        ax.tick_params(axis="y", length=0, labelsize=9)
+        ax.tick_params(axis="x", labelsize=8.5)
+        ax.grid(axis="x", color=_GRID, linewidth=0.6, zorder=0)
+        ax.set_axisbelow(True)
+        ax.spines["left"].set_visible(False)
+        ax.set_xlabel(
+            f"standardised score: (score {_MINUS} mean of random sets) / SD of random sets",
+            fontsize=8.5,
+        )
+    return _svg_text(fig, name)
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """One cell of the set-by-call signature grid.
+
+    ``value`` is the standardised score (``None`` when the set has no such call); ``symbol``
+    the direction mark written in the cell; ``p`` the call's p-value; ``called`` outlines it.
+    """
+
+    value: float | None
+    symbol: str
+    p: float | None
+    called: bool
+
+
+def signature_grid_svg(
+    rows: Sequence[str],
+    columns: Sequence[str],
+    cells: Mapping[tuple[str, str], GridCell],
+    *,
+    name: str = "signature-grid",
+) -> str:
+    """Draw the set-by-call grid of standardised scores and return inline SVG.
+
+    Colour runs from blue (below random cargo) through white to red (above); every cell also
+    carries its direction mark and p-value, and called cells are outlined, so that the figure
+    reads without colour. Cells of calls a set does not have are hatched grey.
+    """
+    n_rows, n_cols = max(len(rows), 1), max(len(columns), 1)
+    values = np.full((n_rows, n_cols), np.nan)
+    for i, row in enumerate(rows):
+        for j, col in enumerate(columns):
+            cell = cells.get((row, col))
+            if cell is not None and cell.value is not None and not math.isnan(cell.value):
+                values[i, j] = _clip(cell.value)
+    finite = np.abs(values[np.isfinite(values)])
+    vmax = max(3.0, float(finite.max()) if finite.size else 0.0)
+    wrapped = [textwrap.fill(str(c), 14, break_long_words=False) for c in columns]
+    label_lines = max((w.count("\n") + 1 for w in wrapped), default=1)
+    label_width = max((len(r) for r in rows), default=4) * 0.075 + 0.3
+    # Wide enough for the longest label line at 9.5 pt ("Immunomodulatory").
+    longest = max((len(line) for w in wrapped for line in w.split("\n")), default=8)
+    cell_w, cell_h = max(1.0, longest * 0.075 + 0.1), 0.56
+    top, bottom = 0.2 + 0.18 * label_lines, 0.12
+    fig_w = label_width + cell_w * n_cols + 1.5
+    fig_h = top + cell_h * n_rows + bottom
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(fig_w, fig_h))
+        left = label_width / fig_w
+        width = cell_w * n_cols / fig_w
+        height = cell_h * n_rows / fig_h
+        ax = fig.add_axes((left, bottom / fig_h, width, height))
+        cax = fig.add_axes((left + width + 0.25 / fig_w, bottom / fig_h, 0.14 / fig_w, height))
+        cmap = DIVERGING_CMAP.with_extremes(bad="#eef1f4")
+        image = ax.imshow(
+            np.ma.masked_invalid(values), cmap=cmap, vmin=-vmax, vmax=vmax, aspect="auto"
+        )
+        ax.set_xticks(range(len(columns)), labels=wrapped)
+        ax.set_yticks(range(len(rows)), labels=list(rows))
+        ax.xaxis.tick_top()
+        ax.tick_params(length=0, labelsize=9.5)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_xticks(np.arange(-0.5, n_cols, 1), minor=True)
+        ax.set_yticks(np.arange(-0.5, n_rows, 1), minor=True)
+        ax.grid(which="minor", color="white", linewidth=2)
+        ax.tick_params(which="minor", length=0)
+        for i, row in enumerate(rows):
+            for j, col in enumerate(columns):
+                cell = cells.get((row, col))
+                if cell is None or not math.isfinite(values[i, j]):
+                    ax.add_patch(
+                        Rectangle(
+                            (j - 0.5, i - 0.5),
+                            1,
+                            1,
+                            fill=False,
+                            hatch="///",
+                            edgecolor="#c3ccd6",
+                            linewidth=0,
+                        )
+                    )
+                    ax.text(j, i, "n/a", ha="center", va="center", fontsize=8, color=_MUTED)
+                    continue
+                dark = abs(values[i, j]) / vmax > 0.6
+                text = cell.symbol
+                if cell.p is not None and math.isfinite(cell.p):
+                    text += "\n" + superscript_number(cell.p)
+                ax.text(
+                    j,
+                    i,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=8.5,
+                    linespacing=1.1,
+                    fontweight="bold" if cell.called else "normal",
+                    color="white" if dark else _TEXT,
+                )
+                if cell.called:
+                    ax.add_patch(
+                        Rectangle(
+                            (j - 0.44, i - 0.42),
+                            0.88,
+                            0.84,
+                            fill=False,
+                            edgecolor=_TEXT,
+                            linewidth=1.6,
+                        )
+                    )
+        bar = fig.colorbar(image, cax=cax)
+        bar.outline.set_visible(False)
+        bar.ax.tick_params(labelsize=8, length=2)
+        bar.set_label("SDs from random sets", fontsize=8.5)
+    return _svg_text(fig, name)

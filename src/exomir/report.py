@@ -47,10 +47,23 @@ import yaml
 from markupsafe import Markup
 
 from . import __version__
+from . import signatures as sg
 from ._io import read_delimited, read_text, write_text
 from .errors import ConfigError, InputError
 from .focus import load_focus_pathways
-from .plots import HeatmapCell, QQSeries, focus_heatmap_svg, qq_plot_svg
+from .overlap import OVERLAP_COLUMNS, overlap_summary
+from .plots import (
+    GridCell,
+    HeatmapCell,
+    QQSeries,
+    SignatureBar,
+    focus_heatmap_svg,
+    qq_plot_svg,
+    signature_bars_svg,
+    signature_grid_svg,
+    superscript_number,
+    upset_svg,
+)
 
 # --------------------------------------------------------------------------------------------
 # Table contracts (docs/data-model.md)
@@ -139,6 +152,14 @@ COMPARISON_ALIASES = {
 #: Reference provenance (results/references.tsv, see exomir.provenance): one row per file.
 REFERENCE_COLUMNS = ("key", "version", "kind", "location", "size", "sha256")
 REFERENCE_OPTIONAL = ("section", "name", "role", "file", "checksum", "retrieved_at")
+
+#: Shared and unique members across sets (results/compare/overlap_{mirnas,targets}.tsv), by
+#: kind: the file name each kind is read from and how the report names its members.
+OVERLAP_FILES = {"mirnas": "overlap_mirnas.tsv", "targets": "overlap_targets.tsv"}
+OVERLAP_LABELS = {"mirnas": "miRNAs", "targets": "target genes"}
+OVERLAP_TITLES = {"mirnas": "miRNAs", "targets": "Target genes"}
+#: Combinations drawn in an UpSet plot; the table below it lists all of them.
+MAX_UPSET_COLUMNS = 30
 
 #: Per-source summary of the target step (results/targets/sources.tsv).
 SOURCE_SUMMARY_COLUMNS = ("source", "edges", "edges_kept", "edges_combined")
@@ -249,6 +270,12 @@ class ReportData:
         Edges per target source before and after the policy (:data:`SOURCE_SUMMARY_COLUMNS`).
     calibration, comparisons
         Optional run-level results; ``None`` means the step was not run.
+    overlaps
+        Exclusive intersections of the sets' miRNAs and target genes, keyed ``mirnas`` and
+        ``targets`` (:data:`exomir.overlap.OVERLAP_COLUMNS`); ``None`` leaves the section out.
+    signatures
+        Set -> its signature outputs (:class:`exomir.signatures.SignatureFiles`: calls,
+        drivers, literature comparison, parameters); ``None`` leaves the sections out.
     fdr
         Significance threshold on every FDR column.
     generated
@@ -269,6 +296,8 @@ class ReportData:
     source_summary: pd.DataFrame | None = None
     calibration: Calibration | None = None
     comparisons: Mapping[tuple[str, str], pd.DataFrame] | None = None
+    overlaps: Mapping[str, pd.DataFrame] | None = None
+    signatures: Mapping[str, sg.SignatureFiles] | None = None
     fdr: float = 0.05
     generated: str | None = None
     downloads: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
@@ -481,14 +510,16 @@ def normalise_calibration(
     _check_columns(
         summary, CALIBRATION_SUMMARY_COLUMNS, what="calibration summary", path=summary_path
     )
+    # Descriptive text columns (which null was calibrated) stay text; the rest are numbers.
+    text = [c for c in ("method", "null") if c in summary.columns]
     summary = _numeric_columns(
         summary,
-        [c for c in summary.columns if c != "method"],
+        [c for c in summary.columns if c not in text],
         what="calibration summary",
         path=summary_path,
         probabilities=_PROBABILITIES["calibration summary"],
     )
-    summary = _text_columns(summary, ["method"])
+    summary = _text_columns(summary, text)
     if pvalues is not None:
         _check_columns(
             pvalues, CALIBRATION_PVALUES_COLUMNS, what="calibration p-values", path=pvalues_path
@@ -522,6 +553,77 @@ def normalise_comparison(
     )
     frame = _text_columns(frame, ("set_a", "set_b", "library", "term_id", "term", "focus"))
     return frame.reset_index(drop=True)
+
+
+def normalise_overlap(
+    frame: pd.DataFrame,
+    sets: Sequence[str],
+    *,
+    kind: str = "mirnas",
+    path: str | os.PathLike[str] | None = None,
+) -> pd.DataFrame:
+    """Check an overlap table (one row per combination of sets, :data:`OVERLAP_COLUMNS`).
+
+    Every set of a combination must be a reported set, ``n_sets`` must count them and ``size``
+    must count the members, so that the figure and the table behind it cannot disagree.
+    """
+    what = f"overlap table of {OVERLAP_LABELS.get(kind, kind)}"
+    _check_columns(frame, OVERLAP_COLUMNS, what=what, path=path)
+    frame = _numeric_columns(frame, ("n_sets", "size"), what=what, path=path)
+    frame = _text_columns(frame, ("sets", "members"))
+    known = set(sets)
+    for row, record in enumerate(frame.to_dict("records")):
+        combo = split_list(record["sets"])
+        unknown = [s for s in combo if s not in known]
+        if not combo or unknown:
+            raise InputError(
+                f"the {what} names a set that is not reported",
+                value=record["sets"],
+                hint=f"reported sets: {', '.join(sets)}; regenerate the overlap tables",
+                **_at(path, row),
+            )
+        for column, expected in (
+            ("n_sets", len(combo)),
+            ("size", len(split_list(record["members"]))),
+        ):
+            if record[column] != expected:
+                raise InputError(
+                    f"column {column!r} of the {what} does not match the row ({expected} "
+                    f"{'sets' if column == 'n_sets' else 'members'} listed)",
+                    value=record[column],
+                    hint="regenerate the overlap tables",
+                    **_at(path, row),
+                )
+    frame["n_sets"] = frame["n_sets"].astype("int64")
+    frame["size"] = frame["size"].astype("int64")
+    return frame.reset_index(drop=True)
+
+
+def normalise_signatures(
+    signatures: Mapping[str, sg.SignatureFiles | pd.DataFrame],
+    sets: Sequence[str],
+    paths: Mapping[tuple[str, str], str | os.PathLike[str]] | None = None,
+) -> dict[str, sg.SignatureFiles]:
+    """Check every set's signature outputs (:func:`exomir.signatures.check_table`).
+
+    A bare call table stands for outputs without drivers, literature or parameters.
+    """
+    _per_set(signatures, sets, "signature table")
+    out = {}
+    for s in sets:
+        value = signatures[s]
+        files = (
+            value
+            if isinstance(value, sg.SignatureFiles)
+            else sg.SignatureFiles(
+                value,
+                pd.DataFrame(columns=list(sg.DRIVER_COLUMNS)),
+                pd.DataFrame(columns=list(sg.LITERATURE_COLUMNS)),
+            )
+        )
+        table = sg.check_table(files.table, s, path=(paths or {}).get(("signatures", s)))
+        out[s] = sg.SignatureFiles(table, files.drivers, files.literature, dict(files.params))
+    return out
 
 
 def normalise_references(
@@ -668,6 +770,8 @@ def build_report_data(
     generated: str | None = None,
     downloads: Mapping[str, Mapping[str, str]] | None = None,
     paths: Mapping[tuple[str, str], str | os.PathLike[str]] | None = None,
+    overlaps: Mapping[str, pd.DataFrame] | None = None,
+    signatures: Mapping[str, sg.SignatureFiles | pd.DataFrame] | None = None,
 ) -> ReportData:
     """Check the report inputs and return them as :class:`ReportData`.
 
@@ -675,7 +779,10 @@ def build_report_data(
     :func:`normalise_references`). ``calibration`` may be a :class:`Calibration` or a mapping
     with keys ``summary`` and ``pvalues``. ``fdr`` defaults to :func:`significance_threshold`
     of ``config``. ``paths`` maps ``(kind, set)`` to the file a table came from, so that errors
-    name it.
+    name it. ``overlaps`` maps ``mirnas`` and/or ``targets`` to the tables of
+    :func:`exomir.overlap.exclusive_intersections` (checked by :func:`normalise_overlap`).
+    ``signatures`` maps every set to its :class:`exomir.signatures.SignatureFiles` (or just its
+    call table), checked by :func:`normalise_signatures`.
     """
     sets = _check_set_names(list(sets))
     paths = paths or {}
@@ -729,6 +836,20 @@ def build_report_data(
             comps[(str(key[0]), str(key[1]))] = normalise_comparison(
                 comparisons[key], path=paths.get(("comparison", f"{key[0]}__vs__{key[1]}"))
             )
+    overlaps_n: dict[str, pd.DataFrame] | None = None
+    if overlaps is not None:
+        overlaps_n = {}
+        for kind in OVERLAP_FILES:
+            if kind in overlaps:
+                overlaps_n[kind] = normalise_overlap(
+                    overlaps[kind], sets, kind=kind, path=paths.get(("overlap", kind))
+                )
+        unknown = sorted(set(overlaps) - set(OVERLAP_FILES))
+        if unknown:
+            raise InputError(
+                f"unknown overlap kind(s) {', '.join(map(repr, unknown))}",
+                hint="pass overlap tables as {'mirnas': ..., 'targets': ...}",
+            )
     return ReportData(
         sets=sets,
         names=names_n,
@@ -744,6 +865,8 @@ def build_report_data(
         else normalise_source_summary(source_summary, path=paths.get(("source_summary", ""))),
         calibration=calib,
         comparisons=comps,
+        overlaps=overlaps_n,
+        signatures=None if signatures is None else normalise_signatures(signatures, sets, paths),
         fdr=significance_threshold(config) if fdr is None else float(fdr),
         generated=generated,
         downloads={s: dict(v) for s, v in (downloads or {}).items()},
@@ -848,6 +971,24 @@ def _calibration_files(
     return summary, pvalues
 
 
+def _overlap_files(paths: Iterable[str | os.PathLike[str]]) -> dict[str, Path]:
+    """Tell the miRNA overlap table from the target-gene one by file name."""
+    found: dict[str, Path] = {}
+    for item in paths:
+        path = Path(item)
+        kinds = [k for k, name in OVERLAP_FILES.items() if path.name.endswith(name)]
+        if not kinds:
+            raise InputError(
+                "overlap file is neither the miRNA nor the target-gene table",
+                path=path,
+                hint="pass results/compare/overlap_mirnas.tsv and overlap_targets.tsv",
+            )
+        if kinds[0] in found:
+            raise InputError(f"two overlap tables of {OVERLAP_LABELS[kinds[0]]}", path=path)
+        found[kinds[0]] = path
+    return found
+
+
 def _read_references(path: str | os.PathLike[str]) -> pd.DataFrame | Mapping[str, Any]:
     if Path(path).suffix == ".json":
         document = _read_json(path, "reference provenance")
@@ -877,6 +1018,9 @@ def read_report_data(
     calibration: Iterable[str | os.PathLike[str]] = (),
     comparisons: Iterable[str | os.PathLike[str]] = (),
     generated: str | None = None,
+    overlaps: Iterable[str | os.PathLike[str]] = (),
+    signatures: Iterable[str | os.PathLike[str]] = (),
+    signature_summary: str | os.PathLike[str] | None = None,
 ) -> ReportData:
     """Read the result files of a run into :class:`ReportData`.
 
@@ -887,6 +1031,10 @@ def read_report_data(
     ``focus`` is ``focus_pathways.yaml``, read with :func:`exomir.focus.load_focus_pathways`.
     The download links of each set page point at its ``targets``, ``enrichment`` and ``names``
     files relative to ``out_dir``, so the report folder can be moved together with ``results/``.
+    ``overlaps`` are ``overlap_mirnas.tsv`` and ``overlap_targets.tsv``, told apart by name.
+    ``signatures`` are the files of ``results/signatures/`` per set (``{set}.tsv``,
+    ``.drivers.tsv``, ``.literature.tsv``, ``.json``; :func:`exomir.signatures.group_files`);
+    ``signature_summary`` (``summary.tsv``) is only linked for download.
     """
     sets = _check_set_names(list(sets))
     names_p = files_by_set(names, sets, suffix=".tsv", what="name audit")
@@ -947,6 +1095,15 @@ def read_report_data(
             key = _comparison_key(path)
             paths[("comparison", f"{key[0]}__vs__{key[1]}")] = path
             comps[key] = read_delimited(path, what="comparison table")
+    overlap_tables: dict[str, pd.DataFrame] | None = None
+    overlap_files = _overlap_files(overlaps)
+    if overlap_files:
+        overlap_tables = {}
+        for kind, path in overlap_files.items():
+            paths[("overlap", kind)] = path
+            overlap_tables[kind] = read_delimited(
+                path, required=OVERLAP_COLUMNS, what=f"overlap table of {OVERLAP_LABELS[kind]}"
+            )
     downloads = {
         s: {
             "targets": _relative_href(targets_p[s], out_dir),
@@ -955,6 +1112,24 @@ def read_report_data(
         }
         for s in sets
     }
+    signature_data: dict[str, sg.SignatureFiles] | None = None
+    signature_paths = sg.group_files(signatures, sets)
+    if signature_paths:
+        signature_data = {}
+        for s, found in signature_paths.items():
+            paths[("signatures", s)] = found["table"]
+            signature_data[s] = sg.read_set_files(
+                found["table"],
+                s,
+                drivers=found.get("drivers"),
+                literature=found.get("literature"),
+                params=found.get("params"),
+            )
+            for kind, path in found.items():
+                downloads[s][f"signature_{kind}"] = _relative_href(path, out_dir)
+        if signature_summary is not None:
+            for s in sets:
+                downloads[s]["signature_summary"] = _relative_href(signature_summary, out_dir)
     focus_labels = None
     if focus is not None:
         focus_labels = {key: entry.label for key, entry in load_focus_pathways(focus).items()}
@@ -974,6 +1149,8 @@ def read_report_data(
         generated=generated,
         downloads=downloads,
         paths=paths,
+        overlaps=overlap_tables,
+        signatures=signature_data,
     )
 
 
@@ -1571,11 +1748,17 @@ _CALIBRATION_LABELS = {
     "n_random": "Random sets in the null",
     "mean_terms_fdr05": "Mean terms at FDR < 0.05",
     "fraction_p05": "Tests with p < 0.05",
+    "null": "Null distribution",
 }
 
 
 def _calibration_value(column: str, value: object) -> str:
     """Format an extra calibration column: fractions as percentages, counts as integers."""
+    if isinstance(value, str) and not _blank(value):
+        try:
+            float(value)
+        except ValueError:
+            return value
     number = _finite(value)
     if number is None:
         return EN_DASH if _blank(value) else str(value)
@@ -1678,6 +1861,63 @@ def overview_comparisons_section(data: ReportData) -> Section:
     )
 
 
+def overview_overlap_section(data: ReportData) -> Section | None:
+    """Shared and unique miRNAs and target genes: UpSet plots, per-set counts, full tables.
+
+    Left out when the run has no overlap tables (a report built without them).
+    """
+    if not data.overlaps:
+        return None
+    blocks = []
+    counts: dict[str, dict[str, dict[str, int]]] = {s: {} for s in data.sets}
+    shared: dict[str, int] = {}
+    for kind, frame in data.overlaps.items():
+        label = OVERLAP_LABELS[kind]
+        summary = overlap_summary(frame, data.sets)
+        for record in summary.to_dict("records"):
+            counts[record["set"]][kind] = {"total": record["total"], "unique": record["unique"]}
+        shared[kind] = int(summary["shared_by_all"].iloc[0]) if len(summary) else 0
+        combos = [
+            (split_list(c), int(n)) for c, n in zip(frame["sets"], frame["size"], strict=True)
+        ]
+        svg = None
+        if combos and len(data.sets) > 1:
+            svg = Markup(
+                upset_svg(
+                    list(data.sets),
+                    combos,
+                    what=label,
+                    name=f"upset-{kind}",
+                    max_columns=MAX_UPSET_COLUMNS,
+                )
+            )
+        blocks.append(
+            {
+                "kind": kind,
+                "label": label,
+                "title": OVERLAP_TITLES[kind],
+                "svg": svg,
+                "rows": frame.to_dict("records"),
+                "n_combinations": len(frame),
+                "n_drawn": min(len(frame), MAX_UPSET_COLUMNS),
+                "union": int(frame["size"].sum()),
+            }
+        )
+    return Section(
+        "overlap",
+        "Shared and unique miRNAs and targets",
+        "section_overview_overlap.html.j2",
+        {
+            "blocks": blocks,
+            "sets": data.sets,
+            "kinds": [(b["kind"], b["label"], b["title"]) for b in blocks],
+            "counts": counts,
+            "shared": shared,
+            "msc_sources": data.msc_sources,
+        },
+    )
+
+
 def overview_references_section(data: ReportData) -> Section:
     """Versions, locations and checksums of every reference file the run read."""
     return Section(
@@ -1711,6 +1951,7 @@ def methods_section(data: ReportData) -> Section:
             "fdr": data.fdr,
             "n_random": _common([_param(f, "n_random") for f in flat]),
             "jaccard": _common([_param(f, "jaccard") for f in flat]),
+            "signatures": _signature_methods(data),
         },
     )
 
@@ -1869,6 +2110,131 @@ def set_names_section(data: ReportData, set_name: str) -> Section:
     )
 
 
+# -- signatures ---------------------------------------------------------------------------
+
+
+def _signature_note(row: Mapping[str, Any]) -> str:
+    """The text beside a bar of the signature chart: direction and the call's p-value."""
+    p = _finite(row["p_value"])
+    return f"{row['word']} \u00b7 p = {superscript_number(p) if p is not None else EN_DASH}"
+
+
+def _signature_methods(data: ReportData) -> dict[str, Any] | None:
+    """Parameters quoted by the methods text of the signatures (None: not run)."""
+    if not data.signatures:
+        return None
+    params = [files.params for files in data.signatures.values()]
+    return {
+        "n_random": _common([p.get("null", {}).get("n_random") for p in params]),
+        "seed": _common([p.get("null", {}).get("seed") for p in params]),
+        "null": _common([p.get("null", {}).get("kind") for p in params]),
+        "alpha": _common([p.get("alpha") for p in params]) or sg.ALPHA,
+        "top": sg.TOP_DRIVERS,
+    }
+
+
+def set_signatures_section(data: ReportData, set_name: str) -> Section | None:
+    """Scores, directions of the focus pathways and processes, and the edges behind each call."""
+    if not data.signatures or set_name not in data.signatures:
+        return None
+    files = data.signatures[set_name]
+    rows = sg.report_rows(files.table)
+    bars = [
+        SignatureBar(r["label"], r["group"], r["z"], r["sign"], _signature_note(r)) for r in rows
+    ]
+    weights = files.params.get("weights") or {}
+    present = {r["key"] for r in rows}
+    return Section(
+        "signatures",
+        "Signatures",
+        "section_set_signatures.html.j2",
+        {
+            "scores": [r for r in rows if r["kind"] in ("score", "balance")],
+            "pathways": [r for r in rows if r["kind"] == "pathway"],
+            "processes": [r for r in rows if r["kind"] == "process"],
+            "drivers": sg.report_drivers(files.drivers, files.table),
+            "n_drivers": sg.REPORT_DRIVERS,
+            "svg": Markup(signature_bars_svg(bars, name="signature-bars")) if bars else None,
+            "k": files.params.get("k"),
+            "n_random": files.params.get("null", {}).get("n_random"),
+            "alpha": files.params.get("alpha", sg.ALPHA),
+            "weighted": len({round(float(w), 9) for w in weights.values()}) > 1,
+            "weights": sorted(weights.items(), key=lambda item: (-item[1], item[0])),
+            "outside": files.params.get("mirnas_outside_universe", []),
+            "untested_focus": [label for key, label in data.focus.items() if key not in present],
+            "downloads": data.downloads.get(set_name, {}),
+        },
+    )
+
+
+def set_literature_section(data: ReportData, set_name: str) -> Section | None:
+    """The review claims about the set's miRNAs and source, beside what the data says."""
+    if not data.signatures or set_name not in data.signatures:
+        return None
+    literature = data.signatures[set_name].literature
+    return Section(
+        "literature",
+        "Literature says, data says",
+        "section_set_literature.html.j2",
+        {
+            "rows": literature.to_dict("records"),
+            "counts": sg.agreement_counts(literature),
+            "msc_source": data.msc_sources.get(set_name, ""),
+            "download": data.downloads.get(set_name, {}).get("signature_literature"),
+        },
+    )
+
+
+def overview_signatures_section(data: ReportData) -> Section | None:
+    """All sets at a glance: the scores, the balance and the focus pathways side by side."""
+    if not data.signatures:
+        return None
+    columns: dict[str, str] = {}
+    processes: dict[str, str] = {}
+    rows_by_set = {s: sg.report_rows(data.signatures[s].table) for s in data.sets}
+    for rows in rows_by_set.values():
+        for r in rows:
+            target = processes if r["kind"] == "process" else columns
+            target.setdefault(r["key"], r["label"])
+    cells = {}
+    grid = {}
+    for s, rows in rows_by_set.items():
+        for r in rows:
+            grid[(s, r["key"])] = r
+            if r["key"] in columns:
+                cells[(s, columns[r["key"]])] = GridCell(
+                    r["z"], r["symbol"], _finite(r["p_value"]), r["sign"] != 0
+                )
+    svg = signature_grid_svg(list(data.sets), list(columns.values()), cells)
+    agreement = {s: sg.agreement_counts(data.signatures[s].literature) for s in data.sets}
+    return Section(
+        "signatures",
+        "Signatures",
+        "section_overview_signatures.html.j2",
+        {
+            "svg": Markup(svg),
+            "sets": data.sets,
+            "columns": list(columns.items()),
+            "processes": list(processes.items()),
+            "grid": grid,
+            "called": {s: [r for r in rows if r["sign"]] for s, rows in rows_by_set.items()},
+            "alpha": _common([data.signatures[s].params.get("alpha") for s in data.sets])
+            or sg.ALPHA,
+            "agreement": agreement,
+            "agreements": [a for a in sg.AGREEMENTS if any(a in c for c in agreement.values())],
+            "msc_sources": data.msc_sources,
+            "summary": next(
+                (
+                    d["signature_summary"]
+                    for d in data.downloads.values()
+                    if "signature_summary" in d
+                ),
+                None,
+            ),
+        },
+    )
+
+
 OverviewBuilder = Callable[[ReportData], "Section | None"]
 SetBuilder = Callable[[ReportData, str], "Section | None"]
 
@@ -1877,8 +2243,10 @@ OVERVIEW_SECTIONS: tuple[OverviewBuilder, ...] = (
     overview_intro_section,
     overview_summary_section,
     overview_focus_section,
+    overview_signatures_section,
     overview_names_section,
     overview_calibration_section,
+    overview_overlap_section,
     overview_comparisons_section,
     overview_sources_section,
     overview_references_section,
@@ -1891,6 +2259,8 @@ SET_SECTIONS: tuple[SetBuilder, ...] = (
     set_summary_section,
     set_terms_section,
     set_focus_section,
+    set_signatures_section,
+    set_literature_section,
     set_targets_section,
     set_names_section,
     parameters_section,
@@ -2034,6 +2404,8 @@ def render_report(
     fdr: float | None = None,
     generated: str | None = None,
     downloads: Mapping[str, Mapping[str, str | os.PathLike[str]]] | None = None,
+    overlaps: Mapping[str, pd.DataFrame] | None = None,
+    signatures: Mapping[str, sg.SignatureFiles | pd.DataFrame] | None = None,
 ) -> list[Path]:
     """Check the inputs, render the report and write it to ``out_dir``.
 
@@ -2061,6 +2433,8 @@ def render_report(
         fdr=fdr,
         generated=generated,
         downloads=links,
+        overlaps=overlaps,
+        signatures=signatures,
     )
     return write_report(out_dir, data)
 
@@ -2072,6 +2446,8 @@ __all__ = [
     "COMPARISON_COLUMNS",
     "ENRICHMENT_COLUMNS",
     "NAMES_COLUMNS",
+    "OVERLAP_FILES",
+    "OVERLAP_LABELS",
     "OVERVIEW_SECTIONS",
     "REFERENCE_COLUMNS",
     "SET_SECTIONS",
@@ -2098,6 +2474,7 @@ __all__ = [
     "normalise_comparison",
     "normalise_enrichment",
     "normalise_names",
+    "normalise_overlap",
     "normalise_references",
     "normalise_source_summary",
     "normalise_targets",

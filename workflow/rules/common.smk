@@ -14,10 +14,16 @@ from exomir.config import (
     reference_files,
     reference_input,
 )
-from exomir.sets import read_mirna_sets, set_names, set_sources
+from exomir.abundance import AbundanceSettings, PrerankSettings, mirna_sets_from_config
+from exomir.sets import set_names, set_sources
 
 validate(config, schema="../schemas/config.schema.yaml")
-SHEET = read_mirna_sets(config["mirna_sets"])
+# The sets come from the sheet (mirna_sets) or, when abundance.counts is set, from a count table
+# by the configured rule; either way they are known now, before any job runs. The build_sets
+# rule writes the same sheet to SETS_SHEET, which every later rule reads.
+ABUNDANCE = AbundanceSettings.from_config(config["abundance"])
+SHEET = mirna_sets_from_config(config)
+SETS_SHEET = "results/sets/mirna_sets.tsv"
 validate(SHEET, schema="../schemas/mirna_sets.schema.yaml")
 SETS = set_names(SHEET)
 SOURCES = set_sources(SHEET)
@@ -101,9 +107,25 @@ SOURCE_EDGES = [target_source_edges(name) for name in config["targets"]["sources
 GENE_SET_TABLES = [gene_set_table(name) for name in REFS["gene_sets"]]
 
 
+def sets_inputs(wildcards):
+    """Inputs of build_sets: the count table and sample sheet, or the user's set sheet."""
+    if ABUNDANCE.enabled:
+        return {"counts": ABUNDANCE.counts, "samples": ABUNDANCE.samples}
+    return {"sheet": config["mirna_sets"]}
+
+
+# Weighted prerank of each set's targets (enrichment.prerank); off by default.
+PRERANK = PrerankSettings.from_config(config["enrichment"])
+
+
 def all_references():
     """Every normalised reference the analysis uses (target of download_references)."""
     return [*MIRBASE.values(), GENES, *SOURCE_EDGES, *GENE_SET_TABLES]
+
+
+# The enrichment settings the ORA/null/calibration/comparison rules depend on. Prerank has its
+# own rule, so changing its settings does not rerun the other enrichment jobs.
+ENRICHMENT_PARAMS = {k: v for k, v in config["enrichment"].items() if k != "prerank"}
 
 
 def all_outputs():
@@ -111,9 +133,13 @@ def all_outputs():
     outputs = ["results/report/index.html"]
     outputs += expand("results/report/{set}.html", set=SETS)
     outputs += expand("results/enrichment/{set}.tsv", set=SETS)
+    outputs += expand("results/signatures/{set}.tsv", set=SETS)
+    outputs.append("results/signatures/summary.tsv")
     if config["enrichment"].get("calibration", {}).get("n_queries", 200) > 0:
         outputs.append("results/calibration/summary.tsv")
     outputs += [f"results/compare/{a}__vs__{b}.tsv" for a, b in PAIRS]
+    if PRERANK.run:
+        outputs += expand("results/prerank/{set}.tsv", set=SETS)
     return outputs
 
 

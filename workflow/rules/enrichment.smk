@@ -21,15 +21,15 @@ rule enrichment:
         params="results/enrichment/{set}.json",
     log:
         "logs/enrichment/{set}.log",
+    conda:
+        "../envs/exomir.yaml"
     threads: 2
     resources:
         mem_mb=mem_from_input(2000, 8),
         runtime=60,
     params:
-        enrichment=config["enrichment"],
+        enrichment=ENRICHMENT_PARAMS,
         set=lambda w: w.set,
-    conda:
-        "../envs/exomir.yaml"
     script:
         "../scripts/enrichment.py"
 
@@ -49,14 +49,14 @@ rule calibration:
         ),
     log:
         "logs/calibration.log",
+    conda:
+        "../envs/exomir.yaml"
     threads: 2
     resources:
         mem_mb=mem_from_input(2000, 8),
         runtime=120,
     params:
-        enrichment=config["enrichment"],
-    conda:
-        "../envs/exomir.yaml"
+        enrichment=ENRICHMENT_PARAMS,
     script:
         "../scripts/calibration.py"
 
@@ -77,13 +77,13 @@ rule compare_sets:
         ),
     log:
         "logs/compare/{a}__vs__{b}.log",
+    conda:
+        "../envs/exomir.yaml"
     threads: 2
     resources:
         mem_mb=mem_from_input(2000, 8),
         runtime=60,
     params:
-        enrichment=config["enrichment"],
-    conda:
-        "../envs/exomir.yaml"
+        enrichment=ENRICHMENT_PARAMS,
     script:
         "../scripts/compare_sets.py"

@@ -3,7 +3,7 @@
 
 rule resolve_names:
     input:
-        sheet=config["mirna_sets"],
+        sheet=SETS_SHEET,
         mature=MIRBASE["mature"],
         aliases=MIRBASE["aliases"],
         precursors=MIRBASE["precursors"],
@@ -18,13 +18,13 @@ rule resolve_names:
         "logs/names/{set}.log",
     group:
         "per_set"
+    conda:
+        "../envs/exomir.yaml"
     resources:
         mem_mb=1000,
         runtime=5,
     params:
         species=config["species"],
         arm_policy=config["names"]["arm_policy"],
-    conda:
-        "../envs/exomir.yaml"
     script:
         "../scripts/resolve_names.py"

@@ -23,11 +23,11 @@ rule download_reference:
     log:
         "logs/download/{section}/{name}/{version}/{role}.log",
     retries: 1
+    conda:
+        "../envs/exomir.yaml"
     params:
         ref=ref_spec,
         lock=LOCK_FILE,
-    conda:
-        "../envs/exomir.yaml"
     script:
         "../scripts/download.py"
 
@@ -42,11 +42,11 @@ rule mirbase:
         audit=f"{REFERENCE_ROOT}/mirbase/{{version}}/audit.tsv",
     log:
         "logs/references/mirbase/{version}.log",
+    conda:
+        "../envs/exomir.yaml"
     resources:
         mem_mb=mem_from_input(1000, 20),
         runtime=10,
-    conda:
-        "../envs/exomir.yaml"
     script:
         "../scripts/mirbase.py"
 
@@ -58,11 +58,11 @@ rule gene_table:
         genes=f"{REFERENCE_ROOT}/genes/{{version}}/genes.parquet",
     log:
         "logs/references/genes/{version}.log",
+    conda:
+        "../envs/exomir.yaml"
     resources:
         mem_mb=mem_from_input(1000, 20),
         runtime=10,
-    conda:
-        "../envs/exomir.yaml"
     script:
         "../scripts/gene_table.py"
 
@@ -79,6 +79,8 @@ rule target_source:
         audit=f"{REFERENCE_ROOT}/targets/{{name}}/{{version}}/audit.tsv",
     log:
         "logs/references/targets/{name}/{version}.log",
+    conda:
+        "../envs/exomir.yaml"
     resources:
         # Raw miRTarBase and TargetScan tables expand about tenfold in memory.
         mem_mb=mem_from_input(2000, 12),
@@ -87,8 +89,6 @@ rule target_source:
         format=lambda w: REFS["targets"][w.name]["format"],
         species=config["species"],
         roles=lambda w: sorted(files_of("targets", w.name)),
-    conda:
-        "../envs/exomir.yaml"
     script:
         "../scripts/target_source.py"
 
@@ -102,13 +102,13 @@ rule gene_set_library:
         audit=f"{REFERENCE_ROOT}/gene_sets/{{name}}/{{version}}/audit.tsv",
     log:
         "logs/references/gene_sets/{name}/{version}.log",
+    conda:
+        "../envs/exomir.yaml"
     resources:
         mem_mb=mem_from_input(1000, 20),
         runtime=10,
     params:
         ids=lambda w: REFS["gene_sets"][w.name].get("ids", "auto"),
-    conda:
-        "../envs/exomir.yaml"
     script:
         "../scripts/gene_set_library.py"
 
@@ -120,13 +120,13 @@ rule reference_provenance:
         "results/references.tsv",
     log:
         "logs/references/provenance.log",
+    conda:
+        "../envs/exomir.yaml"
     resources:
         mem_mb=500,
         runtime=10,
     params:
         files=REFERENCE_FILES,
         lock=LOCK_FILE,
-    conda:
-        "../envs/exomir.yaml"
     script:
         "../scripts/provenance.py"

@@ -16,6 +16,16 @@ rule report:
             else []
         ),
         compare=[f"results/compare/{a}__vs__{b}.tsv" for a, b in PAIRS],
+        overlaps=[
+            "results/compare/overlap_mirnas.tsv",
+            "results/compare/overlap_targets.tsv",
+        ],
+        signatures=expand(
+            "results/signatures/{set}{suffix}",
+            set=SETS,
+            suffix=[".tsv", ".drivers.tsv", ".literature.tsv", ".json"],
+        ),
+        signature_summary="results/signatures/summary.tsv",
     output:
         index=report(
             "results/report/index.html",

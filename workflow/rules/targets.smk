@@ -10,6 +10,8 @@ rule target_edges:
         summary="results/targets/sources.tsv",
     log:
         "logs/targets/all_edges.log",
+    conda:
+        "../envs/exomir.yaml"
     resources:
         mem_mb=mem_from_input(2000, 15),
         runtime=15,
@@ -19,8 +21,6 @@ rule target_edges:
             for name in config["targets"]["sources"]
         ],
         policy=config["targets"],
-    conda:
-        "../envs/exomir.yaml"
     script:
         "../scripts/target_edges.py"
 
@@ -29,7 +29,7 @@ rule set_targets:
     input:
         edges="results/targets/all_edges.parquet",
         names="results/names/{set}.tsv",
-        sheet=config["mirna_sets"],
+        sheet=SETS_SHEET,
     output:
         targets=report(
             "results/targets/{set}.tsv",
@@ -41,12 +41,12 @@ rule set_targets:
         "logs/targets/{set}.log",
     group:
         "per_set"
+    conda:
+        "../envs/exomir.yaml"
     resources:
         mem_mb=mem_from_input(1000, 10),
         runtime=5,
     params:
         on_unresolved=config["names"]["on_unresolved"],
-    conda:
-        "../envs/exomir.yaml"
     script:
         "../scripts/set_targets.py"

@@ -1,4 +1,5 @@
-"""Calibration: random miRNA query sets through ORA and through the empirical null."""
+"""Calibration: random miRNA query sets through ORA and through the empirical null the run uses
+(stratified or uniform, with its sequential stopping, as ``enrichment.empirical`` says)."""
 
 import logging
 import sys
@@ -36,8 +37,7 @@ result = calibrate(
     engine,
     query_size=query_size,
     n_queries=calibration.get("n_queries", 200),
-    n_random=settings.null.n_random,
-    seed=settings.null.seed,
+    null=settings.null,
     fdr=0.05,
     threads=snakemake.threads,
 )

@@ -8,6 +8,9 @@ Inputs (named; per-set lists are matched to sets by file name, not by position):
     focus (optional)              resources/curated/focus_pathways.yaml
     calibration (optional)        results/calibration/summary.tsv and pvalues.tsv
     compare (optional)            results/compare/{a}__vs__{b}.tsv
+    signatures (optional)         results/signatures/{set}.tsv, .drivers.tsv, .literature.tsv, .json
+    signature_summary (optional)  results/signatures/summary.tsv (linked for download)
+    overlaps (optional)           results/compare/overlap_mirnas.tsv and overlap_targets.tsv
 Params:
     sets                          set names in sheet order
     sources                       set -> MSC source
@@ -58,6 +61,9 @@ data = read_report_data(
     msc_sources=snakemake.params.get("sources"),
     calibration=_files("calibration"),
     comparisons=_files("compare"),
+    overlaps=_files("overlaps"),
+    signatures=_files("signatures"),
+    signature_summary=_file("signature_summary"),
     generated=run_timestamp(),
 )
 written = write_report(out_dir, data)
