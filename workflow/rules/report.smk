@@ -39,6 +39,8 @@ rule report:
         ),
     log:
         "logs/report.log",
+    conda:
+        "../envs/exomir.yaml"
     resources:
         mem_mb=2000,
         runtime=10,
@@ -46,7 +48,5 @@ rule report:
         sets=SETS,
         sources=SOURCES,
         config=config,
-    conda:
-        "../envs/exomir.yaml"
     script:
         "../scripts/report.py"
