@@ -337,9 +337,9 @@ def test_table_layout_sorting_and_files(small, tmp_path):
     assert params["universe"]["kind"] == "all" and params["universe"]["size"] == 6
     assert params["empirical"]["n_random"] == 50 and params["empirical"]["seed"] == 3
     emp = params["empirical"]
-    assert emp["sequential_stop"] == 0 and emp["stratified_bins"] == DEFAULT_STRATA == 20
-    assert emp["null"] == "stratified:20"
-    # Six miRNAs cannot hold 20 strata of 10 x 2: every bin merges into one (a uniform null).
+    assert emp["sequential_stop"] == 0 and emp["stratified_bins"] == DEFAULT_STRATA == 30
+    assert emp["null"] == "stratified:30"
+    # Six miRNAs cannot hold 30 strata of 5 x 2: every bin merges into one (a uniform null).
     assert emp["strata"] == [{"min_targets": 4, "max_targets": 5, "mirnas": 6, "drawn": 2}]
     assert emp["strata_merged"] >= 1
     assert emp["log10_distinct_random_sets"] == pytest.approx(np.log10(15), abs=1e-3)
@@ -383,6 +383,34 @@ def test_stratified_null_draws_within_target_count_bins():
     assert result.table["p_emp"].between(1 / 101, 1).all()
     with pytest.raises(ValueError, match="need the set's miRNAs"):
         engine.random_sets(6, np.random.default_rng(0), stratified=3)
+
+
+def test_tiny_strata_are_merged_and_reported(small, caplog):
+    """Bins too small for the set are merged (logged, in the .json); k never changes."""
+    edges, gene_sets, _ = synthetic(seed=6, n_mirnas=120)
+    engine = EnrichmentEngine(edges, gene_sets, min_size=5)
+    # The six most target-rich miRNAs share the top bins, which hold a handful each.
+    richest = [
+        engine.universe.mirnas[i] for i in np.argsort(-engine.target_counts, kind="stable")[:6]
+    ]
+    with caplog.at_level(logging.WARNING, logger="exomir.enrichment"):
+        result = engine.analyse("q", richest, null=NullSettings(n_random=100, stratified=30))
+    emp = result.params["empirical"]
+    assert result.params["k"] == 6 and (result.table["k_mirnas"] == 6).all()
+    assert emp["strata_merged"] > 0 and sum(s["drawn"] for s in emp["strata"]) == 6
+    assert all(s["mirnas"] >= 5 * s["drawn"] for s in emp["strata"])
+    assert "set q: " in caplog.text and "merged with a neighbour" in caplog.text
+    assert "keeps its 6 miRNAs" in caplog.text
+    # A universe of six miRNAs cannot be stratified for two: one stratum, said so.
+    caplog.clear()
+    edges, gene_sets = small
+    engine = EnrichmentEngine(edges, gene_sets, min_size=2)
+    with caplog.at_level(logging.WARNING, logger="exomir.enrichment"):
+        result = engine.analyse("bm", ["hsa-miR-21-5p", "hsa-miR-100-5p"], null=NullSettings())
+    assert "universe (6 miRNAs) holds fewer than 5 times the set's 2 miRNAs" in caplog.text
+    assert "draws uniformly from the universe" in caplog.text
+    assert "only 15 distinct random sets" in caplog.text
+    assert result.params["empirical"]["strata"][0]["mirnas"] == 6
 
 
 def confounded(seed: int = 0):
@@ -556,7 +584,7 @@ def test_settings_from_config_defaults_and_values():
     assert settings.background == "targetable" and settings.null == NullSettings()
     assert settings.null.sequential_stop == 100 and settings.null.n_random == 10_000
     # Stratified on target counts unless told otherwise.
-    assert settings.null.stratified == DEFAULT_STRATA and settings.null.label == "stratified:20"
+    assert settings.null.stratified == DEFAULT_STRATA and settings.null.label == "stratified:30"
     for value, bins in ((True, DEFAULT_STRATA), (False, 0), (None, DEFAULT_STRATA), (8, 8)):
         null = EnrichmentSettings.from_config({"empirical": {"stratified": value}}).null
         assert null.stratified == bins
@@ -945,7 +973,7 @@ def pipeline_inputs(small, files, tmp_path):
             "seed": 1,
             "universe": "all",
             "universe_file": None,
-            "stratified": False,
+            "stratified": True,
             "sequential_stop": 10,
         },
         "redundancy": {"jaccard": 0.5},
@@ -982,8 +1010,10 @@ def test_workflow_scripts_write_their_outputs(pipeline_inputs, files, tmp_path):
     table = read_tsv(out / "enrichment" / "bm.tsv")
     assert list(table.columns) == list(TABLE_COLUMNS)
     assert table.set_index("term_id").loc["PI3K-Akt signaling pathway", "focus"] == "pi3k_akt"
-    assert json.loads((out / "enrichment" / "bm.json").read_text())["k"] == 2
-    assert "empirical null" in (tmp_path / "logs" / "enrichment.log").read_text()
+    params = json.loads((out / "enrichment" / "bm.json").read_text())
+    assert params["k"] == 2 and params["empirical"]["null"] == "stratified:30"
+    log_text = (tmp_path / "logs" / "enrichment.log").read_text()
+    assert "empirical null" in log_text and "stratified:30 null" in log_text
 
     cal = SimpleNamespace(
         input=Files(
@@ -1000,6 +1030,7 @@ def test_workflow_scripts_write_their_outputs(pipeline_inputs, files, tmp_path):
     run_script("calibration.py", cal)
     summary = read_tsv(out / "calibration" / "summary.tsv")
     assert summary["method"].tolist() == ["ora", "empirical"]
+    assert summary["null"].tolist() == ["hypergeometric", "stratified:30"]
     assert (summary["query_size"] == 2).all()  # the median set size
 
     cmp = SimpleNamespace(

@@ -279,8 +279,9 @@ def _per_query_pvalues(
     """Empirical p-values (terms x queries), each query against its own null.
 
     Query ``i`` draws from ``default_rng(seeds.spawn(R)[i])``, stratified on its own target
-    counts when the null is, with the run's sequential stopping: the same computation as
-    :meth:`EnrichmentEngine.analyse` for that query.  Queries run in ``threads`` threads (one
+    counts when the null is, with the run's sequential stopping: what
+    :meth:`EnrichmentEngine.analyse` computes for that query, from the query's own seed stream
+    (one shared seed would correlate the queries' nulls).  Queries run in ``threads`` threads (one
     thread per null: with stopping most batches are small, and whole nulls side by side use the
     cores better than splitting each product); results are stored by query, so they do not
     depend on the order of completion.

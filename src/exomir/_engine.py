@@ -43,13 +43,14 @@ BACKGROUND_KINDS = ("targetable", "library", "user", "protein_coding")
 #: miRNA-universe kinds of the empirical null.
 UNIVERSE_KINDS = ("all", "file")
 #: Target-count bins of the empirical null by default (``stratified: true`` in config).  Chosen
-#: on the real references (miRTarBase 2017 + TargetScan 7.0, 2,544 miRNAs, 8,696 terms; numbers
-#: in bench/README.md): the coarsest binning at which random miRNA sets with the target-count
-#: profile of the real MSC sets get p < 0.05 in 5 % of their tests (4.5 % with 20 bins; 14 %
-#: with 10, 41 % with 5: coarser bins leave the study bias in), and at which the null's mean total
-#: target count is within 0.8-1.2x of the set's (1.3-1.7x with 5 bins).  Each bin then holds
-#: 5 % of the universe (110-141 miRNAs here), so even a single miRNA has >= 100 alternatives.
-DEFAULT_STRATA = 20
+#: on the real references (miRTarBase 2017 + TargetScan 7.0: 2,544 miRNAs, 8,696 terms; numbers
+#: in bench/README.md) with random miRNA sets that copy the target-count profile of each real
+#: MSC set and have no other theme: the null should give them p < 0.05 in 5 % of tests.  With 5
+#: or 10 bins it gives 28-41 % and up to 14 % (the study bias is left in); with 20, between 0.8 %
+#: and 7.8 % depending on where the sets' miRNAs fall in the wide top bins; with 30, 4.1-5.6 % for
+#: all four profiles; with 40-50 the strata shrink and it turns conservative (2.0-5.8 %).  With 30
+#: bins each holds 1/30 of the universe (67-106 miRNAs here).
+DEFAULT_STRATA = 30
 #: HGNC ``locus_group`` of protein-coding genes.
 PROTEIN_CODING = "protein-coding gene"
 

@@ -150,8 +150,8 @@ class RandomSets:
 #: ``k_s / n_s`` of the set's own miRNAs there; a stratum of exactly ``k_s`` miRNAs would return
 #: the set itself every time (p = 1 everywhere).  Capping that share at a fifth keeps the null
 #: informative, while merging as little as possible: every merge widens a stratum and brings back
-#: some of the target-count mismatch that stratification removes.  With the default 20 bins a
-#: universe of 2,544 miRNAs has bins of 110-141, so sets of up to ~22 miRNAs per bin never merge.
+#: some of the target-count mismatch that stratification removes.  With the default 30 bins a
+#: universe of 2,544 miRNAs has bins of 67-106, so up to 13 miRNAs of a set per bin never merge.
 MIN_STRATUM_FACTOR = 5
 
 
@@ -224,7 +224,7 @@ class Strata:
         """log10 of the number of distinct random sets, ``prod_s C(size_s, need_s)``.
 
         The set itself is one of them, so p-values cannot go far below its inverse: a single
-        miRNA in a stratum of 128 can reach p = 1/128 at best, whatever ``N`` is.
+        miRNA in a stratum of 85 can reach p = 1/85 at best, whatever ``N`` is.
         """
         return sum(_log10_comb(int(self.size[s]), n) for s, n in self.need.items())
 

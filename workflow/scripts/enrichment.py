@@ -1,4 +1,5 @@
-"""Enrichment of one miRNA set: ORA and the miRNA-set empirical null, all libraries at once."""
+"""Enrichment of one miRNA set: ORA and the miRNA-set empirical null (stratified on target counts
+unless ``enrichment.empirical.stratified`` is false), all libraries at once."""
 
 import logging
 import sys
@@ -35,10 +36,11 @@ result.write(
     snakemake.output.params,
 )
 logging.info(
-    "%s: %d terms tested, %d at FDR < %g (empirical), %d (ORA)",
+    "%s: %d terms tested, %d at FDR < %g (empirical, %s null), %d (ORA)",
     snakemake.params.set,
     len(result.table),
     int((result.table["fdr_emp"] < settings.fdr).sum()),
     settings.fdr,
+    settings.null.label if settings.null else "no",
     int((result.table["fdr_ora"] < settings.fdr).sum()),
 )
