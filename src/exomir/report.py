@@ -48,6 +48,7 @@ from markupsafe import Markup
 
 from . import __version__
 from . import signatures as sg
+from ._engine import TABLE_COLUMNS
 from ._io import read_delimited, read_text, write_text
 from .errors import ConfigError, InputError
 from .focus import load_focus_pathways
@@ -98,30 +99,7 @@ TARGETS_OPTIONAL = (
     "confidence",
 )
 
-ENRICHMENT_COLUMNS = (
-    "set",
-    "library",
-    "term_id",
-    "term",
-    "focus",
-    "term_size",
-    "overlap",
-    "n_targets",
-    "background_size",
-    "expected",
-    "fold_enrichment",
-    "p_ora",
-    "fdr_ora",
-    "p_emp",
-    "fdr_emp",
-    "null_mean",
-    "null_sd",
-    "n_null",
-    "k_mirnas",
-    "cluster",
-    "cluster_lead",
-    "overlap_genes",
-)
+ENRICHMENT_COLUMNS = TABLE_COLUMNS
 
 CALIBRATION_SUMMARY_COLUMNS = ("method", "n_queries", "query_size", "fraction_any_fdr05")
 CALIBRATION_PVALUES_COLUMNS = ("method", "expected", "observed")
