@@ -278,3 +278,12 @@ def test_signatures_per_set_and_side_by_side(finished_run):
     )
     after = {p.name: p.read_bytes() for p in (finished_run / "results/signatures").iterdir()}
     assert before == after
+
+
+def test_snakemake_report_with_captions(finished_run):
+    report = finished_run / "snakemake-report.html"
+    run_snakemake(finished_run, "--report", str(report))
+    text = report.read_text(errors="replace")
+    assert report.stat().st_size > 100_000
+    for caption in ("Enrichment of the targets of set", "results/report/index.html"):
+        assert caption in text
