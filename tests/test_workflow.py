@@ -18,8 +18,18 @@ FIXTURES = REPO / "tests" / "data" / "workflow"
 pytestmark = pytest.mark.workflow
 
 
-def run_snakemake(workdir: Path, *args: str, env: dict | None = None, check: bool = True):
-    """Run the workflow in ``workdir`` with the fixture config; return the completed process."""
+def run_snakemake(
+    workdir: Path,
+    *args: str,
+    env: dict | None = None,
+    check: bool = True,
+    configfiles: tuple[str, ...] = ("config.yaml",),
+    cores: int = 2,
+):
+    """Run the workflow in ``workdir``; return the completed process.
+
+    ``configfiles`` are relative to ``workdir`` (the fixture config by default).
+    """
     command = [
         sys.executable,
         "-m",
@@ -29,9 +39,9 @@ def run_snakemake(workdir: Path, *args: str, env: dict | None = None, check: boo
         "--directory",
         str(workdir),
         "--configfile",
-        str(workdir / "config.yaml"),
+        *(str(workdir / f) for f in configfiles),
         "--cores",
-        "2",
+        str(cores),
         *args,
     ]
     environment = {**os.environ, "EXOMIR_FIXTURES": str(workdir), **(env or {})}

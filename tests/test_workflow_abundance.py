@@ -8,8 +8,6 @@ miRNA's CPM is ten times its count).
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -143,30 +141,15 @@ def test_example_configuration_plans_a_run(tmp_path):
     """config/examples/abundance.yaml merged into config/config.yaml gives a valid plan."""
     workdir = tmp_path / "example"
     shutil.copytree(REPO / "config", workdir / "config")
-    result = run_snakemake_plan(workdir)
+    # A dry run with the example configuration merged into the default one.
+    result = run_snakemake(
+        workdir,
+        "-n",
+        configfiles=("config/config.yaml", "config/examples/abundance.yaml"),
+        cores=1,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     plan = result.stdout
     for expected in ("build_sets", "prerank", "overlap", "results/prerank/adipose.tsv"):
         assert expected in plan
-
-
-def run_snakemake_plan(workdir: Path) -> subprocess.CompletedProcess:
-    """A dry run of the workflow in ``workdir`` with the example configuration merged in."""
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--configfile",
-        "config/config.yaml",
-        "config/examples/abundance.yaml",
-        "--cores",
-        "1",
-        "-n",
-    ]
-    return subprocess.run(
-        command, capture_output=True, text=True, cwd=workdir, timeout=300, check=False
-    )

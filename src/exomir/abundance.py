@@ -88,8 +88,6 @@ miRNAs and so score higher).
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import os
 import warnings
@@ -102,7 +100,15 @@ import pandas as pd
 
 from ._io import read_text, write_text, write_tsv
 from .errors import ConfigError, InputError
-from .sets import SET_NAME, SOURCE_NAME, read_mirna_sets
+from .sets import (
+    SET_NAME,
+    SOURCE_NAME,
+    check_header,
+    check_tab_separated,
+    numbered_rows,
+    read_mirna_sets,
+    row_values,
+)
 
 #: Columns of a set sheet as :func:`exomir.sets.read_mirna_sets` returns it.
 SHEET_COLUMNS = ("set", "msc_source", "mirna", "weight", "note", "line")
@@ -123,29 +129,6 @@ _SAMPLES_HINT = "the sample sheet needs tab-separated columns sample, msc_source
 # --------------------------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------------------------
-
-
-def _numbered_rows(text: str, *, comments: bool) -> list[tuple[int, list[str]]]:
-    """Tab-separated rows with their 1-based line numbers; blank (and comment) lines skipped."""
-    rows = csv.reader(io.StringIO(text), delimiter="\t")
-    out = []
-    for index, row in enumerate(rows):
-        if not any(cell.strip() for cell in row):
-            continue
-        if comments and row[0].lstrip().startswith("#"):
-            continue
-        out.append((index + 1, row))
-    return out
-
-
-def _check_tab_separated(header: list[str], path: object, line: int, what: str) -> None:
-    if len(header) == 1 and any(sep in header[0] for sep in (",", ";")):
-        raise InputError(
-            f"the {what} must be tab-separated; its header has no tab",
-            path=path,  # type: ignore[arg-type]
-            line=line,
-            hint=f"save the {what} as tab-separated text",
-        )
 
 
 def read_counts(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -173,12 +156,12 @@ def read_counts(path: str | os.PathLike[str]) -> pd.DataFrame:
         sheet), or a table with no miRNA lines.
     """
     text = read_text(path)
-    rows = _numbered_rows(text, comments=False)
+    rows = numbered_rows(text, comments=False)
     if not rows:
         raise InputError("the count table is empty", path=path, hint=_COUNTS_HINT)
     header_line, header = rows[0]
     header = [cell.strip() for cell in header]
-    _check_tab_separated(header, path, header_line, "count table")
+    check_tab_separated(header, path, header_line, "count table")
     data = rows[1:]
     if data and len(data[0][1]) == len(header) + 1:
         # R's write.table(row.names = TRUE) leaves the row-name column without a header cell.
@@ -302,31 +285,17 @@ def read_samples(path: str | os.PathLike[str], counts: pd.DataFrame | None = Non
         that are missing from the count table or from the sheet (all of them named).
     """
     text = read_text(path)
-    rows = _numbered_rows(text, comments=True)
+    rows = numbered_rows(text, comments=True)
     if not rows:
         raise InputError("the sample sheet is empty", path=path, hint=_SAMPLES_HINT)
     header_line, header = rows[0]
     header = [cell.strip() for cell in header]
-    _check_tab_separated(header, path, header_line, "sample sheet")
-    missing = [c for c in ("sample", "msc_source") if c not in header]
-    if missing:
-        raise InputError(
-            f"column(s) {', '.join(missing)} missing from the header; found {', '.join(header)}",
-            path=path,
-            line=header_line,
-            hint=_SAMPLES_HINT,
-        )
+    check_tab_separated(header, path, header_line, "sample sheet")
+    check_header(header, ("sample", "msc_source"), path, header_line, hint=_SAMPLES_HINT)
     records = []
     seen: dict[str, int] = {}
     for line, row in rows[1:]:
-        if len(row) > len(header):
-            raise InputError(
-                f"{len(row)} fields but the header has {len(header)}",
-                path=path,
-                line=line,
-                hint="remove the extra tab(s)",
-            )
-        values = dict(zip(header, (c.strip() for c in row), strict=False))
+        values = row_values(row, header, path, line)
         sample = values.get("sample", "")
         source = values.get("msc_source", "")
         if not sample or not source:

@@ -47,50 +47,74 @@ def read_mirna_sets(path: str | os.PathLike[str]) -> pd.DataFrame:
         non-numeric weight, a duplicate (set, miRNA) row (names compared case-insensitively),
         or a set whose rows name different MSC sources. The message names the sheet and line.
     """
-    text = read_text(path)
-    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
-    # Blank lines and lines starting with '#' are comments; line numbers stay those of the file.
-    numbered = [
-        (i + 1, row)
-        for i, row in enumerate(rows)
-        if any(cell.strip() for cell in row) and not row[0].lstrip().startswith("#")
-    ]
-    if not numbered:
+    rows = numbered_rows(read_text(path), comments=True)
+    if not rows:
         raise InputError("the miRNA-set sheet is empty", path=path, hint=_HINT)
-    header_line, header = numbered[0]
+    header_line, header = rows[0]
     header = [h.strip() for h in header]
-    if len(header) == 1 and ("," in header[0] or ";" in header[0]):
-        raise InputError(
-            "the miRNA-set sheet must be tab-separated; its header has no tab",
-            path=path,
-            line=header_line,
-            hint=_HINT,
-        )
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise InputError(
-            f"column(s) {', '.join(missing)} missing from the header; found {', '.join(header)}",
-            path=path,
-            line=header_line,
-            hint=_HINT,
-        )
-    records = []
-    for line, row in numbered[1:]:
-        if len(row) > len(header):
-            raise InputError(
-                f"{len(row)} fields but the header has {len(header)}",
-                path=path,
-                line=line,
-                hint="remove the extra tab(s)",
-            )
-        values = dict(zip(header, (c.strip() for c in row), strict=False))
-        records.append(_check_row(values, path, line))
+    check_tab_separated(header, path, header_line, "miRNA-set sheet", hint=_HINT)
+    check_header(header, REQUIRED_COLUMNS, path, header_line, hint=_HINT)
+    records = [
+        _check_row(row_values(row, header, path, line), path, line) for line, row in rows[1:]
+    ]
     if not records:
         raise InputError("the miRNA-set sheet has a header but no rows", path=path, hint=_HINT)
     frame = pd.DataFrame.from_records(records)
     _check_duplicates(frame, path)
     _check_sources(frame, path)
     return frame
+
+
+def numbered_rows(text: str, *, comments: bool) -> list[tuple[int, list[str]]]:
+    """Tab-separated rows with their 1-based line numbers; blank (and ``#`` comment) lines
+    skipped, so that line numbers stay those of the file."""
+    out = []
+    for index, row in enumerate(csv.reader(io.StringIO(text), delimiter="\t")):
+        if not any(cell.strip() for cell in row):
+            continue
+        if comments and row[0].lstrip().startswith("#"):
+            continue
+        out.append((index + 1, row))
+    return out
+
+
+def check_tab_separated(
+    header: list[str], path: object, line: int, what: str, *, hint: str | None = None
+) -> None:
+    """A header that is one field holding commas or semicolons: the file is not tab-separated."""
+    if len(header) == 1 and any(sep in header[0] for sep in (",", ";")):
+        raise InputError(
+            f"the {what} must be tab-separated; its header has no tab",
+            path=path,  # type: ignore[arg-type]
+            line=line,
+            hint=hint or f"save the {what} as tab-separated text",
+        )
+
+
+def check_header(
+    header: list[str], required: tuple[str, ...], path: object, line: int, *, hint: str
+) -> None:
+    """Every ``required`` column is in ``header``, or an error listing the missing and found."""
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(
+            f"column(s) {', '.join(missing)} missing from the header; found {', '.join(header)}",
+            path=path,  # type: ignore[arg-type]
+            line=line,
+            hint=hint,
+        )
+
+
+def row_values(row: list[str], header: list[str], path: object, line: int) -> dict[str, str]:
+    """One row as {column: stripped value}; more fields than the header is an error."""
+    if len(row) > len(header):
+        raise InputError(
+            f"{len(row)} fields but the header has {len(header)}",
+            path=path,  # type: ignore[arg-type]
+            line=line,
+            hint="remove the extra tab(s)",
+        )
+    return dict(zip(header, (c.strip() for c in row), strict=False))
 
 
 _HINT = "the sheet needs tab-separated columns set, msc_source, mirna and optionally weight, note"
