@@ -38,9 +38,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._engine import EnrichmentEngine, NullSettings, bh_fdr, hypergeometric_sf, write_json
-from ._io import write_tsv
+from ._engine import EnrichmentEngine, NullSettings
+from ._io import write_json, write_tsv
 from ._null import RandomSets, null_tails, overlaps, sequential_null
+from ._stats import bh_fdr, hypergeometric_sf
 from .errors import ConfigError
 
 log = logging.getLogger("exomir.enrichment")

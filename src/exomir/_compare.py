@@ -23,8 +23,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ._engine import EnrichmentEngine, bh_fdr
+from ._engine import EnrichmentEngine
 from ._null import RandomSets, _progress, batch_size, map_row_blocks
+from ._stats import bh_fdr
 from .errors import ConfigError
 
 log = logging.getLogger("exomir.enrichment")

@@ -7,10 +7,9 @@ is stratified on target counts by default (:data:`DEFAULT_STRATA`).
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import __version__
-from ._hypergeom import hypergeom_upper
-from ._io import read_delimited, read_text, write_text, write_tsv
+from ._io import read_text, write_json, write_text, write_tsv
 from ._null import (
     MIN_STRATUM_FACTOR,
     RandomSets,
@@ -33,8 +31,10 @@ from ._null import (
     sequential_null,
     stratify,
 )
+from ._stats import bh_fdr, hypergeometric_sf
 from .errors import ConfigError, InputError, ReferenceFormatError
 from .focus import FocusPathway, flag_focus
+from .tables import ENRICHMENT, read_table, require_columns
 
 log = logging.getLogger("exomir.enrichment")
 
@@ -54,31 +54,8 @@ DEFAULT_STRATA = 30
 #: HGNC ``locus_group`` of protein-coding genes.
 PROTEIN_CODING = "protein-coding gene"
 
-#: Columns of ``results/enrichment/{set}.tsv``, in order.
-TABLE_COLUMNS = (
-    "set",
-    "library",
-    "term_id",
-    "term",
-    "focus",
-    "term_size",
-    "overlap",
-    "n_targets",
-    "background_size",
-    "expected",
-    "fold_enrichment",
-    "p_ora",
-    "fdr_ora",
-    "p_emp",
-    "fdr_emp",
-    "null_mean",
-    "null_sd",
-    "n_null",
-    "k_mirnas",
-    "cluster",
-    "cluster_lead",
-    "overlap_genes",
-)
+#: Columns of ``results/enrichment/{set}.tsv``, in order (:data:`exomir.tables.ENRICHMENT`).
+TABLE_COLUMNS = ENRICHMENT.columns
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,38 +270,6 @@ def _names(values: pd.Series) -> list[str]:
     return sorted(set(values.to_numpy(dtype=object).tolist()))
 
 
-def _require(frame: pd.DataFrame, columns: Sequence[str], what: str, path: object) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{what} lacks column(s) {', '.join(map(repr, missing))}; "
-            f"found {', '.join(map(repr, map(str, frame.columns)))}",
-            path=path,
-            hint="see docs/data-model.md",
-        )
-
-
-def _read_table(path: str | os.PathLike[str], what: str, required: Sequence[str]) -> pd.DataFrame:
-    """Read a table that an earlier stage wrote: Parquet (by its magic bytes) or TSV.
-
-    Errors name the file: missing, unreadable Parquet, a TSV that is empty or not
-    tab-separated, or a missing required column.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{what} not found", path=path, hint="run the stage that writes it")
-    with open(path, "rb") as handle:
-        magic = handle.read(4)
-    if magic == b"PAR1":
-        try:
-            frame = pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several unrelated types
-            raise InputError(f"{what} is not a readable Parquet file ({exc})", path=path) from exc
-        _require(frame, required, what, path)
-        return frame
-    return read_delimited(path, required=required, what=what)
-
-
 def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of a text column and its distinct values, sorted; missing/blank -> -1.
 
@@ -373,7 +318,7 @@ class _Edges:
 
 
 def _encode_edges(edges: pd.DataFrame, path: object = None) -> _Edges:
-    _require(edges, ("mirna", "gene"), "edge table", path)
+    require_columns(edges, ("mirna", "gene"), "edge table", path)
     m, mirnas = _codes(edges["mirna"])
     g, genes = _codes(edges["gene"])
     ok = (m >= 0) & (g >= 0)
@@ -388,7 +333,7 @@ def clean_edges(edges: pd.DataFrame, path: object = None) -> pd.DataFrame:
 
 def read_edges(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read an edge table (Parquet or TSV with ``mirna`` and ``gene``); see :func:`clean_edges`."""
-    return clean_edges(_read_table(path, "edge table", ("mirna", "gene")), path)
+    return clean_edges(read_table(path, "edge table", ("mirna", "gene")), path)
 
 
 @dataclass
@@ -403,7 +348,7 @@ class _GeneSets:
 
 
 def _encode_gene_sets(gene_sets: pd.DataFrame, path: object = None) -> _GeneSets:
-    _require(gene_sets, ("library", "term_id", "term", "gene"), "gene-set table", path)
+    require_columns(gene_sets, ("library", "term_id", "term", "gene"), "gene-set table", path)
     lib, libraries = _codes(gene_sets["library"])
     tid, term_ids = _codes(gene_sets["term_id"])
     gene, genes = _codes(gene_sets["gene"])
@@ -468,7 +413,7 @@ def read_gene_sets(
         paths = [paths]
     frames = []
     for path in paths:
-        frame = _read_table(path, "gene-set table", ("library", "term_id", "term", "gene"))
+        frame = read_table(path, "gene-set table", ("library", "term_id", "term", "gene"))
         frames.append(frame[["library", "term_id", "term", "gene"]])
     if not frames:
         raise InputError("no gene-set library given", hint="list at least one library in config")
@@ -482,13 +427,13 @@ def _names_of(values: pd.Series) -> list[str]:
 
 def read_set_mirnas(path: str | os.PathLike[str]) -> list[str]:
     """The miRNAs of a set's target table (``results/targets/{set}.tsv``), sorted."""
-    frame = _read_table(path, "target table", ("mirna", "gene"))
+    frame = read_table(path, "target table", ("mirna", "gene"))
     return _names_of(frame["mirna"])
 
 
 def protein_coding_genes(gene_table: pd.DataFrame, path: object = None) -> list[str]:
     """Approved symbols of the HGNC protein-coding genes of a gene table (``genes.parquet``)."""
-    _require(gene_table, ("symbol", "locus_group"), "gene table", path)
+    require_columns(gene_table, ("symbol", "locus_group"), "gene table", path)
     keep = gene_table["locus_group"].astype("str") == PROTEIN_CODING
     genes = _names(gene_table.loc[keep, "symbol"].astype("str"))
     if not genes:
@@ -511,7 +456,7 @@ def background_gene_list(
         )
     if kind == "protein_coding":
         if gene_table is not None:
-            table = _read_table(gene_table, "gene table", ("symbol", "locus_group"))
+            table = read_table(gene_table, "gene table", ("symbol", "locus_group"))
             return protein_coding_genes(table, gene_table)
         if settings.background_genes:
             return read_name_list(
@@ -528,48 +473,6 @@ def background_gene_list(
 
 # --------------------------------------------------------------------------------------------
 # Statistics
-
-
-def hypergeometric_sf(
-    overlap: np.ndarray, term_size: np.ndarray, n_targets: np.ndarray, background_size: np.ndarray
-) -> np.ndarray:
-    """One-sided ORA p-value ``P(X >= overlap)``, vectorised over terms.
-
-    With ``M`` background genes of which ``n`` (``term_size``) are in the term, and the set's
-    ``N`` targets (``n_targets``) drawn from the background, the overlap ``X`` is hypergeometric:
-    the 2x2 table [[x, N - x], [n - x, M - n - N + x]] of Fisher's exact test with
-    ``alternative='greater'``.  Computed by :func:`exomir._hypergeom.hypergeom_upper`, which
-    equals ``scipy.stats.hypergeom.sf(x - 1, M, n, N)`` to ~1e-13 relative at a fraction of its
-    cost (it matters for calibration, which needs millions of these).
-    """
-    p = hypergeom_upper(overlap, background_size, term_size, n_targets)
-    return np.clip(p, 0.0, 1.0)
-
-
-def bh_fdr(pvalues: np.ndarray, axis: int = 0) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values along ``axis`` (NaN stays NaN and is not counted).
-
-    The adjustment is monotone in the p-values and capped at 1; ties keep the order of a stable
-    sort, so the result does not depend on the input order.
-    """
-    p = np.asarray(pvalues, dtype=float)
-    p = np.moveaxis(p, axis, 0)
-    out = np.full(p.shape, np.nan)
-    flat = p.reshape(p.shape[0], -1)
-    out_flat = out.reshape(flat.shape)
-    valid = ~np.isnan(flat)
-    m = valid.sum(axis=0)
-    filled = np.where(valid, flat, np.inf)
-    order = np.argsort(filled, axis=0, kind="stable")
-    ranked = np.take_along_axis(filled, order, axis=0)
-    rank = np.arange(1, flat.shape[0] + 1)[:, None]
-    with np.errstate(invalid="ignore"):  # columns without any p-value: inf * 0
-        q = ranked * m[None, :] / rank
-    q = np.minimum.accumulate(q[::-1], axis=0)[::-1]
-    q = np.minimum(q, 1.0)
-    np.put_along_axis(out_flat, order, q, axis=0)
-    out_flat[~valid] = np.nan
-    return np.moveaxis(out_flat.reshape(p.shape), 0, axis)
 
 
 # --------------------------------------------------------------------------------------------
@@ -931,7 +834,7 @@ class EnrichmentEngine:
 
         See :meth:`check_targets`; rows without a gene (miRNAs without targets) are ignored.
         """
-        frame = _read_table(path, "target table", ("mirna", "gene"))
+        frame = read_table(path, "target table", ("mirna", "gene"))
         self.check_targets(frame, path)
         return _names_of(frame["mirna"])
 
@@ -1325,11 +1228,6 @@ def tsv_ready(frame: pd.DataFrame) -> pd.DataFrame:
         if out[col].dtype == bool:
             out[col] = np.where(out[col].to_numpy(), "true", "false")
     return out
-
-
-def write_json(data: Mapping[str, Any], dest: str | os.PathLike[str]) -> None:
-    """Write ``data`` as sorted, indented JSON (deterministic)."""
-    write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", dest)
 
 
 @dataclass

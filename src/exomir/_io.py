@@ -18,12 +18,14 @@ import contextlib
 import csv
 import gzip
 import io
+import json
 import os
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -215,6 +217,11 @@ def write_text(text: str, dest: str | os.PathLike[str]) -> None:
     """Write ``text`` to ``dest`` atomically (UTF-8, ``\\n`` line endings)."""
     with atomic_path(dest) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
+
+
+def write_json(data: Mapping[str, Any], dest: str | os.PathLike[str]) -> None:
+    """Write ``data`` as sorted, indented JSON (deterministic), atomically."""
+    write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", dest)
 
 
 def _booleans_as_text(frame: pd.DataFrame) -> pd.DataFrame:

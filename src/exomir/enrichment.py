@@ -114,20 +114,19 @@ from ._engine import (
     Query,
     Universe,
     background_gene_list,
-    bh_fdr,
     build_universe,
     clean_edges,
     clean_gene_sets,
     cluster_terms,
-    hypergeometric_sf,
     protein_coding_genes,
     read_edges,
     read_gene_sets,
     read_name_list,
     read_set_mirnas,
     tsv_ready,
-    write_json,
 )
+from ._io import write_json
+from ._stats import bh_fdr, hypergeometric_sf
 
 __all__ = [
     "BACKGROUND_KINDS",

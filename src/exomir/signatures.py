@@ -142,18 +142,13 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import __version__
-from ._engine import (
-    NullSettings,
-    Universe,
-    _read_table,
-    bh_fdr,
-    build_universe,
-    write_json,
-)
-from ._io import read_delimited, read_text, write_tsv
+from ._engine import NullSettings, Universe, build_universe
+from ._io import read_delimited, read_text, write_json, write_tsv
 from ._null import RandomSets, stratify
+from ._stats import bh_fdr
 from .errors import InputError
 from .focus import load_focus_pathways
+from .tables import read_table as read_result_table
 
 log = logging.getLogger("exomir.signatures")
 
@@ -682,7 +677,7 @@ def _numeric(
 
 def read_edges(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read ``results/targets/all_edges.parquet`` (or a TSV): ``mirna, gene, confidence``."""
-    frame = _read_table(path, "edge table", ("mirna", "gene", "confidence"))
+    frame = read_result_table(path, "edge table", ("mirna", "gene", "confidence"))
     return clean_edges(frame, path)
 
 

@@ -1,0 +1,641 @@
+"""The result tables' contracts: one spec per table, read by producers, readers and the report.
+
+Every table a stage writes under ``results/`` is declared here once: its path, its columns in
+order, which of them are numeric and which are probabilities. Producers order their output by
+:attr:`Table.columns`; readers check what they need with :meth:`Table.require` (or
+:func:`require_columns` for an input that is not a result table); the report converts and checks
+values with :attr:`Table.numeric` and :attr:`Table.probabilities`; ``docs/data-model.md`` lists
+the same columns, and a test holds it to these specs. Adding a column means adding it here and
+in the producer and describing it in the data model; nothing else repeats the list.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ._io import read_delimited
+from .errors import InputError
+
+__all__ = [
+    "CALIBRATION_PVALUES",
+    "CALIBRATION_SUMMARY",
+    "COMPARISON",
+    "EDGES",
+    "EDGE_EVIDENCE",
+    "ENRICHMENT",
+    "NAMES",
+    "OVERLAP",
+    "PRERANK",
+    "PRERANK_SCORES",
+    "REFERENCES",
+    "SETS",
+    "SET_TARGETS",
+    "SIGNATURES",
+    "SIGNATURE_DRIVERS",
+    "SIGNATURE_LITERATURE",
+    "SIGNATURE_SUMMARY",
+    "SOURCES",
+    "TABLES",
+    "Table",
+    "read_table",
+    "require_columns",
+]
+
+
+def require_columns(
+    frame: pd.DataFrame,
+    columns: Iterable[str],
+    what: str,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    error: type[InputError] = InputError,
+    line: int | None = None,
+    hint: str | None = "see docs/data-model.md",
+) -> None:
+    """Raise ``error`` naming ``what`` (and ``path``) when ``frame`` lacks any of ``columns``.
+
+    The message lists the missing columns and those found, so that a file with a wrong header
+    (or one written by another tool) is recognised at a glance.
+    """
+    present = {str(c) for c in frame.columns}
+    missing = [c for c in columns if c not in present]
+    if missing:
+        found = ", ".join(repr(str(c)) for c in frame.columns) or "none"
+        raise error(
+            f"{what} lacks column(s) {', '.join(map(repr, missing))}; found {found}",
+            path=path,
+            line=line,
+            hint=hint,
+        )
+
+
+@dataclass(frozen=True)
+class Table:
+    """The contract of one result table.
+
+    Attributes
+    ----------
+    key
+        Short identifier, e.g. ``"enrichment"``.
+    path
+        Location under ``results/`` (``{set}``, ``{a}``, ``{b}`` are placeholders).
+    what
+        How messages name the table, e.g. ``"enrichment table"``.
+    columns
+        Every column, in the order the producer writes them.
+    required
+        The columns a reader cannot do without; the others may be absent in a table from an
+        older run or a source that was not configured. Defaults to :attr:`columns`.
+    numeric
+        Columns holding numbers (empty cells are missing values).
+    probabilities
+        Numeric columns whose values must lie in [0, 1].
+    aliases
+        Former spellings of columns, renamed on reading.
+    dynamic
+        True when further columns follow :attr:`columns` whose names depend on the run (the
+        signature summary's per-call columns).
+    """
+
+    key: str
+    path: str
+    what: str
+    columns: tuple[str, ...]
+    required: tuple[str, ...] | None = None
+    numeric: tuple[str, ...] = ()
+    probabilities: tuple[str, ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    dynamic: bool = False
+
+    def __post_init__(self) -> None:
+        known = set(self.columns)
+        for name, group in (
+            ("required", self.required or ()),
+            ("numeric", self.numeric),
+            ("probabilities", self.probabilities),
+        ):
+            unknown = [c for c in group if c not in known]
+            if unknown:
+                raise ValueError(f"table {self.key}: {name} names unknown column(s) {unknown}")
+        if not set(self.probabilities) <= set(self.numeric):
+            raise ValueError(f"table {self.key}: every probability column must be numeric")
+
+    @property
+    def needed(self) -> tuple[str, ...]:
+        """The required columns (all columns unless :attr:`required` says otherwise)."""
+        return self.columns if self.required is None else self.required
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        """Columns a reader accepts but does not insist on."""
+        needed = set(self.needed)
+        return tuple(c for c in self.columns if c not in needed)
+
+    def require(
+        self,
+        frame: pd.DataFrame,
+        path: str | os.PathLike[str] | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> None:
+        """Check that ``frame`` has the required columns (or ``columns``, when given)."""
+        require_columns(frame, self.needed if columns is None else columns, self.what, path)
+
+    def ordered(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with exactly :attr:`columns`, in order (a missing column is an error)."""
+        require_columns(frame, self.columns, self.what, hint=None)
+        extra = [] if not self.dynamic else [c for c in frame.columns if c not in self.columns]
+        return frame.loc[:, [*self.columns, *extra]]
+
+    def rename_aliases(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with former column spellings renamed (the current name wins)."""
+        renames = {
+            old: new
+            for old, new in self.aliases.items()
+            if old in frame.columns and new not in frame.columns
+        }
+        return frame.rename(columns=renames) if renames else frame
+
+
+def read_table(
+    path: str | os.PathLike[str], what: str, required: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Read a table an earlier stage wrote: Parquet (recognised by its magic bytes) or TSV.
+
+    Errors name the file: missing, unreadable Parquet, a TSV that is empty or not
+    tab-separated, or a missing required column.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{what} not found", path=path, hint="run the stage that writes it")
+    with open(path, "rb") as handle:
+        magic = handle.read(4)
+    if magic == b"PAR1":
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several unrelated types
+            raise InputError(f"{what} is not a readable Parquet file ({exc})", path=path) from exc
+        require_columns(frame, required, what, path)
+        return frame
+    return read_delimited(path, required=required, what=what)
+
+
+# --------------------------------------------------------------------------------------------
+# The tables
+# --------------------------------------------------------------------------------------------
+
+#: Evidence of one miRNA -> gene edge, as combined from the target sources; carried unchanged
+#: into the set target tables and the signature drivers.
+EDGE_EVIDENCE = (
+    "n_sources",
+    "sources",
+    "mirtarbase_tier",
+    "mirtarbase_pmids",
+    "mirtarbase_experiments",
+    "targetscan_context_score",
+    "targetscan_conserved",
+    "mirdb_score",
+    "libraries",
+)
+_EVIDENCE_NUMERIC = ("n_sources", "mirtarbase_pmids", "targetscan_context_score", "mirdb_score")
+
+SETS = Table(
+    key="sets",
+    path="sets/mirna_sets.tsv",
+    what="set sheet",
+    columns=("set", "msc_source", "mirna", "weight", "note"),
+    required=("set", "msc_source", "mirna"),
+    numeric=("weight",),
+)
+
+NAMES = Table(
+    key="names",
+    path="names/{set}.tsv",
+    what="name audit",
+    columns=(
+        "set",
+        "input",
+        "resolved",
+        "accession",
+        "rule",
+        "status",
+        "candidates",
+        "suggestions",
+        "note",
+        "line",
+    ),
+    required=(
+        "set",
+        "input",
+        "resolved",
+        "accession",
+        "rule",
+        "status",
+        "candidates",
+        "suggestions",
+    ),
+)
+
+EDGES = Table(
+    key="edges",
+    path="targets/all_edges.parquet",
+    what="edge table",
+    columns=("mirna", "gene", *EDGE_EVIDENCE, "confidence"),
+    required=("mirna", "gene"),
+    numeric=(*_EVIDENCE_NUMERIC, "confidence"),
+    probabilities=("confidence",),
+)
+
+SOURCES = Table(
+    key="sources",
+    path="targets/sources.tsv",
+    what="target source summary",
+    columns=(
+        "source",
+        "format",
+        "edges",
+        "mirnas",
+        "genes",
+        "edges_kept",
+        "mirnas_kept",
+        "genes_kept",
+        "edges_combined",
+    ),
+    required=("source", "edges", "edges_kept", "edges_combined"),
+    numeric=(
+        "edges",
+        "mirnas",
+        "genes",
+        "edges_kept",
+        "mirnas_kept",
+        "genes_kept",
+        "edges_combined",
+    ),
+)
+
+SET_TARGETS = Table(
+    key="set_targets",
+    path="targets/{set}.tsv",
+    what="target table",
+    columns=("set", "input_name", "mirna", "weight", "gene", *EDGE_EVIDENCE, "confidence"),
+    required=("set", "mirna", "gene", "n_sources", "sources"),
+    numeric=(*_EVIDENCE_NUMERIC, "weight", "confidence"),
+    probabilities=("confidence",),
+)
+
+ENRICHMENT = Table(
+    key="enrichment",
+    path="enrichment/{set}.tsv",
+    what="enrichment table",
+    columns=(
+        "set",
+        "library",
+        "term_id",
+        "term",
+        "focus",
+        "term_size",
+        "overlap",
+        "n_targets",
+        "background_size",
+        "expected",
+        "fold_enrichment",
+        "p_ora",
+        "fdr_ora",
+        "p_emp",
+        "fdr_emp",
+        "null_mean",
+        "null_sd",
+        "n_null",
+        "k_mirnas",
+        "cluster",
+        "cluster_lead",
+        "overlap_genes",
+    ),
+    numeric=(
+        "term_size",
+        "overlap",
+        "n_targets",
+        "background_size",
+        "expected",
+        "fold_enrichment",
+        "p_ora",
+        "fdr_ora",
+        "p_emp",
+        "fdr_emp",
+        "null_mean",
+        "null_sd",
+        "n_null",
+        "k_mirnas",
+    ),
+    probabilities=("p_ora", "fdr_ora", "p_emp", "fdr_emp"),
+)
+
+CALIBRATION_PVALUES = Table(
+    key="calibration_pvalues",
+    path="calibration/pvalues.tsv",
+    what="calibration p-value table",
+    columns=("method", "expected", "observed"),
+    numeric=("expected", "observed"),
+    probabilities=("expected", "observed"),
+)
+
+CALIBRATION_SUMMARY = Table(
+    key="calibration_summary",
+    path="calibration/summary.tsv",
+    what="calibration summary",
+    columns=(
+        "method",
+        "null",
+        "n_queries",
+        "query_size",
+        "n_terms",
+        "n_random",
+        "fraction_any_fdr05",
+        "ci_low",
+        "ci_high",
+        "mean_terms_fdr05",
+        "fraction_p05",
+    ),
+    required=("method", "n_queries", "query_size", "fraction_any_fdr05"),
+    numeric=(
+        "n_queries",
+        "query_size",
+        "n_terms",
+        "n_random",
+        "fraction_any_fdr05",
+        "ci_low",
+        "ci_high",
+        "mean_terms_fdr05",
+        "fraction_p05",
+    ),
+    probabilities=("fraction_any_fdr05", "ci_low", "ci_high", "fraction_p05"),
+)
+
+COMPARISON = Table(
+    key="comparison",
+    path="compare/{a}__vs__{b}.tsv",
+    what="comparison table",
+    columns=(
+        "set_a",
+        "set_b",
+        "library",
+        "term_id",
+        "term",
+        "focus",
+        "term_size",
+        "background_size",
+        "k_a",
+        "k_b",
+        "k_shared",
+        "overlap_a",
+        "n_targets_a",
+        "fraction_a",
+        "overlap_b",
+        "n_targets_b",
+        "fraction_b",
+        "difference",
+        "null_mean",
+        "null_sd",
+        "p_perm",
+        "fdr",
+        "n_perm",
+        "n_splits",
+    ),
+    required=(
+        "set_a",
+        "set_b",
+        "library",
+        "term_id",
+        "term",
+        "focus",
+        "overlap_a",
+        "overlap_b",
+        "fraction_a",
+        "fraction_b",
+        "difference",
+        "p_perm",
+        "fdr",
+    ),
+    numeric=(
+        "term_size",
+        "background_size",
+        "k_a",
+        "k_b",
+        "k_shared",
+        "overlap_a",
+        "n_targets_a",
+        "fraction_a",
+        "overlap_b",
+        "n_targets_b",
+        "fraction_b",
+        "difference",
+        "null_mean",
+        "null_sd",
+        "p_perm",
+        "fdr",
+        "n_perm",
+        "n_splits",
+    ),
+    probabilities=("p_perm", "fdr"),
+    aliases={
+        "frac_a": "fraction_a",
+        "frac_b": "fraction_b",
+        "diff": "difference",
+        "fdr_perm": "fdr",
+    },
+)
+
+OVERLAP = Table(
+    key="overlap",
+    path="compare/overlap_{kind}.tsv",
+    what="overlap table",
+    columns=("sets", "n_sets", "size", "members"),
+    numeric=("n_sets", "size"),
+)
+
+PRERANK_SCORES = Table(
+    key="prerank_scores",
+    path="prerank/{set}.scores.tsv",
+    what="prerank score table",
+    columns=("set", "gene", "score", "n_mirnas", "mirnas"),
+    numeric=("score", "n_mirnas"),
+)
+
+PRERANK = Table(
+    key="prerank",
+    path="prerank/{set}.tsv",
+    what="prerank table",
+    columns=(
+        "set",
+        "library",
+        "term_id",
+        "term",
+        "term_size",
+        "es",
+        "nes",
+        "pval",
+        "fdr",
+        "fwer",
+        "n_leading",
+        "leading_genes",
+    ),
+    numeric=("term_size", "es", "nes", "pval", "fdr", "fwer", "n_leading"),
+    probabilities=("pval", "fdr", "fwer"),
+)
+
+SIGNATURES = Table(
+    key="signatures",
+    path="signatures/{set}.tsv",
+    what="signature table",
+    columns=(
+        "set",
+        "kind",
+        "key",
+        "label",
+        "score",
+        "direction",
+        "p_up",
+        "p_down",
+        "p_value",
+        "fdr",
+        "null_mean",
+        "null_sd",
+        "n_genes",
+        "n_edges",
+        "n_mirnas",
+        "drivers",
+    ),
+    numeric=(
+        "score",
+        "p_up",
+        "p_down",
+        "p_value",
+        "fdr",
+        "null_mean",
+        "null_sd",
+        "n_genes",
+        "n_edges",
+        "n_mirnas",
+    ),
+    probabilities=("p_up", "p_down", "p_value", "fdr"),
+)
+
+SIGNATURE_DRIVERS = Table(
+    key="signature_drivers",
+    path="signatures/{set}.drivers.tsv",
+    what="signature driver table",
+    columns=(
+        "set",
+        "kind",
+        "key",
+        "rank",
+        "mirna",
+        "input_name",
+        "gene",
+        "gene_role",
+        "effect",
+        "weight",
+        "confidence",
+        "contribution",
+        *EDGE_EVIDENCE,
+        "role_reference",
+    ),
+    numeric=("rank", "weight", "confidence", "contribution", *_EVIDENCE_NUMERIC),
+    probabilities=("confidence",),
+)
+
+SIGNATURE_LITERATURE = Table(
+    key="signature_literature",
+    path="signatures/{set}.literature.tsv",
+    what="literature comparison table",
+    columns=(
+        "set",
+        "mirna",
+        "set_mirnas",
+        "msc_source",
+        "source_match",
+        "target_gene",
+        "pathway",
+        "effect",
+        "context",
+        "review",
+        "review_ref",
+        "pmid",
+        "quote",
+        "edge",
+        "edge_confidence",
+        "edge_sources",
+        "call_key",
+        "expected",
+        "set_call",
+        "set_p",
+        "mirna_contribution",
+        "mirna_push",
+        "pathway_calls",
+        "pathway_expected",
+        "pathway_agreement",
+        "agreement",
+        "data_says",
+    ),
+    numeric=("edge_confidence", "set_p", "mirna_contribution"),
+    probabilities=("edge_confidence", "set_p"),
+)
+
+SIGNATURE_SUMMARY = Table(
+    key="signature_summary",
+    path="signatures/summary.tsv",
+    what="signature summary",
+    columns=("set", "msc_source", "k_mirnas"),
+    numeric=("k_mirnas",),
+    dynamic=True,
+)
+
+REFERENCES = Table(
+    key="references",
+    path="references.tsv",
+    what="reference provenance table",
+    columns=(
+        "key",
+        "section",
+        "name",
+        "role",
+        "version",
+        "kind",
+        "location",
+        "file",
+        "size",
+        "sha256",
+        "checksum",
+        "retrieved_at",
+    ),
+    required=("key", "version", "kind", "location", "size", "sha256"),
+    numeric=("size",),
+)
+
+#: Every result table, by key.
+TABLES: dict[str, Table] = {
+    table.key: table
+    for table in (
+        SETS,
+        NAMES,
+        EDGES,
+        SOURCES,
+        SET_TARGETS,
+        ENRICHMENT,
+        CALIBRATION_PVALUES,
+        CALIBRATION_SUMMARY,
+        COMPARISON,
+        OVERLAP,
+        PRERANK_SCORES,
+        PRERANK,
+        SIGNATURES,
+        SIGNATURE_DRIVERS,
+        SIGNATURE_LITERATURE,
+        SIGNATURE_SUMMARY,
+        REFERENCES,
+    )
+}
