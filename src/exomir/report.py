@@ -65,6 +65,7 @@ from .plots import (
     superscript_number,
     upset_svg,
 )
+from .tables import files_by_set
 
 # --------------------------------------------------------------------------------------------
 # Table contracts (docs/data-model.md)
@@ -854,43 +855,6 @@ def build_report_data(
 # --------------------------------------------------------------------------------------------
 # Reading the result files
 # --------------------------------------------------------------------------------------------
-
-
-def files_by_set(
-    paths: Iterable[str | os.PathLike[str]], sets: Sequence[str], *, suffix: str, what: str
-) -> dict[str, Path]:
-    """Match result files to sets by their file name (``<set><suffix>``).
-
-    Snakemake passes inputs as lists; matching by name rather than by position means a
-    reordered rule input can never attach one set's table to another set's page.
-    """
-    found: dict[str, Path] = {}
-    for item in paths:
-        path = Path(item)
-        if not path.name.endswith(suffix):
-            raise InputError(
-                f"{what} file name does not end in {suffix!r}",
-                path=path,
-                hint=f"name it <set>{suffix}",
-            )
-        stem = path.name[: -len(suffix)]
-        if stem not in sets:
-            raise InputError(
-                f"{what} file belongs to no reported set",
-                path=path,
-                value=stem,
-                hint=f"reported sets: {', '.join(sets)}",
-            )
-        if stem in found:
-            raise InputError(f"two {what} files for set {stem!r}", path=path)
-        found[stem] = path
-    missing = [s for s in sets if s not in found]
-    if missing:
-        raise InputError(
-            f"no {what} file for set(s) {', '.join(repr(m) for m in missing)}",
-            hint=f"expected files named <set>{suffix}",
-        )
-    return found
 
 
 def _read_json(path: str | os.PathLike[str], what: str) -> Any:

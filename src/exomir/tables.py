@@ -42,6 +42,7 @@ __all__ = [
     "SOURCES",
     "TABLES",
     "Table",
+    "files_by_set",
     "read_table",
     "require_columns",
 ]
@@ -159,6 +160,43 @@ class Table:
             if old in frame.columns and new not in frame.columns
         }
         return frame.rename(columns=renames) if renames else frame
+
+
+def files_by_set(
+    paths: Iterable[str | os.PathLike[str]], sets: Sequence[str], *, suffix: str, what: str
+) -> dict[str, Path]:
+    """Match result files to sets by their file name (``<set><suffix>``).
+
+    Snakemake passes inputs as lists; matching by name rather than by position means a
+    reordered rule input can never attach one set's table to another set's page.
+    """
+    found: dict[str, Path] = {}
+    for item in paths:
+        path = Path(item)
+        if not path.name.endswith(suffix):
+            raise InputError(
+                f"{what} file name does not end in {suffix!r}",
+                path=path,
+                hint=f"name it <set>{suffix}",
+            )
+        stem = path.name[: -len(suffix)]
+        if stem not in sets:
+            raise InputError(
+                f"{what} file belongs to no reported set",
+                path=path,
+                value=stem,
+                hint=f"reported sets: {', '.join(sets)}",
+            )
+        if stem in found:
+            raise InputError(f"two {what} files for set {stem!r}", path=path)
+        found[stem] = path
+    missing = [s for s in sets if s not in found]
+    if missing:
+        raise InputError(
+            f"no {what} file for set(s) {', '.join(repr(m) for m in missing)}",
+            hint=f"expected files named <set>{suffix}",
+        )
+    return found
 
 
 def read_table(

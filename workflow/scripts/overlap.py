@@ -13,7 +13,7 @@ logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %
 
 from exomir._io import read_tsv, write_tsv
 from exomir.overlap import overlap_summary, overlap_tables
-from exomir.report import files_by_set
+from exomir.tables import files_by_set
 
 sets = list(snakemake.params.sets)
 names_p = files_by_set(snakemake.input.names, sets, suffix=".tsv", what="name audit")

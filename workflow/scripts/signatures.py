@@ -22,7 +22,7 @@ logging.basicConfig(
 from exomir import signatures as sg
 from exomir._io import read_text, write_tsv
 from exomir.enrichment import NullSettings
-from exomir.report import files_by_set
+from exomir.tables import files_by_set
 
 if snakemake.rule == "signature_summary":
     sets = list(snakemake.params.sets)
