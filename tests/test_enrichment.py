@@ -1,14 +1,12 @@
 """Enrichment engine: ORA against reference implementations, backgrounds, the output contract,
-settings and errors, redundancy, calibration under a planted target bias, set comparison."""
+the empirical null, redundancy, calibration under a planted target bias, set comparison and the
+workflow scripts that run them."""
 
 from __future__ import annotations
 
 import json
 import logging
-import runpy
-import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import gseapy
 import numpy as np
@@ -19,32 +17,28 @@ from scipy import stats
 from exomir import _null
 from exomir._hypergeom import hypergeom_upper
 from exomir._io import read_tsv
+from exomir.config import with_defaults
 from exomir.enrichment import (
-    COMPARE_COLUMNS,
     DEFAULT_STRATA,
-    SUMMARY_COLUMNS,
-    TABLE_COLUMNS,
     EnrichmentEngine,
     EnrichmentSettings,
     NullSettings,
     bh_fdr,
     build_universe,
     calibrate,
-    clean_gene_sets,
     cluster_terms,
     compare_sets,
     median_set_size,
     protein_coding_genes,
     qq_points,
-    read_edges,
+    read_edge_pairs,
     read_gene_sets,
     read_name_list,
     read_set_mirnas,
 )
 from exomir.errors import ConfigError, InputError
 from exomir.focus import FocusPathway
-
-REPO = Path(__file__).resolve().parent.parent
+from exomir.tables import CALIBRATION_SUMMARY, COMPARISON, ENRICHMENT
 
 
 @pytest.fixture
@@ -55,7 +49,7 @@ def files(data_dir: Path) -> Path:
 @pytest.fixture
 def small(files: Path):
     """The hand-written edges and libraries (numbers in the comments of the tests)."""
-    return read_edges(files / "edges.tsv"), read_gene_sets(files / "gene_sets.tsv")
+    return read_edge_pairs(files / "edges.tsv"), read_gene_sets(files / "gene_sets.tsv")
 
 
 def synthetic(seed: int = 0, n_mirnas: int = 60, n_genes: int = 400, n_terms: int = 60):
@@ -309,7 +303,7 @@ def test_table_layout_sorting_and_files(small, tmp_path):
     null = NullSettings(n_random=50, seed=3, sequential_stop=0)
     result = engine.analyse("bm", ["hsa-miR-21-5p", "hsa-miR-100-5p"], null=null)
     table = result.table
-    assert list(table.columns) == list(TABLE_COLUMNS)
+    assert list(table.columns) == list(ENRICHMENT.columns)
     order = table.sort_values(["p_emp", "p_ora", "library", "term_id"], kind="stable").index
     assert list(order) == list(range(len(table)))
     focus_rows = table.set_index("term_id")["focus"]
@@ -321,7 +315,7 @@ def test_table_layout_sorting_and_files(small, tmp_path):
     paths = [tmp_path / n for n in ("bm.tsv", "bm.background.txt", "bm.universe.txt", "bm.json")]
     result.write(*paths)
     back = read_tsv(paths[0])
-    assert list(back.columns) == list(TABLE_COLUMNS)
+    assert list(back.columns) == list(ENRICHMENT.columns)
     assert set(back["cluster_lead"].astype(str).str.lower()) <= {"true", "false"}
     raw = paths[0].read_text()
     assert "\tTrue" not in raw and "\tFalse" not in raw
@@ -575,72 +569,6 @@ def test_set_targets_must_come_from_the_same_edges(small, files):
     assert "targets_mismatch.tsv" in str(err.value) and "hsa-miR-21-5p -> GAPDH" in str(err.value)
 
 
-# ---------------------------------------------------------------------------------------------
-# Settings and input errors
-
-
-def test_settings_from_config_defaults_and_values():
-    settings = EnrichmentSettings.from_config({})
-    assert settings.background == "targetable" and settings.null == NullSettings()
-    assert settings.null.sequential_stop == 100 and settings.null.n_random == 10_000
-    # Stratified on target counts unless told otherwise.
-    assert settings.null.stratified == DEFAULT_STRATA and settings.null.label == "stratified:30"
-    for value, bins in ((True, DEFAULT_STRATA), (False, 0), (None, DEFAULT_STRATA), (8, 8)):
-        null = EnrichmentSettings.from_config({"empirical": {"stratified": value}}).null
-        assert null.stratified == bins
-    assert NullSettings(stratified=False).label == "uniform"
-    assert NullSettings(stratified=np.int64(4)).stratified == 4
-    config = {
-        "background": "library",
-        "min_size": 5,
-        "max_size": 300,
-        "fdr": 0.1,
-        "empirical": {"n_random": 500, "seed": 3, "stratified": True, "sequential_stop": 0},
-        "redundancy": {"jaccard": 0.4},
-        "calibration": {"n_queries": 10},
-        "compare": {"pairs": None},
-    }
-    settings = EnrichmentSettings.from_config(config)
-    assert (settings.background, settings.min_size, settings.max_size) == ("library", 5, 300)
-    assert settings.null.stratified == DEFAULT_STRATA and settings.null.sequential_stop == 0
-    assert settings.jaccard == 0.4 and settings.fdr == 0.1
-
-
-@pytest.mark.parametrize(
-    ("config", "message"),
-    [
-        ({"empirical": {"n_random": 0}}, "enrichment.empirical.n_random must be an integer >= 1"),
-        ({"empirical": {"n_random": -5}}, "enrichment.empirical.n_random must be an integer >= 1"),
-        ({"empirical": {"n_random": 2.5}}, "enrichment.empirical.n_random must be an integer >= 1"),
-        (
-            {"empirical": {"n_random": True}},
-            "enrichment.empirical.n_random must be an integer >= 1",
-        ),
-        ({"empirical": {"seed": -1}}, "enrichment.empirical.seed must be an integer >= 0"),
-        ({"empirical": {"sequential_stop": -1}}, "sequential_stop must be an integer >= 0"),
-        ({"empirical": {"universe": "detected"}}, "unknown enrichment.empirical.universe"),
-        ({"empirical": {"universe": "file"}}, "universe_file is not set"),
-        ({"empirical": {"stratified": 1}}, "stratified must be false, true or a number of bins"),
-        ({"empirical": {"stratified": -3}}, "stratified must be false, true or a number of bins"),
-        ({"empirical": {"stratified": 2.5}}, "stratified must be false, true or a number of bins"),
-        (
-            {"empirical": {"stratified": "yes"}},
-            "stratified must be false, true or a number of bins",
-        ),
-        ({"background": "expressed"}, "unknown enrichment.background"),
-        ({"background": "user"}, "background_genes is not set"),
-        ({"min_size": 0}, "enrichment.min_size must be an integer >= 1"),
-        ({"min_size": 50, "max_size": 10}, "min_size is larger than enrichment.max_size"),
-        ({"fdr": 0}, "enrichment.fdr must be a number in \\(0, 1\\]"),
-        ({"redundancy": {"jaccard": 1.5}}, "jaccard must be a number in \\(0, 1\\]"),
-    ],
-)
-def test_bad_config_is_a_clear_config_error(config, message):
-    with pytest.raises(ConfigError, match=message) as err:
-        EnrichmentSettings.from_config(config)
-    assert "enrichment." in str(err.value)  # names the config key
-
-
 def test_unknown_background_kind_names_the_choices(small):
     edges, gene_sets = small
     with pytest.raises(ConfigError) as err:
@@ -654,66 +582,6 @@ def test_unknown_background_kind_names_the_choices(small):
         EnrichmentEngine.from_settings(
             edges, gene_sets, EnrichmentSettings(background="protein_coding")
         )
-
-
-def test_readers_name_the_file_and_the_missing_column(tmp_path, files):
-    bad = tmp_path / "edges.tsv"
-    bad.write_text("microRNA\tgene\nhsa-miR-21-5p\tPTEN\n")
-    with pytest.raises(InputError, match="edge table lacks column\\(s\\) 'mirna'") as err:
-        read_edges(bad)
-    assert "edges.tsv" in str(err.value)
-    parquet = tmp_path / "gs.parquet"
-    pd.DataFrame({"library": ["L"], "term": ["t"], "gene": ["PTEN"]}).to_parquet(parquet)
-    with pytest.raises(InputError, match="lacks column\\(s\\) 'term_id'") as err:
-        read_gene_sets([parquet])
-    assert "gs.parquet" in str(err.value)
-    with pytest.raises(InputError, match="edge table not found"):
-        read_edges(tmp_path / "nope.parquet")
-    with pytest.raises(InputError, match="no gene-set library given"):
-        read_gene_sets([])
-    good = tmp_path / "good.parquet"
-    read_gene_sets(files / "gene_sets.tsv").to_parquet(good)
-    assert len(read_gene_sets(good)) == 48
-    names = read_name_list(files / "universe.txt", what="miRNA universe", key="k")
-    assert names[0] == "hsa-miR-125b-5p" and len(names) == 5
-
-
-def test_unreadable_inputs_name_the_file(tmp_path):
-    broken = tmp_path / "all_edges.parquet"
-    broken.write_bytes(b"PAR1 this is not parquet")
-    with pytest.raises(InputError, match="edge table is not a readable Parquet file") as err:
-        read_edges(broken)
-    assert "all_edges.parquet" in str(err.value)
-    csv = tmp_path / "targets.tsv"
-    csv.write_text("mirna,gene\nhsa-miR-21-5p,PTEN\n")
-    with pytest.raises(InputError, match="not tab-separated") as err:
-        read_set_mirnas(csv)
-    assert "targets.tsv" in str(err.value)
-    truncated = tmp_path / "universe.txt.gz"
-    truncated.write_bytes(b"\x1f\x8b\x08\x00\x00\x00")
-    with pytest.raises(ConfigError, match="miRNA universe file cannot be read") as err:
-        read_name_list(truncated, what="miRNA universe", key="enrichment.empirical.universe_file")
-    assert "universe.txt.gz" in str(err.value) and "truncated or corrupt" in str(err.value)
-
-
-def test_clean_gene_sets_strips_dedupes_and_keeps_first_name():
-    raw = pd.DataFrame(
-        {
-            "library": ["L", "L", "L", "L", "L", None],
-            "term_id": ["t1", "t1 ", "t1", "t2", "t2", "t3"],
-            "term": ["first", "second", "first", "two", "two", "x"],
-            "gene": ["A", "A", " B", "A", "", "C"],
-        }
-    )
-    clean = clean_gene_sets(raw)
-    with pytest.raises(InputError, match="gene-set table has no membership"):
-        clean_gene_sets(raw.assign(gene=""), "gene_sets.parquet")
-    assert clean.to_dict("list") == {
-        "library": ["L", "L", "L"],
-        "term_id": ["t1", "t1", "t2"],
-        "term": ["first", "first", "two"],
-        "gene": ["A", "B", "A"],
-    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -763,7 +631,7 @@ def test_calibration_planted_bias_breaks_ora_not_the_null(monkeypatch, null, lab
     engine = EnrichmentEngine(edges, gene_sets, min_size=8)
     result = calibrate(engine, query_size=5, n_queries=120, null=null, threads=2)
     summary = result.summary.set_index("method")
-    assert list(result.summary.columns) == list(SUMMARY_COLUMNS)
+    assert list(result.summary.columns) == list(CALIBRATION_SUMMARY.columns)
     assert summary["null"].tolist() == ["hypergeometric", label]
     assert result.params["empirical"]["null"] == label
     ora = summary.loc["ora", "fraction_any_fdr05"]
@@ -827,7 +695,7 @@ def test_calibration_is_deterministic_and_handles_zero_queries(tmp_path, monkeyp
     assert not other.pvalues.equals(res.pvalues)
     empty = calibrate(engine, query_size=4, n_queries=0)
     assert empty.summary.empty and list(empty.pvalues.columns) == ["method", "expected", "observed"]
-    assert list(empty.summary.columns) == list(SUMMARY_COLUMNS)
+    assert list(empty.summary.columns) == list(CALIBRATION_SUMMARY.columns)
     with pytest.raises(ConfigError, match="n_queries must be an integer >= 0"):
         calibrate(engine, query_size=4, n_queries=-1)
     with pytest.raises(ConfigError, match="n_random must be an integer >= 1"):
@@ -866,7 +734,7 @@ def test_compare_sets_matches_a_python_permutation_loop():
     a = mirnas[0:6]
     b = mirnas[4:9]  # two shared
     table = compare_sets(engine, "A", a, "B", b, n_permutations=150, seed=3)
-    assert list(table.columns) == list(COMPARE_COLUMNS)
+    assert list(table.columns) == list(COMPARISON.columns)
     assert (
         (table["k_a"] == 6).all() and (table["k_b"] == 5).all() and (table["k_shared"] == 2).all()
     )
@@ -927,32 +795,8 @@ def test_compare_identical_sets_and_bad_permutations():
 # Workflow scripts (run as Snakemake runs them: a `snakemake` object in their globals)
 
 
-class Files(list):
-    """Snakemake's named lists: positional and by attribute."""
-
-    def __init__(self, **named):
-        super().__init__(v for v in named.values() if not isinstance(v, list))
-        self.__dict__.update(named)
-
-
-def run_script(name: str, snakemake: SimpleNamespace) -> None:
-    saved_stderr = sys.stderr
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    try:
-        runpy.run_path(
-            str(REPO / "workflow" / "scripts" / name), init_globals={"snakemake": snakemake}
-        )
-    finally:
-        if sys.stderr is not saved_stderr:
-            sys.stderr.close()
-        sys.stderr = saved_stderr
-        root.handlers[:] = handlers
-        root.setLevel(level)
-
-
 @pytest.fixture
-def pipeline_inputs(small, files, tmp_path):
+def pipeline_inputs(small, tmp_path):
     edges, gene_sets = small
     edges_path = tmp_path / "all_edges.parquet"
     edges.to_parquet(edges_path)
@@ -962,109 +806,100 @@ def pipeline_inputs(small, files, tmp_path):
         path.parent.mkdir(parents=True)
         frame.to_parquet(path)
         libs.append(str(path))
-    config = {
-        "background": "targetable",
-        "background_genes": None,
-        "min_size": 2,
-        "max_size": 500,
-        "fdr": 0.05,
-        "empirical": {
-            "n_random": 99,
-            "seed": 1,
-            "universe": "all",
-            "universe_file": None,
-            "stratified": True,
-            "sequential_stop": 10,
+    config = with_defaults(
+        {
+            "min_size": 2,
+            "empirical": {"n_random": 99, "sequential_stop": 10},
+            "calibration": {"n_queries": 10},
+            "compare": {"n_permutations": 50},
         },
-        "redundancy": {"jaccard": 0.5},
-        "calibration": {"n_queries": 10, "query_size": None},
-        "compare": {"pairs": None, "n_permutations": 50, "seed": 1},
-    }
+        "enrichment",
+    )
     return edges_path, libs, config
 
 
-def test_workflow_scripts_write_their_outputs(pipeline_inputs, files, tmp_path):
+def test_workflow_scripts_write_their_outputs(pipeline_inputs, files, tmp_path, run_script):
     edges_path, libs, config = pipeline_inputs
     focus = files.parent / "focus" / "focus_pathways.yaml"
     out = tmp_path / "results"
-    snake = SimpleNamespace(
-        input=Files(
-            targets=str(files / "targets_bone_marrow.tsv"),
-            edges=str(edges_path),
-            gene_sets=libs,
-            focus=str(focus),
-        ),
-        output=Files(
-            table=str(out / "enrichment" / "bm.tsv"),
-            background=str(out / "enrichment" / "bm.background.txt"),
-            universe=str(out / "enrichment" / "bm.universe.txt"),
-            params=str(out / "enrichment" / "bm.json"),
-        ),
-        params=SimpleNamespace(enrichment=config, set="bm"),
-        log=[str(tmp_path / "logs" / "enrichment.log")],
+    run_script(
+        "enrichment.py",
+        input={
+            "targets": str(files / "targets_bone_marrow.tsv"),
+            "edges": str(edges_path),
+            "gene_sets": libs,
+            "focus": str(focus),
+        },
+        output={
+            "table": str(out / "enrichment" / "bm.tsv"),
+            "background": str(out / "enrichment" / "bm.background.txt"),
+            "universe": str(out / "enrichment" / "bm.universe.txt"),
+            "params": str(out / "enrichment" / "bm.json"),
+        },
+        params={"enrichment": config, "set": "bm"},
+        wildcards={"set": "bm"},
+        log=tmp_path / "logs" / "enrichment.log",
         threads=2,
-        wildcards=SimpleNamespace(set="bm"),
     )
-    (tmp_path / "logs").mkdir()
-    run_script("enrichment.py", snake)
     table = read_tsv(out / "enrichment" / "bm.tsv")
-    assert list(table.columns) == list(TABLE_COLUMNS)
+    assert list(table.columns) == list(ENRICHMENT.columns)
     assert table.set_index("term_id").loc["PI3K-Akt signaling pathway", "focus"] == "pi3k_akt"
     params = json.loads((out / "enrichment" / "bm.json").read_text())
     assert params["k"] == 2 and params["empirical"]["null"] == "stratified:30"
     log_text = (tmp_path / "logs" / "enrichment.log").read_text()
     assert "empirical null" in log_text and "stratified:30 null" in log_text
 
-    cal = SimpleNamespace(
-        input=Files(
-            edges=str(edges_path), gene_sets=libs, targets=[str(files / "targets_bone_marrow.tsv")]
-        ),
-        output=Files(
-            pvalues=str(out / "calibration" / "pvalues.tsv"),
-            summary=str(out / "calibration" / "summary.tsv"),
-        ),
-        params=SimpleNamespace(enrichment=config),
-        log=[str(tmp_path / "logs" / "calibration.log")],
-        threads=1,
+    run_script(
+        "calibration.py",
+        input={
+            "edges": str(edges_path),
+            "gene_sets": libs,
+            "targets": [str(files / "targets_bone_marrow.tsv")],
+        },
+        output={
+            "pvalues": str(out / "calibration" / "pvalues.tsv"),
+            "summary": str(out / "calibration" / "summary.tsv"),
+        },
+        params={"enrichment": config},
+        log=tmp_path / "logs" / "calibration.log",
     )
-    run_script("calibration.py", cal)
     summary = read_tsv(out / "calibration" / "summary.tsv")
     assert summary["method"].tolist() == ["ora", "empirical"]
     assert summary["null"].tolist() == ["hypergeometric", "stratified:30"]
     assert (summary["query_size"] == 2).all()  # the median set size
 
-    cmp = SimpleNamespace(
-        input=Files(
-            a=str(files / "targets_bone_marrow.tsv"),
-            b=str(files / "targets_bone_marrow.tsv"),
-            edges=str(edges_path),
-            gene_sets=libs,
-        ),
-        output=Files(table=str(out / "compare" / "bm__vs__bm.tsv")),
-        params=SimpleNamespace(enrichment=config),
-        log=[str(tmp_path / "logs" / "compare.log")],
-        threads=1,
-        wildcards=SimpleNamespace(a="bm", b="bm"),
+    run_script(
+        "compare_sets.py",
+        input={
+            "a": str(files / "targets_bone_marrow.tsv"),
+            "b": str(files / "targets_bone_marrow.tsv"),
+            "edges": str(edges_path),
+            "gene_sets": libs,
+        },
+        output={"table": str(out / "compare" / "bm__vs__bm.tsv")},
+        params={"enrichment": config},
+        wildcards={"a": "bm", "b": "bm"},
+        log=tmp_path / "logs" / "compare.log",
     )
-    run_script("compare_sets.py", cmp)
     compared = read_tsv(out / "compare" / "bm__vs__bm.tsv")
-    assert list(compared.columns) == list(COMPARE_COLUMNS)
+    assert list(compared.columns) == list(COMPARISON.columns)
     assert (compared["p_perm"] == 1).all()
 
 
-def test_workflow_script_stops_on_bad_config(pipeline_inputs, files, tmp_path):
+def test_workflow_script_stops_on_bad_config(pipeline_inputs, files, tmp_path, run_script):
     edges_path, libs, config = pipeline_inputs
     config = {**config, "empirical": {**config["empirical"], "n_random": 0}}
-    snake = SimpleNamespace(
-        input=Files(
-            targets=str(files / "targets_bone_marrow.tsv"), edges=str(edges_path), gene_sets=libs
-        ),
-        output=Files(table=str(tmp_path / "t.tsv")),
-        params=SimpleNamespace(enrichment=config, set="bm"),
-        log=[str(tmp_path / "e.log")],
-        threads=1,
-        wildcards=SimpleNamespace(set="bm"),
-    )
     with pytest.raises(ConfigError, match="n_random must be an integer >= 1"):
-        run_script("enrichment.py", snake)
+        run_script(
+            "enrichment.py",
+            input={
+                "targets": str(files / "targets_bone_marrow.tsv"),
+                "edges": str(edges_path),
+                "gene_sets": libs,
+            },
+            output={"table": str(tmp_path / "t.tsv")},
+            params={"enrichment": config, "set": "bm"},
+            wildcards={"set": "bm"},
+            log=tmp_path / "e.log",
+        )
     assert not (tmp_path / "t.tsv").exists()

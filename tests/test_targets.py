@@ -5,9 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from exomir.tables import EDGES, SET_TARGETS
 from exomir.targets import (
-    EDGE_COLUMNS,
-    SET_TARGET_COLUMNS,
     combine_sources,
     filter_source,
     mirnas_without_targets,
@@ -78,7 +77,7 @@ def test_filters_follow_the_policy(sources):
 
 def test_combine_joins_evidence_side_by_side(sources):
     edges = combine_sources(sources, POLICY)
-    assert list(edges.columns) == EDGE_COLUMNS
+    assert list(edges.columns) == list(EDGES.columns)
     pten = edges[(edges["mirna"] == "hsa-miR-21-5p") & (edges["gene"] == "PTEN")].iloc[0]
     assert pten["n_sources"] == 3
     assert pten["sources"] == "mirdb;mirtarbase;targetscan"
@@ -144,7 +143,7 @@ def test_set_targets_keeps_inputs_and_weights(sources):
         }
     )
     table = set_targets(edges, names, sheet, "bm")
-    assert list(table.columns) == SET_TARGET_COLUMNS
+    assert list(table.columns) == list(SET_TARGETS.columns)
     pten = table[table["gene"] == "PTEN"].iloc[0]
     assert pten["input_name"] == "miR-21;hsa-mir-21"
     assert pten["weight"] == 15.0
@@ -156,4 +155,4 @@ def test_empty_sources_give_empty_table():
     empty = pd.DataFrame({"mirna": [], "gene": [], "library": []})
     edges = combine_sources({"x": ("library", empty)}, POLICY)
     assert edges.empty
-    assert list(edges.columns) == EDGE_COLUMNS
+    assert list(edges.columns) == list(EDGES.columns)

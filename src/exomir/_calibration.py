@@ -7,7 +7,7 @@ hypergeometric test (ORA) treats genes as exchangeable, and genes with long 3'UT
 almost any miRNA set, so ORA's rate is far above 5 %; the empirical miRNA-set null keeps that
 bias in the null and stays near the nominal rate.
 
-The empirical method is calibrated as the run uses it (:class:`~exomir._engine.NullSettings`):
+The empirical method is calibrated as the run uses it (:class:`~exomir.enrichment.NullSettings`):
 
 * stratified null (the default): every random query gets the null of its own target-count
   strata, drawn with sequential stopping exactly as :meth:`EnrichmentEngine.analyse` would
@@ -38,28 +38,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._engine import EnrichmentEngine, NullSettings
+from ._engine import EnrichmentEngine
 from ._io import write_json, write_tsv
 from ._null import RandomSets, null_tails, overlaps, sequential_null
+from ._settings import NullSettings
 from ._stats import bh_fdr, hypergeometric_sf
 from .errors import ConfigError
+from .tables import CALIBRATION_PVALUES, CALIBRATION_SUMMARY
 
 log = logging.getLogger("exomir.enrichment")
 
-PVALUE_COLUMNS = ("method", "expected", "observed")
-SUMMARY_COLUMNS = (
-    "method",
-    "null",
-    "n_queries",
-    "query_size",
-    "n_terms",
-    "n_random",
-    "fraction_any_fdr05",
-    "ci_low",
-    "ci_high",
-    "mean_terms_fdr05",
-    "fraction_p05",
-)
 METHODS = ("ora", "empirical")
 
 
@@ -73,7 +61,7 @@ class CalibrationResult:
         QQ-plot points per method: ``expected`` and ``observed`` quantiles of the p-values of
         every (random query, term) test.
     summary
-        One row per method (:data:`SUMMARY_COLUMNS`): ``null`` names the null that was
+        One row per method (:data:`exomir.tables.CALIBRATION_SUMMARY`): ``null`` names the null that was
         calibrated (``hypergeometric`` for ORA, ``uniform`` or ``stratified:<bins>``);
         ``fraction_any_fdr05`` is the fraction of random query sets with at least one term at
         FDR < 0.05 (BH over all terms of all libraries), with its 95 % Clopper-Pearson interval;
@@ -145,7 +133,7 @@ def calibrate(
     Returns
     -------
     CalibrationResult
-        ``summary`` has one row per method (:data:`SUMMARY_COLUMNS`); its ``null`` column names
+        ``summary`` has one row per method (:data:`exomir.tables.CALIBRATION_SUMMARY`); its ``null`` column names
         the null that was calibrated (``hypergeometric`` for ORA, ``uniform`` or
         ``stratified:<bins>`` for the empirical method).
 
@@ -191,9 +179,11 @@ def calibrate(
         },
     }
     if n_queries == 0:
-        empty_p = pd.DataFrame({c: pd.Series(dtype=float) for c in PVALUE_COLUMNS[1:]})
+        empty_p = pd.DataFrame({c: pd.Series(dtype=float) for c in CALIBRATION_PVALUES.columns[1:]})
         empty_p.insert(0, "method", pd.Series(dtype="str"))
-        return CalibrationResult(empty_p, pd.DataFrame(columns=list(SUMMARY_COLUMNS)), params)
+        return CalibrationResult(
+            empty_p, pd.DataFrame(columns=list(CALIBRATION_SUMMARY.columns)), params
+        )
 
     query_seq, null_seq = np.random.SeedSequence(null.seed).spawn(2)
     queries = RandomSets(np.random.default_rng(query_seq), universe, query_size).take(n_queries)
@@ -264,8 +254,8 @@ def calibrate(
             fdr,
             hits.mean(),
         )
-    pvalues = pd.concat(qq_rows, ignore_index=True)
-    summary = pd.DataFrame(summary_rows, columns=list(SUMMARY_COLUMNS))
+    pvalues = CALIBRATION_PVALUES.ordered(pd.concat(qq_rows, ignore_index=True))
+    summary = CALIBRATION_SUMMARY.ordered(pd.DataFrame(summary_rows))
     return CalibrationResult(pvalues, summary, params)
 
 

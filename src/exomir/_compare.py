@@ -27,36 +27,9 @@ from ._engine import EnrichmentEngine
 from ._null import RandomSets, _progress, batch_size, map_row_blocks
 from ._stats import bh_fdr
 from .errors import ConfigError
+from .tables import COMPARISON
 
 log = logging.getLogger("exomir.enrichment")
-
-#: Columns of ``results/compare/{a}__vs__{b}.tsv``, in order.
-COMPARE_COLUMNS = (
-    "set_a",
-    "set_b",
-    "library",
-    "term_id",
-    "term",
-    "focus",
-    "term_size",
-    "background_size",
-    "k_a",
-    "k_b",
-    "k_shared",
-    "overlap_a",
-    "n_targets_a",
-    "fraction_a",
-    "overlap_b",
-    "n_targets_b",
-    "fraction_b",
-    "difference",
-    "null_mean",
-    "null_sd",
-    "p_perm",
-    "fdr",
-    "n_perm",
-    "n_splits",
-)
 
 #: Tolerance of the tie test between a permuted and the observed difference (both are ratios of
 #: small integers, so genuinely different values differ by far more).
@@ -84,7 +57,7 @@ def compare_sets(
     Returns
     -------
     pandas.DataFrame
-        :data:`COMPARE_COLUMNS`, one row per tested term, sorted by ``p_perm``, library,
+        :data:`exomir.tables.COMPARISON`, one row per tested term, sorted by ``p_perm``, library,
         term ID.  ``null_mean``/``null_sd`` describe the permuted differences.
     """
     if (
@@ -219,4 +192,4 @@ def compare_sets(
     table = table.sort_values(["p_perm", "library", "term_id"], kind="stable").reset_index(
         drop=True
     )
-    return table[list(COMPARE_COLUMNS)]
+    return COMPARISON.ordered(table)

@@ -1,7 +1,9 @@
-"""The enrichment engine: settings, inputs, ORA, the empirical null of one set, redundancy.
+"""The enrichment engine: universe and queries, ORA, the empirical null of one set, redundancy,
+and the result files.
 
 See :mod:`exomir.enrichment` for the method, the output contract and why the empirical null
-is stratified on target counts by default (:data:`DEFAULT_STRATA`).
+is stratified on target counts by default (:data:`exomir._settings.DEFAULT_STRATA`). The
+settings are in :mod:`exomir._settings`, the input readers in :mod:`exomir._inputs`.
 """
 
 from __future__ import annotations
@@ -10,8 +12,7 @@ import itertools
 import logging
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,16 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import __version__
-from ._io import read_text, write_json, write_text, write_tsv
+from ._inputs import (
+    background_gene_list,
+    clean_edge_pairs,
+    distinct_names,
+    encode_edge_pairs,
+    encode_gene_sets,
+    read_name_list,
+    unique_sorted,
+)
+from ._io import write_json, write_text, write_tsv
 from ._null import (
     MIN_STRATUM_FACTOR,
     RandomSets,
@@ -31,449 +41,19 @@ from ._null import (
     sequential_null,
     stratify,
 )
+from ._settings import (
+    UNIVERSE_KINDS,
+    EnrichmentSettings,
+    NullSettings,
+    check_background_kind,
+    check_size_range,
+)
 from ._stats import bh_fdr, hypergeometric_sf
-from .errors import ConfigError, InputError, ReferenceFormatError
+from .errors import ConfigError, InputError
 from .focus import FocusPathway, flag_focus
-from .tables import ENRICHMENT, read_table, require_columns
+from .tables import ENRICHMENT, SET_TARGETS, read_table
 
 log = logging.getLogger("exomir.enrichment")
-
-#: Background kinds of the over-representation test.
-BACKGROUND_KINDS = ("targetable", "library", "user", "protein_coding")
-#: miRNA-universe kinds of the empirical null.
-UNIVERSE_KINDS = ("all", "file")
-#: Target-count bins of the empirical null by default (``stratified: true`` in config).  Chosen
-#: on the real references (miRTarBase 2017 + TargetScan 7.0: 2,544 miRNAs, 8,696 terms; numbers
-#: in bench/README.md) with random miRNA sets that copy the target-count profile of each real
-#: MSC set and have no other theme: the null should give them p < 0.05 in 5 % of tests.  With 5
-#: or 10 bins it gives 28-41 % and up to 14 % (the study bias is left in); with 20, between 0.8 %
-#: and 7.8 % depending on where the sets' miRNAs fall in the wide top bins; with 30, 4.1-5.6 % for
-#: all four profiles; with 40-50 the strata shrink and it turns conservative (2.0-5.8 %).  With 30
-#: bins each holds 1/30 of the universe (67-106 miRNAs here).
-DEFAULT_STRATA = 30
-#: HGNC ``locus_group`` of protein-coding genes.
-PROTEIN_CODING = "protein-coding gene"
-
-#: Columns of ``results/enrichment/{set}.tsv``, in order (:data:`exomir.tables.ENRICHMENT`).
-TABLE_COLUMNS = ENRICHMENT.columns
-
-
-# --------------------------------------------------------------------------------------------
-# Settings
-
-
-def _int_setting(value: Any, key: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ConfigError(
-            f"{key} must be an integer >= {minimum}",
-            value=value,
-            hint=f"set {key} in config/config.yaml",
-        )
-    return int(value)
-
-
-def _fraction_setting(value: Any, key: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
-        raise ConfigError(f"{key} must be a number in (0, 1]", value=value)
-    return float(value)
-
-
-@dataclass(frozen=True)
-class NullSettings:
-    """Settings of the miRNA-set empirical null (``enrichment.empirical`` in config).
-
-    Attributes
-    ----------
-    n_random
-        Random miRNA sets ``N``; p-values go down to ``1 / (1 + N)``.
-    seed
-        Seed of the :class:`numpy.random.Generator` (PCG64) that draws them.
-    universe
-        ``all`` (every miRNA with at least one target edge) or ``file`` (the miRNAs listed in
-        ``universe_file`` that have a target edge).
-    universe_file
-        One miRNA name per line, for ``universe: file``.
-    stratified
-        Number of target-count quantile bins to stratify the draws on (default
-        :data:`DEFAULT_STRATA`); 0 draws uniformly from the universe.  ``True`` means
-        :data:`DEFAULT_STRATA` and ``False`` 0, as in config.  Stratification is the default
-        because well-studied miRNAs (the ones that end up in curated sets) have many validated
-        targets: a uniform null compares them with barely studied, target-poor miRNAs and calls
-        almost every pathway "enriched".
-    sequential_stop
-        Besag-Clifford ``h``: a term stops drawing after ``h`` random sets reach its observed
-        overlap; 0 draws all ``N`` sets for every term.
-    """
-
-    n_random: int = 10_000
-    seed: int = 1
-    universe: str = "all"
-    universe_file: str | None = None
-    stratified: int = DEFAULT_STRATA
-    sequential_stop: int = 100
-
-    def __post_init__(self) -> None:
-        if self.stratified is True or self.stratified is False:
-            object.__setattr__(self, "stratified", DEFAULT_STRATA if self.stratified else 0)
-        _int_setting(self.n_random, "enrichment.empirical.n_random", 1)
-        _int_setting(self.seed, "enrichment.empirical.seed", 0)
-        _int_setting(self.sequential_stop, "enrichment.empirical.sequential_stop", 0)
-        if self.universe not in UNIVERSE_KINDS:
-            raise ConfigError(
-                "unknown enrichment.empirical.universe",
-                value=self.universe,
-                hint=f"use one of {', '.join(UNIVERSE_KINDS)}",
-            )
-        if self.universe == "file" and not self.universe_file:
-            raise ConfigError(
-                "enrichment.empirical.universe is 'file' but enrichment.empirical.universe_file is not set",
-                hint="name a file with one miRNA per line",
-            )
-        strat = self.stratified
-        if not isinstance(strat, (int, np.integer)) or strat == 1 or strat < 0:
-            raise ConfigError(
-                "enrichment.empirical.stratified must be false, true or a number of bins >= 2",
-                value=strat,
-                hint=f"true means {DEFAULT_STRATA} target-count bins; false draws uniformly",
-            )
-        object.__setattr__(self, "stratified", int(strat))
-
-    @classmethod
-    def from_config(cls, section: Mapping[str, Any] | None) -> NullSettings:
-        """Build from the ``enrichment.empirical`` mapping of the config (missing keys: defaults)."""
-        section = dict(section or {})
-        strat = section.get("stratified", True)
-        if strat is None:
-            strat = True
-        stop = section.get("sequential_stop", cls.sequential_stop)
-        return cls(
-            n_random=section.get("n_random", cls.n_random),
-            seed=section.get("seed", cls.seed),
-            universe=section.get("universe", cls.universe) or "all",
-            universe_file=section.get("universe_file"),
-            stratified=strat,
-            sequential_stop=stop,
-        )
-
-    @property
-    def label(self) -> str:
-        """``uniform`` or ``stratified:<bins>`` (the null named in tables and logs)."""
-        return f"stratified:{self.stratified}" if self.stratified else "uniform"
-
-
-@dataclass(frozen=True)
-class EnrichmentSettings:
-    """Settings of the enrichment of one set (the ``enrichment`` section of the config).
-
-    Attributes
-    ----------
-    background
-        One of :data:`BACKGROUND_KINDS`.
-    background_genes
-        Gene list file for ``user`` (or ``protein_coding`` without a gene table).
-    min_size, max_size
-        Terms are tested when their size *inside the background* is within these limits.
-    fdr
-        Threshold that calls a term significant (for redundancy grouping).
-    null
-        Empirical-null settings; None runs ORA only.
-    jaccard
-        Redundancy threshold on the Jaccard index of overlapping genes.
-    """
-
-    background: str = "targetable"
-    background_genes: str | None = None
-    min_size: int = 10
-    max_size: int = 500
-    fdr: float = 0.05
-    null: NullSettings | None = field(default_factory=NullSettings)
-    jaccard: float = 0.5
-
-    def __post_init__(self) -> None:
-        check_background_kind(self.background)
-        _int_setting(self.min_size, "enrichment.min_size", 1)
-        _int_setting(self.max_size, "enrichment.max_size", 1)
-        if self.max_size < self.min_size:
-            raise ConfigError(
-                "enrichment.min_size is larger than enrichment.max_size",
-                value=(self.min_size, self.max_size),
-            )
-        _fraction_setting(self.fdr, "enrichment.fdr")
-        _fraction_setting(self.jaccard, "enrichment.redundancy.jaccard")
-        if self.background == "user" and not self.background_genes:
-            raise ConfigError(
-                "enrichment.background is 'user' but enrichment.background_genes is not set",
-                hint="name a file with one gene symbol per line",
-            )
-
-    @classmethod
-    def from_config(cls, section: Mapping[str, Any] | None) -> EnrichmentSettings:
-        """Build from the ``enrichment`` mapping of the config (missing keys: defaults)."""
-        section = dict(section or {})
-        redundancy = section.get("redundancy") or {}
-        return cls(
-            background=section.get("background", cls.background),
-            background_genes=section.get("background_genes"),
-            min_size=section.get("min_size", cls.min_size),
-            max_size=section.get("max_size", cls.max_size),
-            fdr=section.get("fdr", cls.fdr),
-            null=NullSettings.from_config(section.get("empirical")),
-            jaccard=redundancy.get("jaccard", cls.jaccard),
-        )
-
-
-def check_background_kind(kind: str) -> str:
-    """Return ``kind`` if it is a known background kind, else raise :class:`ConfigError`."""
-    if kind not in BACKGROUND_KINDS:
-        raise ConfigError(
-            "unknown enrichment.background",
-            value=kind,
-            hint=f"use one of {', '.join(BACKGROUND_KINDS)}",
-        )
-    return kind
-
-
-# --------------------------------------------------------------------------------------------
-# Inputs
-
-
-def read_name_list(path: str | os.PathLike[str], *, what: str, key: str) -> list[str]:
-    """Names listed one per line (first tab-separated field; ``#`` comments and blanks skipped).
-
-    Used for the miRNA-universe file and the user background.  Errors are :class:`ConfigError`
-    naming the file and the config ``key`` that points at it.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{what} file not found", path=path, hint=f"check {key} in config")
-    try:
-        text = read_text(path) if path.stat().st_size else ""
-    except ReferenceFormatError as exc:
-        raise ConfigError(f"{what} file cannot be read: {exc.problem}", path=path) from exc
-    names = []
-    for line in text.splitlines():
-        name = line.split("\t", 1)[0].strip()
-        if name and not name.startswith("#"):
-            names.append(name)
-    if not names:
-        raise ConfigError(
-            f"{what} file lists no names",
-            path=path,
-            hint=f"write one name per line, or change {key}",
-        )
-    return sorted(set(names))
-
-
-def _names(values: pd.Series) -> list[str]:
-    """Sorted distinct strings of a column (via an object array: iterating Arrow strings one by
-    one is slow)."""
-    return sorted(set(values.to_numpy(dtype=object).tolist()))
-
-
-def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes of a text column and its distinct values, sorted; missing/blank -> -1.
-
-    Whitespace is stripped on the distinct values only (a few thousand), not on every row, and
-    the codes follow the sorted order of the stripped values, so sorting by code is sorting by
-    name.
-    """
-    if isinstance(values, pd.Series):
-        codes, uniques = values.factorize()  # Arrow-backed strings factorize natively
-    else:
-        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
-    stripped = np.array([str(u).strip() for u in np.asarray(uniques, dtype=object)], dtype=object)
-    new_codes, names = pd.factorize(stripped, sort=True)
-    names = np.asarray(names, dtype=object)
-    lookup = np.append(new_codes, -1)  # code -1 (missing) stays -1
-    codes = lookup[codes]
-    blank = np.flatnonzero(names == "")
-    if blank.size:
-        codes = np.where(codes == blank[0], -1, codes)
-        codes = codes - (codes > blank[0])
-        names = np.delete(names, blank[0])
-    return codes.astype(np.int64), names
-
-
-def _unique(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct integers (a sort and a comparison: faster than ``np.unique`` here)."""
-    ordered = np.sort(values, kind="stable")
-    if ordered.size == 0:
-        return ordered
-    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
-
-
-@dataclass
-class _Edges:
-    """Edges as sorted unique ``(miRNA code, gene code)`` pairs."""
-
-    mirnas: np.ndarray
-    genes: np.ndarray
-    mirna_of: np.ndarray
-    gene_of: np.ndarray
-
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            {"mirna": self.mirnas[self.mirna_of], "gene": self.genes[self.gene_of]}, dtype="str"
-        )
-
-
-def _encode_edges(edges: pd.DataFrame, path: object = None) -> _Edges:
-    require_columns(edges, ("mirna", "gene"), "edge table", path)
-    m, mirnas = _codes(edges["mirna"])
-    g, genes = _codes(edges["gene"])
-    ok = (m >= 0) & (g >= 0)
-    pair = _unique(m[ok] * len(genes) + g[ok])
-    return _Edges(mirnas, genes, pair // max(len(genes), 1), pair % max(len(genes), 1))
-
-
-def clean_edges(edges: pd.DataFrame, path: object = None) -> pd.DataFrame:
-    """Unique, non-empty ``(mirna, gene)`` pairs of an edge table, sorted, whitespace stripped."""
-    return _encode_edges(edges, path).frame()
-
-
-def read_edges(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read an edge table (Parquet or TSV with ``mirna`` and ``gene``); see :func:`clean_edges`."""
-    return clean_edges(read_table(path, "edge table", ("mirna", "gene")), path)
-
-
-@dataclass
-class _GeneSets:
-    """Gene-set memberships as codes: terms sorted by (library, term_id), genes sorted."""
-
-    libraries: np.ndarray
-    terms: pd.DataFrame  # library, term_id, term, library_index
-    genes: np.ndarray
-    term_of: np.ndarray
-    gene_of: np.ndarray
-
-
-def _encode_gene_sets(gene_sets: pd.DataFrame, path: object = None) -> _GeneSets:
-    require_columns(gene_sets, ("library", "term_id", "term", "gene"), "gene-set table", path)
-    lib, libraries = _codes(gene_sets["library"])
-    tid, term_ids = _codes(gene_sets["term_id"])
-    gene, genes = _codes(gene_sets["gene"])
-    ok = np.flatnonzero((lib >= 0) & (tid >= 0) & (gene >= 0))
-    if not ok.size:
-        raise InputError(
-            "gene-set table has no membership (every row lacks a library, term ID or gene)",
-            path=path,
-            hint="check the gene-set libraries in config",
-        )
-    key = lib[ok] * len(term_ids) + tid[ok]
-    order = np.argsort(key, kind="stable")
-    ordered = key[order]
-    starts = np.concatenate([[True], ordered[1:] != ordered[:-1]])
-    keys = ordered[starts]
-    first = order[starts]  # stable sort: the first occurrence of each term in the input
-    term_of = np.empty(key.size, dtype=np.int64)
-    term_of[order] = np.cumsum(starts) - 1
-    names = np.asarray(gene_sets["term"], dtype=object)[ok[first]]
-    names = np.array(["" if pd.isna(n) else str(n).strip() for n in names], dtype=object)
-    lib_of_term = keys // len(term_ids)
-    terms = pd.DataFrame(
-        {
-            "library": libraries[lib_of_term],
-            "term_id": term_ids[keys % len(term_ids)],
-            "term": names,
-            "library_index": lib_of_term,
-        }
-    ).astype({"library": "str", "term_id": "str", "term": "str"})
-    pair = _unique(term_of.astype(np.int64) * len(genes) + gene[ok])
-    return _GeneSets(libraries, terms, genes, pair // len(genes), pair % len(genes))
-
-
-def clean_gene_sets(gene_sets: pd.DataFrame, path: object = None) -> pd.DataFrame:
-    """Unique ``(library, term_id, term, gene)`` memberships; one name per ``(library, term_id)``.
-
-    Genes repeated inside a set (some msigdbr exports repeat them) count once.  When a term ID
-    carries two names, the first one in the input is kept.  Sorted by library, term ID, gene.
-    """
-    enc = _encode_gene_sets(gene_sets, path)
-    terms = enc.terms.iloc[enc.term_of]
-    return pd.DataFrame(
-        {
-            "library": terms["library"].to_numpy(),
-            "term_id": terms["term_id"].to_numpy(),
-            "term": terms["term"].to_numpy(),
-            "gene": enc.genes[enc.gene_of],
-        },
-        dtype="str",
-    )
-
-
-def read_gene_sets(
-    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
-) -> pd.DataFrame:
-    """Read and concatenate normalised gene-set libraries (Parquet or TSV, long format).
-
-    The engine removes blanks and duplicates itself (:func:`clean_gene_sets` does the same for
-    other uses), so the rows are returned as read.
-    """
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    frames = []
-    for path in paths:
-        frame = read_table(path, "gene-set table", ("library", "term_id", "term", "gene"))
-        frames.append(frame[["library", "term_id", "term", "gene"]])
-    if not frames:
-        raise InputError("no gene-set library given", hint="list at least one library in config")
-    return pd.concat(frames, ignore_index=True)
-
-
-def _names_of(values: pd.Series) -> list[str]:
-    names = values.dropna().astype("str").str.strip()
-    return _names(names[names != ""])
-
-
-def read_set_mirnas(path: str | os.PathLike[str]) -> list[str]:
-    """The miRNAs of a set's target table (``results/targets/{set}.tsv``), sorted."""
-    frame = read_table(path, "target table", ("mirna", "gene"))
-    return _names_of(frame["mirna"])
-
-
-def protein_coding_genes(gene_table: pd.DataFrame, path: object = None) -> list[str]:
-    """Approved symbols of the HGNC protein-coding genes of a gene table (``genes.parquet``)."""
-    require_columns(gene_table, ("symbol", "locus_group"), "gene table", path)
-    keep = gene_table["locus_group"].astype("str") == PROTEIN_CODING
-    genes = _names(gene_table.loc[keep, "symbol"].astype("str"))
-    if not genes:
-        raise InputError(
-            f"gene table has no {PROTEIN_CODING!r} rows in locus_group",
-            path=path,
-            hint="use the HGNC complete set",
-        )
-    return genes
-
-
-def background_gene_list(
-    settings: EnrichmentSettings, gene_table: str | os.PathLike[str] | None = None
-) -> list[str] | None:
-    """The gene list a background kind needs (None for ``targetable`` and ``library``)."""
-    kind = settings.background
-    if kind == "user":
-        return read_name_list(
-            settings.background_genes, what="background gene", key="enrichment.background_genes"
-        )
-    if kind == "protein_coding":
-        if gene_table is not None:
-            table = read_table(gene_table, "gene table", ("symbol", "locus_group"))
-            return protein_coding_genes(table, gene_table)
-        if settings.background_genes:
-            return read_name_list(
-                settings.background_genes,
-                what="protein-coding gene",
-                key="enrichment.background_genes",
-            )
-        raise ConfigError(
-            "enrichment.background is 'protein_coding' but no gene table or gene list is given",
-            hint="give the rule the gene table, or set enrichment.background_genes",
-        )
-    return None
-
-
-# --------------------------------------------------------------------------------------------
-# Statistics
-
 
 # --------------------------------------------------------------------------------------------
 # Universe and queries
@@ -513,8 +93,8 @@ def build_universe(
     A listed miRNA without any target edge cannot change a random set's target union, so it is
     left out (and reported in ``dropped``) rather than silently diluting the null.
     """
-    enc = _encode_edges(edges)
-    targeted = enc.mirnas[_unique(enc.mirna_of)].tolist()
+    enc = encode_edge_pairs(edges)
+    targeted = enc.mirnas[unique_sorted(enc.mirna_of)].tolist()
     if kind == "all":
         if not targeted:
             raise InputError("the edge table has no miRNA with a target", path=source)
@@ -645,15 +225,9 @@ class EnrichmentEngine:
         focus: Mapping[str, FocusPathway] | None = None,
     ) -> None:
         check_background_kind(background)
-        _int_setting(min_size, "enrichment.min_size", 1)
-        _int_setting(max_size, "enrichment.max_size", 1)
-        if max_size < min_size:
-            raise ConfigError(
-                "enrichment.min_size is larger than enrichment.max_size",
-                value=(min_size, max_size),
-            )
-        enc_edges = _encode_edges(edges)
-        enc = _encode_gene_sets(gene_sets)
+        check_size_range(min_size, max_size, "enrichment")
+        enc_edges = encode_edge_pairs(edges)
+        enc = encode_gene_sets(gene_sets)
         self.background_kind = background
         self.min_size, self.max_size = int(min_size), int(max_size)
         self.edges = enc_edges.frame()
@@ -681,9 +255,9 @@ class EnrichmentEngine:
         n_libs = len(self.libraries)
         lib_of_term = enc.terms["library_index"].to_numpy()
         # Per-library backgrounds: distinct (library, gene) pairs among background memberships.
-        lib_gene = _unique(lib_of_term[term_of] * len(enc.genes) + gene_of)
+        lib_gene = unique_sorted(lib_of_term[term_of] * len(enc.genes) + gene_of)
         bg_lib, bg_gene = lib_gene // len(enc.genes), lib_gene % len(enc.genes)
-        used_genes = _unique(bg_gene)  # sorted codes = sorted names
+        used_genes = unique_sorted(bg_gene)  # sorted codes = sorted names
         self.genes = enc.genes[used_genes]
         gene_pos = np.full(len(enc.genes), -1, dtype=np.int64)
         gene_pos[used_genes] = np.arange(used_genes.size)
@@ -738,7 +312,7 @@ class EnrichmentEngine:
         )
         self._unions: TargetUnions | None = None
         self._bins: dict[int, np.ndarray] = {}
-        self._targeted = set(enc_edges.mirnas[_unique(enc_edges.mirna_of)].tolist())
+        self._targeted = set(enc_edges.mirnas[unique_sorted(enc_edges.mirna_of)].tolist())
 
     @classmethod
     def from_settings(
@@ -751,8 +325,12 @@ class EnrichmentEngine:
         focus: Mapping[str, FocusPathway] | None = None,
     ) -> EnrichmentEngine:
         """Build an engine as the config says (reads the background and universe files)."""
-        null = settings.null or NullSettings()
-        universe = build_universe(edges, kind=null.universe, source=null.universe_file)
+        null = settings.null
+        universe = (
+            build_universe(edges)
+            if null is None
+            else build_universe(edges, kind=null.universe, source=null.universe_file)
+        )
         return cls(
             edges,
             gene_sets,
@@ -816,7 +394,7 @@ class EnrichmentEngine:
         The empirical null compares the set with random sets drawn from the same edge table; a
         set whose targets came from another policy would be compared with the wrong null.
         """
-        table = clean_edges(targets, path)
+        table = clean_edge_pairs(targets, path)
         merged = table.merge(self.edges, how="left", indicator=True)
         extra = merged[merged["_merge"] == "left_only"]
         if len(extra):
@@ -834,9 +412,9 @@ class EnrichmentEngine:
 
         See :meth:`check_targets`; rows without a gene (miRNAs without targets) are ignored.
         """
-        frame = read_table(path, "target table", ("mirna", "gene"))
+        frame = read_table(path, SET_TARGETS.what, ("mirna", "gene"))
         self.check_targets(frame, path)
-        return _names_of(frame["mirna"])
+        return distinct_names(frame["mirna"])
 
     def union_of(self, query: Query) -> np.ndarray:
         """0/1 gene vector: the targets of the query's analysed miRNAs."""
@@ -939,7 +517,7 @@ class EnrichmentEngine:
         Returns
         -------
         EnrichmentResult
-            The table (:data:`TABLE_COLUMNS`), the background and universe lists and the
+            The table (:data:`exomir.tables.ENRICHMENT`), the background and universe lists and the
             parameters.
         """
         query = self.query(name, mirnas)
@@ -1024,7 +602,7 @@ class EnrichmentEngine:
         table = table.take(order).reset_index(drop=True)
         method = cluster_method or ("emp" if null is not None else "ora")
         table = cluster_terms(table, fdr=fdr, jaccard=jaccard, method=method)
-        table = table[list(TABLE_COLUMNS)]
+        table = ENRICHMENT.ordered(table)
         params = self.describe(query, null, strata, fdr=fdr, jaccard=jaccard, cluster_method=method)
         return EnrichmentResult(table, self.background, list(self.universe.mirnas), params)
 
@@ -1237,7 +815,7 @@ class EnrichmentResult:
     Attributes
     ----------
     table
-        One row per tested term (:data:`TABLE_COLUMNS`).
+        One row per tested term (:data:`exomir.tables.ENRICHMENT`).
     background
         Union of the per-library backgrounds.
     universe

@@ -160,16 +160,17 @@ def read_delimited(
                 line=1,
                 hint=f"save it as a {_SEP_NAMES.get(sep, repr(sep))}-separated file",
             )
-        found = [f.strip().strip('"') for f in fields]
-        missing = [c for c in required if c not in found]
-        if missing:
-            raise ReferenceFormatError(
-                f"{what} lacks column(s) {', '.join(repr(m) for m in missing)}; "
-                f"found {', '.join(repr(f) for f in found)}",
-                path=path,
-                line=1,
-                hint="use the file as distributed, with its original header",
-            )
+        from .tables import require_columns  # exomir.tables reads through this module
+
+        require_columns(
+            pd.DataFrame(columns=[f.strip().strip('"') for f in fields]),
+            required,
+            what,
+            path,
+            error=ReferenceFormatError,
+            line=1,
+            hint="use the file as distributed, with its original header",
+        )
     try:
         frame = pd.read_csv(
             io.StringIO("\n".join(lines) + "\n"),

@@ -1,10 +1,14 @@
-"""Configuration helpers: where each reference file comes from, and cross-key checks.
+"""Configuration helpers: defaults, cross-key checks, and where each reference file comes from.
 
-The JSON schema checks each key on its own; :func:`check_config` checks what needs two keys at
-once (a target source that is not defined, ``background: user`` without a gene list, size
-limits in the wrong order, ...). :func:`reference_files` lists every reference file the
-configuration names, with where it comes from, so that the workflow can decide for each one
-between a local copy and a download rule, and the report can show the provenance.
+The JSON schema (``workflow/schemas/config.schema.yaml``) checks each key on its own and owns
+every default; the workflow's ``snakemake.utils.validate`` fills them in, and
+:func:`with_defaults` does the same for a mapping built by hand. :func:`check_config` is the
+one place for what needs two keys at once (a target source that is not defined,
+``background: user`` without a gene list, size limits in the wrong order, ...): it builds the
+settings objects, whose own checks are those constraints, and adds the ones between sections.
+:func:`reference_files` lists every reference file the configuration names, with where it
+comes from, so that the workflow can decide for each one between a local copy and a download
+rule, and the report can show the provenance.
 """
 
 from __future__ import annotations
@@ -12,8 +16,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
+from ._counts import AbundanceSettings
+from ._prerank import PrerankSettings
+from ._schema import with_defaults
+from ._settings import EnrichmentSettings
 from .download import expand_path
 from .errors import ConfigError
+
+__all__ = [
+    "DOWNLOAD_ROOT",
+    "LOCK_FILE",
+    "REFERENCE_ROOT",
+    "TARGET_FILE_ROLES",
+    "ReferenceFile",
+    "check_config",
+    "comparison_pairs",
+    "reference_files",
+    "reference_input",
+    "with_defaults",
+]
 
 #: File roles each target-source format needs; a tuple of alternatives means "one of these".
 TARGET_FILE_ROLES: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -59,10 +80,10 @@ class ReferenceFile:
 
 
 def _sections(config: dict) -> list[tuple[str, str, dict]]:
-    refs = config.get("references", {})
+    refs = config["references"]
     out = [("mirbase", "mirbase", refs["mirbase"]), ("genes", "genes", refs["genes"])]
-    out += [("targets", name, entry) for name, entry in refs.get("targets", {}).items()]
-    out += [("gene_sets", name, entry) for name, entry in refs.get("gene_sets", {}).items()]
+    out += [("targets", name, entry) for name, entry in refs["targets"].items()]
+    out += [("gene_sets", name, entry) for name, entry in refs["gene_sets"].items()]
     return out
 
 
@@ -110,7 +131,11 @@ def reference_input(ref: ReferenceFile) -> str:
 def check_config(config: dict, set_sources: dict[str, str]) -> None:
     """Check constraints between keys that the JSON schema cannot express.
 
-    ``set_sources`` maps set names (from the sheet) to MSC sources, for the comparison pairs.
+    ``config`` is validated (defaults filled in); ``set_sources`` maps set names (from the
+    sheet) to MSC sources, for the comparison pairs. The constraints inside one section are the
+    settings classes' own checks (:class:`~exomir.enrichment.EnrichmentSettings`,
+    :class:`~exomir.abundance.PrerankSettings`, :class:`~exomir.abundance.AbundanceSettings`);
+    building them here stops a bad combination before any job starts.
     """
     refs = config["references"]
     targets = config["targets"]
@@ -121,7 +146,7 @@ def check_config(config: dict, set_sources: dict[str, str]) -> None:
                 value=source,
                 hint=f"use one of {', '.join(refs['targets'])}",
             )
-    if targets.get("min_sources", 1) > len(targets["sources"]):
+    if targets["min_sources"] > len(targets["sources"]):
         raise ConfigError(
             f"targets.min_sources is {targets['min_sources']} but only "
             f"{len(targets['sources'])} source(s) are chosen",
@@ -150,23 +175,9 @@ def check_config(config: dict, set_sources: dict[str, str]) -> None:
                 f"references.gene_sets.{name} (format msigdb) needs category: and dbver:",
                 hint="e.g. category: h.all, dbver: 2024.1.Hs",
             )
-    enrichment = config.get("enrichment", {})
-    if enrichment.get("min_size", 10) > enrichment.get("max_size", 500):
-        raise ConfigError(
-            "enrichment.min_size is larger than enrichment.max_size",
-            value=(enrichment.get("min_size"), enrichment.get("max_size")),
-        )
-    if enrichment.get("background") == "user" and not enrichment.get("background_genes"):
-        raise ConfigError(
-            "enrichment.background is 'user' but enrichment.background_genes is not set",
-            hint="name a file with one gene symbol per line",
-        )
-    null = enrichment.get("empirical", {})
-    if null.get("universe") == "file" and not null.get("universe_file"):
-        raise ConfigError(
-            "enrichment.empirical.universe is 'file' but enrichment.empirical.universe_file is not set",
-            hint="name a file with one miRNA per line",
-        )
+    EnrichmentSettings.from_config(config["enrichment"])
+    PrerankSettings.from_config(config["enrichment"])
+    AbundanceSettings.from_config(config["abundance"])
     for pair in comparison_pairs(config, set_sources):
         for name in pair:
             if name not in set_sources:
@@ -179,7 +190,7 @@ def check_config(config: dict, set_sources: dict[str, str]) -> None:
 
 def comparison_pairs(config: dict, set_sources: dict[str, str]) -> list[tuple[str, str]]:
     """Pairs of sets to compare: the configured ones, or all pairs of different MSC sources."""
-    pairs = config.get("enrichment", {}).get("compare", {}).get("pairs")
+    pairs = config["enrichment"]["compare"]["pairs"]
     if pairs is not None:
         return [(a, b) for a, b in pairs]
     names = list(set_sources)

@@ -66,7 +66,7 @@ Definitions (one row per tested term; all libraries at once)
 * ``cluster``, ``cluster_lead``: redundancy groups of significant terms (:func:`cluster_terms`);
 * ``overlap_genes``: the overlapping genes, sorted, ``;``-joined.
 
-Rows are sorted by ``p_emp``, ``p_ora``, library and term ID (:data:`TABLE_COLUMNS` order).
+Rows are sorted by ``p_emp``, ``p_ora``, library and term ID (columns in :data:`exomir.tables.ENRICHMENT` order).
 
 Files written beside ``results/enrichment/{set}.tsv`` (:meth:`EnrichmentResult.write`):
 ``{set}.background.txt`` (union of the libraries' backgrounds, one gene per line),
@@ -92,41 +92,49 @@ counts) are in :mod:`exomir._null`; the fast hypergeometric tail in :mod:`exomir
 
 from __future__ import annotations
 
-from ._calibration import (
-    METHODS,
-    PVALUE_COLUMNS,
-    SUMMARY_COLUMNS,
-    CalibrationResult,
-    calibrate,
-    median_set_size,
-    qq_points,
-)
-from ._compare import COMPARE_COLUMNS, compare_sets
+from ._calibration import METHODS, CalibrationResult, calibrate, median_set_size, qq_points
+from ._compare import compare_sets
 from ._engine import (
-    BACKGROUND_KINDS,
-    DEFAULT_STRATA,
-    TABLE_COLUMNS,
-    UNIVERSE_KINDS,
     EnrichmentEngine,
     EnrichmentResult,
-    EnrichmentSettings,
-    NullSettings,
     Query,
     Universe,
-    background_gene_list,
     build_universe,
-    clean_edges,
-    clean_gene_sets,
     cluster_terms,
+    tsv_ready,
+)
+from ._inputs import (
+    background_gene_list,
+    clean_edge_pairs,
+    clean_gene_sets,
     protein_coding_genes,
-    read_edges,
+    read_edge_pairs,
     read_gene_sets,
     read_name_list,
     read_set_mirnas,
-    tsv_ready,
 )
 from ._io import write_json
+from ._settings import (
+    BACKGROUND_KINDS,
+    DEFAULT_STRATA,
+    UNIVERSE_KINDS,
+    EnrichmentSettings,
+    NullSettings,
+)
 from ._stats import bh_fdr, hypergeometric_sf
+from .tables import CALIBRATION_PVALUES, CALIBRATION_SUMMARY, COMPARISON, ENRICHMENT
+
+#: Columns of ``results/enrichment/{set}.tsv`` (:data:`exomir.tables.ENRICHMENT`).
+TABLE_COLUMNS = ENRICHMENT.columns
+#: Columns of ``results/compare/{a}__vs__{b}.tsv`` (:data:`exomir.tables.COMPARISON`).
+COMPARE_COLUMNS = COMPARISON.columns
+#: Columns of ``results/calibration/pvalues.tsv`` (:data:`exomir.tables.CALIBRATION_PVALUES`).
+PVALUE_COLUMNS = CALIBRATION_PVALUES.columns
+#: Columns of ``results/calibration/summary.tsv`` (:data:`exomir.tables.CALIBRATION_SUMMARY`).
+SUMMARY_COLUMNS = CALIBRATION_SUMMARY.columns
+#: Former names of :func:`read_edge_pairs` and :func:`clean_edge_pairs`.
+read_edges = read_edge_pairs
+clean_edges = clean_edge_pairs
 
 __all__ = [
     "BACKGROUND_KINDS",
@@ -148,6 +156,7 @@ __all__ = [
     "bh_fdr",
     "build_universe",
     "calibrate",
+    "clean_edge_pairs",
     "clean_edges",
     "clean_gene_sets",
     "cluster_terms",
@@ -156,6 +165,7 @@ __all__ = [
     "median_set_size",
     "protein_coding_genes",
     "qq_points",
+    "read_edge_pairs",
     "read_edges",
     "read_gene_sets",
     "read_name_list",

@@ -39,7 +39,8 @@ import numpy as np
 import pandas as pd
 
 from ._io import read_delimited
-from .errors import InputError, ReferenceFormatError
+from .errors import ReferenceFormatError
+from .tables import require_columns
 
 __all__ = [
     "GENE_COLUMNS",
@@ -245,19 +246,19 @@ def protein_coding(genes: pd.DataFrame) -> list[str]:
     background for target and pathway analyses, since the gene-set libraries and the miRNA
     target databases are built almost entirely from such genes.
     """
-    _require_columns(genes, ("symbol", "locus_type"))
+    _require_gene_columns(genes, ("symbol", "locus_type"))
     mask = genes["locus_type"] == PROTEIN_CODING_LOCUS_TYPE
     return sorted(genes.loc[mask, "symbol"].astype("str").tolist())
 
 
-def _require_columns(genes: pd.DataFrame, columns: Iterable[str]) -> None:
-    missing = [c for c in columns if c not in genes.columns]
-    if missing:
-        raise InputError(
-            f"gene table lacks column(s) {', '.join(repr(c) for c in missing)}",
-            value=", ".join(map(str, genes.columns)),
-            hint="build it with exomir.genes.read_hgnc",
-        )
+def _require_gene_columns(genes: pd.DataFrame, columns: Iterable[str]) -> None:
+    require_columns(
+        genes,
+        columns,
+        "gene table",
+        error=ReferenceFormatError,
+        hint="build it with exomir.genes.read_hgnc",
+    )
 
 
 def _explode(genes: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -395,7 +396,7 @@ class SymbolMap:
         Needs the columns ``symbol``, ``prev_symbols`` and ``alias_symbols``; ``entrez_id`` and
         ``refseq_accessions`` are used when present.
         """
-        _require_columns(genes, ("symbol", "prev_symbols", "alias_symbols"))
+        _require_gene_columns(genes, ("symbol", "prev_symbols", "alias_symbols"))
         symbols = genes["symbol"].astype("str")
         names = pd.concat(
             [

@@ -60,6 +60,7 @@ import pandas as pd
 from ._io import ZIP_MAGIC, read_text
 from .errors import ConfigError, InputError, ReferenceFormatError
 from .genes import SymbolMap
+from .tables import require_columns
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -463,13 +464,13 @@ def _audit_frame(rows: list[tuple[str, str, str, str, str]]) -> pd.DataFrame:
 
 
 def _require(gene_sets: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    missing = [c for c in columns if c not in gene_sets.columns]
-    if missing:
-        raise InputError(
-            f"{what} lacks column(s) {', '.join(repr(c) for c in missing)}",
-            value=", ".join(map(str, gene_sets.columns)),
-            hint="read gene sets with exomir.genesets.read_gmt",
-        )
+    require_columns(
+        gene_sets,
+        columns,
+        what,
+        error=ReferenceFormatError,
+        hint="read gene sets with exomir.genesets.read_gmt",
+    )
 
 
 def detect_id_type(genes: Iterable[object]) -> Literal["symbol", "entrez"]:

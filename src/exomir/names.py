@@ -89,7 +89,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError, InputError, ReferenceFormatError, UnresolvedNamesError
+from .errors import ConfigError, ReferenceFormatError, UnresolvedNamesError
+from .tables import require_columns
 
 __all__ = [
     "ARM_POLICIES",
@@ -223,13 +224,13 @@ def _natural_key(text: str) -> tuple[object, ...]:
 
 
 def _check_columns(frame: pd.DataFrame, required: Sequence[str], what: str) -> None:
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise ReferenceFormatError(
-            f"miRBase {what} table lacks column(s) {', '.join(repr(m) for m in missing)}",
-            value=[str(c) for c in frame.columns],
-            hint=f"build it with exomir.mirbase (columns: {', '.join(required)})",
-        )
+    require_columns(
+        frame,
+        required,
+        f"miRBase {what} table",
+        error=ReferenceFormatError,
+        hint=f"build it with exomir.mirbase (columns: {', '.join(required)})",
+    )
 
 
 def _clean_strings(values: Iterable[object]) -> list[str]:
@@ -961,13 +962,9 @@ def duplicates(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _check_frame(frame: pd.DataFrame, required: Sequence[str]) -> None:
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"name table lacks column(s) {', '.join(repr(m) for m in missing)}",
-            value=[str(c) for c in frame.columns],
-            hint="pass the output of MirnaResolver.resolve_all",
-        )
+    require_columns(
+        frame, required, "name table", hint="pass the output of MirnaResolver.resolve_all"
+    )
 
 
 def check_resolutions(

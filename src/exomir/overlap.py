@@ -36,9 +36,10 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from .errors import InputError
+from .tables import NAMES, OVERLAP, SET_TARGETS
 
-#: Columns of the overlap tables.
-OVERLAP_COLUMNS = ("sets", "n_sets", "size", "members")
+#: Columns of the overlap tables (:data:`exomir.tables.OVERLAP`).
+OVERLAP_COLUMNS = OVERLAP.columns
 
 
 def _split(value: object) -> list[str]:
@@ -47,29 +48,18 @@ def _split(value: object) -> list[str]:
     return [item.strip() for item in str(value).split(";") if item.strip()]
 
 
-def _require(frame: pd.DataFrame, columns: Sequence[str], what: str, path: object) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        found = ", ".join(str(c) for c in frame.columns) or "none"
-        raise InputError(
-            f"the {what} lacks column(s) {', '.join(missing)}; found {found}",
-            path=path,  # type: ignore[arg-type]
-            hint="use the table the workflow wrote (docs/data-model.md)",
-        )
-
-
 def resolved_mirnas(
     names: pd.DataFrame, *, path: str | os.PathLike[str] | None = None
 ) -> list[str]:
     """The current miRNA names of a set's name audit: ``resolved`` of the ``ok`` rows, sorted."""
-    _require(names, ("resolved", "status"), "name audit", path)
+    NAMES.require(names, path, columns=("resolved", "status"))
     ok = names[names["status"].astype(str) == "ok"]
     return sorted({m for value in ok["resolved"] for m in _split(value)})
 
 
 def target_genes(targets: pd.DataFrame, *, path: str | os.PathLike[str] | None = None) -> list[str]:
     """The target genes of a set's target table, sorted."""
-    _require(targets, ("gene",), "target table", path)
+    SET_TARGETS.require(targets, path, columns=("gene",))
     return sorted({g for g in (str(v).strip() for v in targets["gene"].dropna()) if g})
 
 
@@ -116,7 +106,7 @@ def exclusive_intersections(
             "size": [len(groups[key]) for key in keys],
             "members": [";".join(sorted(groups[key])) for key in keys],
         },
-        columns=list(OVERLAP_COLUMNS),
+        columns=list(OVERLAP.columns),
     ).astype({"n_sets": "int64", "size": "int64"})
 
 

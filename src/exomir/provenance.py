@@ -15,27 +15,13 @@ import pandas as pd
 
 from .config import ReferenceFile, reference_input
 from .download import read_lock, sha256_file
-
-PROVENANCE_COLUMNS = [
-    "key",
-    "section",
-    "name",
-    "role",
-    "version",
-    "kind",
-    "location",
-    "file",
-    "size",
-    "sha256",
-    "checksum",
-    "retrieved_at",
-]
+from .tables import REFERENCES
 
 
 def reference_provenance(
     files: Iterable[ReferenceFile], *, lock_file: str | os.PathLike[str] | None = None
 ) -> pd.DataFrame:
-    """One row per reference file (columns :data:`PROVENANCE_COLUMNS`).
+    """One row per reference file (columns :data:`exomir.tables.REFERENCES`).
 
     ``checksum`` says how the bytes were checked: ``configured`` (matches ``sha256:`` in
     config), ``recorded`` (matches the lock file), ``local copy`` (a ``path:`` entry, not
@@ -78,4 +64,4 @@ def reference_provenance(
                 "retrieved_at": retrieved,
             }
         )
-    return pd.DataFrame(rows, columns=PROVENANCE_COLUMNS)
+    return pd.DataFrame(rows, columns=list(REFERENCES.columns))

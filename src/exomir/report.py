@@ -48,7 +48,7 @@ from markupsafe import Markup
 
 from . import __version__
 from . import signatures as sg
-from ._engine import TABLE_COLUMNS
+from .enrichment import TABLE_COLUMNS
 from ._io import read_delimited, read_text, write_text
 from .errors import ConfigError, InputError
 from .focus import load_focus_pathways

@@ -24,9 +24,10 @@ import pandas as pd
 
 from ._io import read_text
 from .errors import InputError
+from .tables import SETS
 
-REQUIRED_COLUMNS = ("set", "msc_source", "mirna")
-OPTIONAL_COLUMNS = ("weight", "note")
+REQUIRED_COLUMNS = SETS.needed
+OPTIONAL_COLUMNS = SETS.optional
 SET_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 SOURCE_NAME = re.compile(r"^[a-z0-9_]+$")
 

@@ -37,6 +37,7 @@ import pandas as pd
 from ._io import ZIP_MAGIC, is_gzip, read_delimited, read_text
 from .errors import ConfigError, InputError, ReferenceFormatError
 from .mirbase import SPECIES_NAMES
+from .tables import require_columns
 
 __all__ = [
     "MIRTARBASE_COLUMNS",
@@ -139,10 +140,12 @@ def _resolve_columns(
         elif field not in optional:
             missing.append(spellings[0])
     if missing:
-        raise ReferenceFormatError(
-            f"{what} lacks column(s) {', '.join(repr(m) for m in missing)}; "
-            f"found {', '.join(repr(str(c)) for c in frame.columns)}",
-            path=path,
+        require_columns(
+            frame,
+            missing,
+            what,
+            path,
+            error=ReferenceFormatError,
             line=1,
             hint="use the file as distributed, with its original header",
         )
@@ -334,15 +337,15 @@ def read_mirtarbase(path: PathLike, *, species: str | None = None) -> pd.DataFra
         magic = handle.read(4)
     if magic == ZIP_MAGIC:
         header, rows = _read_xlsx(path)
-        missing = [c for c in MIRTARBASE_COLUMNS if c not in header]
-        if missing:
-            raise ReferenceFormatError(
-                f"miRTarBase workbook lacks column(s) {', '.join(repr(m) for m in missing)}; "
-                f"found {', '.join(repr(h) for h in header)}",
-                path=path,
-                line=1,
-                hint="use the file as distributed, with its original header",
-            )
+        require_columns(
+            pd.DataFrame(columns=list(header)),
+            MIRTARBASE_COLUMNS,
+            "miRTarBase workbook",
+            path,
+            error=ReferenceFormatError,
+            line=1,
+            hint="use the file as distributed, with its original header",
+        )
         width = len(header)
         frame = pd.DataFrame([(row + [""] * width)[:width] for row in rows], columns=header)
     else:

@@ -42,25 +42,10 @@ import numpy as np
 import pandas as pd
 
 from . import target_sources as ts
+from .tables import EDGES, SET_TARGETS
 
 TIER_RANK = {"strong": 0, "weak": 1, "nonfunctional": 2, "unknown": 3}
 TIER_CONFIDENCE = {"strong": 0.9, "weak": 0.6, "nonfunctional": 0.0, "unknown": 0.6}
-
-#: Columns of the combined edge table (results/targets/all_edges.parquet) in order.
-EDGE_COLUMNS = [
-    "mirna",
-    "gene",
-    "n_sources",
-    "sources",
-    "mirtarbase_tier",
-    "mirtarbase_pmids",
-    "mirtarbase_experiments",
-    "targetscan_context_score",
-    "targetscan_conserved",
-    "mirdb_score",
-    "libraries",
-    "confidence",
-]
 
 AUDIT_COLUMNS = ["source", "kind", "value", "rows", "reason"]
 
@@ -232,19 +217,19 @@ def _collapse(frame: pd.DataFrame, *, fmt: str, name: str) -> pd.DataFrame:
 def filter_source(edges: pd.DataFrame, *, fmt: str, policy: Mapping) -> pd.DataFrame:
     """Apply the target policy's per-source thresholds to one source's edges."""
     if fmt == "mirtarbase":
-        tiers = list(policy.get("mirtarbase_tiers", ["strong", "weak"]))
+        tiers = list(policy["mirtarbase_tiers"])
         return edges[edges["tier"].isin(tiers)]
     if fmt == "targetscan":
         keep = pd.Series(True, index=edges.index)
-        threshold = policy.get("targetscan_max_context_score")
+        threshold = policy["targetscan_max_context_score"]
         if threshold is not None:
             keep &= edges["context_score"] <= threshold
-        if policy.get("targetscan_conserved_only", False):
+        if policy["targetscan_conserved_only"]:
             # Unknown conservation (context scores without a Pct column) is not "conserved".
             keep &= edges["conserved"].astype("boolean").fillna(False).astype(bool)
         return edges[keep]
     if fmt == "mirdb":
-        return edges[edges["score"] >= policy.get("mirdb_min_score", 80)]
+        return edges[edges["score"] >= policy["mirdb_min_score"]]
     return edges
 
 
@@ -262,7 +247,7 @@ def _source_confidence(edges: pd.DataFrame, fmt: str) -> np.ndarray:
 def combine_sources(
     sources: Mapping[str, tuple[str, pd.DataFrame]], policy: Mapping
 ) -> pd.DataFrame:
-    """Join the filtered sources into one edge table (columns :data:`EDGE_COLUMNS`).
+    """Join the filtered sources into one edge table (columns :data:`exomir.tables.EDGES`).
 
     ``sources`` maps each source's config key to ``(format, edges)`` in the order the policy
     lists them. Sources of the same format pool their evidence (best tier, highest PMID count,
@@ -296,7 +281,7 @@ def combine_sources(
         )
         parts.append(part)
     if not parts or all(p.empty for p in parts):
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in EDGE_COLUMNS})
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in EDGES.columns})
     long = pd.concat([p for p in parts if not p.empty], ignore_index=True)
     long["tier_rank"] = long["mirtarbase_tier"].map(TIER_RANK)
     # Built-in aggregations only: a Python function per group would take minutes on the
@@ -327,8 +312,8 @@ def combine_sources(
     combined["mirtarbase_tier"] = combined["tier_rank"].map(rank_to_tier).fillna("")
     combined["mirtarbase_pmids"] = combined["mirtarbase_pmids"].astype("Int64")
     combined["confidence"] = combined["confidence"].round(6)
-    combined = combined[combined["n_sources"] >= policy.get("min_sources", 1)]
-    return combined[EDGE_COLUMNS].reset_index(drop=True)
+    combined = combined[combined["n_sources"] >= policy["min_sources"]]
+    return EDGES.ordered(combined).reset_index(drop=True)
 
 
 def _joined(long: pd.DataFrame, column: str, keys: pd.MultiIndex, *, split: bool = False) -> list:
@@ -359,9 +344,6 @@ def _any_or_none(values: pd.Series) -> object:
     return bool(present.astype(bool).any())
 
 
-SET_TARGET_COLUMNS = ["set", "input_name", "mirna", "weight", *EDGE_COLUMNS[1:]]
-
-
 def set_targets(
     edges: pd.DataFrame, names: pd.DataFrame, sheet: pd.DataFrame, set_name: str
 ) -> pd.DataFrame:
@@ -382,7 +364,7 @@ def set_targets(
     Returns
     -------
     DataFrame
-        Columns :data:`SET_TARGET_COLUMNS`, sorted by miRNA then gene. When two inputs resolve
+        Columns :data:`exomir.tables.SET_TARGETS`, sorted by miRNA then gene. When two inputs resolve
         to the same miRNA, its edges appear once, with the input names ``;``-joined and the
         weights added.
     """
@@ -406,7 +388,9 @@ def set_targets(
     out = edges.merge(link, on="mirna", how="inner")
     out.insert(0, "set", set_name)
     return (
-        out[SET_TARGET_COLUMNS].sort_values(["mirna", "gene"], kind="stable").reset_index(drop=True)
+        SET_TARGETS.ordered(out)
+        .sort_values(["mirna", "gene"], kind="stable")
+        .reset_index(drop=True)
     )
 
 
