@@ -9,7 +9,6 @@ import pytest
 
 from exomir.errors import InputError
 from exomir.overlap import (
-    OVERLAP_COLUMNS,
     exclusive_intersections,
     overlap_summary,
     overlap_tables,
@@ -17,6 +16,7 @@ from exomir.overlap import (
     set_sizes,
     target_genes,
 )
+from exomir.tables import OVERLAP
 
 # Hand-made sets: miR-21 and let-7a are everywhere, miR-146b is shared by two sets, and each set
 # has something of its own (umbilical cord two miRNAs).
@@ -36,7 +36,7 @@ SETS = ["bone_marrow", "adipose", "umbilical_cord"]
 
 def test_exclusive_intersections_by_hand():
     table = exclusive_intersections(MEMBERS, SETS)
-    assert list(table.columns) == list(OVERLAP_COLUMNS)
+    assert list(table.columns) == list(OVERLAP.columns)
     assert table.to_dict("records") == [
         {
             "sets": "umbilical_cord",
@@ -118,7 +118,7 @@ def test_empty_and_missing_sets():
     assert table["sets"].tolist() == ["a"]
     assert set_sizes(table, ["a", "b"]) == {"a": 1, "b": 0}
     empty = exclusive_intersections({"a": [], "b": []})
-    assert empty.empty and list(empty.columns) == list(OVERLAP_COLUMNS)
+    assert empty.empty and list(empty.columns) == list(OVERLAP.columns)
     with pytest.raises(InputError, match=r"no members given for set\(s\) 'c'"):
         exclusive_intersections({"a": ["x"]}, ["a", "c"])
     with pytest.raises(InputError, match="a set is listed twice"):
@@ -150,9 +150,9 @@ def test_resolved_mirnas_take_ok_rows_and_every_arm():
 
 
 def test_missing_columns_name_the_file(tmp_path):
-    with pytest.raises(InputError, match=r"names/adipose.tsv: the name audit lacks column"):
+    with pytest.raises(InputError, match=r"names/adipose.tsv: name audit lacks column"):
         resolved_mirnas(pd.DataFrame({"input": ["x"]}), path=tmp_path / "names" / "adipose.tsv")
-    with pytest.raises(InputError, match=r"adipose.tsv: the target table lacks column.*gene"):
+    with pytest.raises(InputError, match=r"adipose.tsv: target table lacks column.*gene"):
         target_genes(pd.DataFrame({"mirna": ["x"]}), path=tmp_path / "adipose.tsv")
 
 
@@ -175,7 +175,7 @@ def test_overlap_tables_of_a_run():
     assert genes.to_dict("records") == [
         {"sets": "bone_marrow;adipose", "n_sets": 2, "size": 2, "members": "PDCD4;PTEN"},
     ]
-    with pytest.raises(InputError, match=r"targets/adipose.tsv: the target table lacks"):
+    with pytest.raises(InputError, match=r"targets/adipose.tsv: target table lacks"):
         overlap_tables(
             ["bone_marrow", "adipose"],
             names,
