@@ -100,6 +100,14 @@ def test_schema_rejects_bad_values(config, change, message):
             "universe_file is not set",
         ),
         (
+            lambda c: c["enrichment"]["prerank"].update(min_size=600),
+            "enrichment.prerank.min_size is larger than enrichment.prerank.max_size",
+        ),
+        (
+            lambda c: c["abundance"].update(counts="counts.tsv"),
+            "abundance.counts is set but abundance.samples is not",
+        ),
+        (
             lambda c: c["enrichment"]["compare"].update(pairs=[["bone_marrow", "liver"]]),
             "names set 'liver'",
         ),

@@ -33,6 +33,7 @@ _EXPORTS = {
     "read_gmt": "genesets",
     "harmonise_gene_sets": "genesets",
     "fetch": "download",
+    "with_defaults": "config",
     # names and targets
     "MirnaResolver": "names",
     "check_resolutions": "names",

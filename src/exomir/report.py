@@ -48,8 +48,8 @@ from markupsafe import Markup
 
 from . import __version__
 from . import signatures as sg
-from .enrichment import TABLE_COLUMNS
 from ._io import read_delimited, read_text, write_text
+from .enrichment import TABLE_COLUMNS
 from .errors import ConfigError, InputError
 from .focus import load_focus_pathways
 from .overlap import OVERLAP_COLUMNS, overlap_summary
