@@ -165,3 +165,34 @@ def test_comparison_pairs(config):
     assert comparison_pairs(config, same) == [("a", "c"), ("b", "c")]
     config["enrichment"]["compare"]["pairs"] = [["uc", "adipose"]]
     assert comparison_pairs(config, SOURCES) == [("uc", "adipose")]
+
+
+def _defaults_set(schema: dict, config: dict, where: str = "") -> list[tuple[str, object, object]]:
+    """(key, value in config, schema default) of every defaulted key the config spells out."""
+    found = []
+    for key, spec in schema.get("properties", {}).items():
+        if key not in config:
+            continue
+        name = f"{where}{key}"
+        if "default" in spec:
+            found.append((name, config[key], spec["default"]))
+        if isinstance(config[key], dict) and "properties" in spec:
+            found += _defaults_set(spec, config[key], f"{name}.")
+    return found
+
+
+def test_config_yaml_spells_out_the_schema_defaults_unchanged():
+    """config/config.yaml lists the tuning keys for users to see and edit; the values it ships
+    with are the schema's defaults, so that a default changed in the schema (its one home) is
+    the default run's value too."""
+    schema = yaml.safe_load(Path(SCHEMA).read_text())
+    with open(REPO / "config" / "config.yaml") as handle:
+        shipped = yaml.safe_load(handle)
+    listed = _defaults_set(schema, shipped)
+    assert len(listed) > 30
+    differing = [
+        (key, value, default)
+        for key, value, default in listed
+        if value != default and not isinstance(default, dict)
+    ]
+    assert differing == []
