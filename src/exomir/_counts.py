@@ -625,21 +625,3 @@ def mirna_sets_from_config(config: Mapping[str, Any]) -> pd.DataFrame:
     """The set sheet named by a (validated) config: ``abundance`` input, or ``mirna_sets``."""
     settings = AbundanceSettings.from_config(config["abundance"])
     return build_mirna_sets(settings, mirna_sets=config["mirna_sets"])
-
-
-__all__ = [
-    "RULES",
-    "SAMPLE_COLUMNS",
-    "SHEET_COLUMNS",
-    "AbundanceSettings",
-    "build_mirna_sets",
-    "check_samples",
-    "copy_mirna_sets",
-    "counts_per_million",
-    "format_cpm",
-    "mirna_sets_from_config",
-    "read_counts",
-    "read_samples",
-    "sets_from_counts",
-    "write_mirna_sets",
-]

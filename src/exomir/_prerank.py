@@ -337,6 +337,3 @@ def _float(value: object) -> float:
     except (TypeError, ValueError):
         return math.nan
     return number if math.isfinite(number) else math.nan
-
-
-__all__ = ["PrerankSettings", "prerank", "ranking", "target_scores"]

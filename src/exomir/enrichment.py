@@ -82,12 +82,18 @@ Beyond one set:
 * :func:`compare_sets` — per-term difference between two sets, miRNA permutation test
   (``results/compare/{a}__vs__{b}.tsv``).
 
-Building blocks: :class:`EnrichmentEngine` (everything that does not depend on the set, built
-once), :class:`EnrichmentSettings` and :class:`NullSettings` (the ``enrichment`` section of
-the config, validated), :func:`build_universe`, :func:`hypergeometric_sf`, :func:`bh_fdr`,
-:func:`cluster_terms`.  The kernels (sparse term x gene membership times bit-packed target
+Where things live (this module re-exports them): the engine -- :class:`EnrichmentEngine`
+(everything that does not depend on the set, built once), :func:`build_universe`,
+:func:`cluster_terms` and the result files -- in :mod:`exomir._engine`; the settings
+(:class:`EnrichmentSettings`, :class:`NullSettings`: the ``enrichment`` section of a validated
+config, defaults from the schema) in :mod:`exomir._settings`; the input readers
+(:func:`read_edge_pairs`, :func:`read_gene_sets`, :func:`read_name_list`, ...) in
+:mod:`exomir._inputs`; :func:`calibrate` in :mod:`exomir._calibration`; :func:`compare_sets` in
+:mod:`exomir._compare`.  The kernels (sparse term x gene membership times bit-packed target
 unions, threads, seeded random-set streams that do not depend on batch sizes or thread
-counts) are in :mod:`exomir._null`; the fast hypergeometric tail in :mod:`exomir._hypergeom`.
+counts) are in :mod:`exomir._null`; the fast hypergeometric tail in :mod:`exomir._hypergeom`;
+:func:`hypergeometric_sf` and :func:`bh_fdr` in :mod:`exomir._stats`.  The column lists
+(:data:`TABLE_COLUMNS` and the others) are the specs of :mod:`exomir.tables`.
 """
 
 from __future__ import annotations
