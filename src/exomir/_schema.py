@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,7 @@ def _validator(schema: Mapping[str, Any]) -> Any:
 
     check_properties = Draft202012Validator.VALIDATORS["properties"]
 
-    def set_defaults(validator, properties, instance, schema):
+    def set_defaults(validator: Any, properties: dict, instance: Any, schema: dict) -> Iterator:
         if isinstance(instance, dict):
             for key, spec in properties.items():
                 if "default" in spec:
