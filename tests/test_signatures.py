@@ -289,7 +289,7 @@ def test_null_pvalues_equal_a_brute_force_loop(model, stratified):
     names = list(universe.mirnas)
     weights = sg.normalise_weights(query)
     index = np.array([names.index(m) for m in sorted(query)])
-    counts = sg.target_counts(sg.clean_edges(edges), universe)
+    counts = sg.target_counts(sg.clean_scoring_edges(edges), universe)
     sets, set_weights = sg.null_draws(
         len(names), index, np.array([weights[m] for m in sorted(query)]), null, counts
     )
@@ -333,7 +333,7 @@ def test_random_sets_are_those_of_the_enrichment_null(model, stratified):
     query = engine.query("q", ["hsa-miR-103-5p", "hsa-miR-111-5p", "hsa-miR-120-5p"])
     expected = engine.random_sets(query, np.random.default_rng(9), stratified).take(250)
     universe = build_universe(edges)
-    counts = sg.target_counts(sg.clean_edges(edges), universe)
+    counts = sg.target_counts(sg.clean_scoring_edges(edges), universe)
     null = NullSettings(n_random=250, seed=9, stratified=stratified)
     sets, _ = sg.null_draws(len(universe.mirnas), query.index, np.ones(3), null, counts)
     assert universe.mirnas == engine.universe.mirnas
