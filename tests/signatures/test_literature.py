@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from exomir import signatures as sg
-from exomir.enrichment import NullSettings
 from exomir.errors import InputError
 from exomir.tables import SIGNATURE_LITERATURE
 
@@ -31,17 +30,11 @@ def test_review_names_match_set_miRNAs_by_stem(review, mirna, inputs, expected):
 
 
 def test_literature_rows_sit_beside_what_the_data_says(
-    model, fixture_dir, universe_edges, set_table
+    model, fixture_dir, universe_edges, set_table, score
 ):
     edges = universe_edges({"hsa-miR-410-3p": {"PTEN": 0.9}, "hsa-miR-21-5p": {"AKT1": 0.5}})
     targets = set_table(edges, {"hsa-miR-410-3p": 1.0, "hsa-miR-21-5p": 1.0})
-    result = sg.score_set(
-        targets,
-        edges,
-        model,
-        set_name="query",
-        null=NullSettings(n_random=2000, seed=3, stratified=0),
-    )
+    result = score(edges, {"hsa-miR-410-3p": 1.0, "hsa-miR-21-5p": 1.0}, model)
     literature = sg.read_literature(fixture_dir / "msc_exosome_literature.tsv")
     table = sg.literature_comparison(
         literature, result, targets, set_name="query", msc_source="umbilical_cord", model=model
@@ -75,17 +68,11 @@ def test_literature_rows_sit_beside_what_the_data_says(
     assert (bax["edge"], bax["agreement"]) == ("absent", "no edge")
 
 
-def test_literature_agreement_vocabulary(model, fixture_dir, universe_edges, set_table):
+def test_literature_agreement_vocabulary(model, fixture_dir, universe_edges, set_table, score):
     # miR-146b represses EGFR only: the review's anti-tumour claim agrees with the set.
     edges = universe_edges({"hsa-miR-146b-5p": {"EGFR": 0.9, "PTEN": 0.2}})
     targets = set_table(edges, {"hsa-miR-146b-5p": 1.0})
-    result = sg.score_set(
-        targets,
-        edges,
-        model,
-        set_name="query",
-        null=NullSettings(n_random=2000, seed=3, stratified=0),
-    )
+    result = score(edges, {"hsa-miR-146b-5p": 1.0}, model)
     literature = sg.read_literature(fixture_dir / "msc_exosome_literature.tsv")
     table = sg.literature_comparison(
         literature, result, targets, set_name="query", msc_source="mixed"
@@ -98,13 +85,7 @@ def test_literature_agreement_vocabulary(model, fixture_dir, universe_edges, set
     # the same claim for a set whose miRNA represses PTEN more than EGFR: the miRNA disagrees
     edges = universe_edges({"hsa-miR-146b-5p": {"EGFR": 0.3, "PTEN": 0.9}})
     targets = set_table(edges, {"hsa-miR-146b-5p": 1.0})
-    result = sg.score_set(
-        targets,
-        edges,
-        model,
-        set_name="query",
-        null=NullSettings(n_random=2000, seed=3, stratified=0),
-    )
+    result = score(edges, {"hsa-miR-146b-5p": 1.0}, model)
     table = sg.literature_comparison(
         literature, result, targets, set_name="query", msc_source="mixed"
     )
@@ -122,12 +103,12 @@ def test_literature_agreement_vocabulary(model, fixture_dir, universe_edges, set
 
 
 def test_a_set_without_matching_claims_gets_an_empty_table(
-    model, fixture_dir, universe_edges, set_table
+    model, fixture_dir, universe_edges, set_table, score
 ):
     # miR-9999 is in no review row: the table keeps its columns and has no row.
     edges = universe_edges({"hsa-miR-9999-5p": {"PTEN": 0.9}})
     targets = set_table(edges, {"hsa-miR-9999-5p": 1.0})
-    result = sg.score_set(targets, edges, model, set_name="query", null=NullSettings(n_random=50))
+    result = score(edges, {"hsa-miR-9999-5p": 1.0}, model, n_random=50)
     table = sg.literature_comparison(
         sg.read_literature(fixture_dir / "msc_exosome_literature.tsv"),
         result,
