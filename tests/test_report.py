@@ -23,8 +23,10 @@ import pytest
 from scipy.stats import hypergeom
 
 from exomir import report as rp
+from exomir import tables
 from exomir.errors import ConfigError, InputError
-from exomir.plots import HeatmapCell, QQSeries, focus_heatmap_svg, qq_plot_svg
+from exomir.report._load import _relative_href
+from exomir.report._plots import HeatmapCell, QQSeries, focus_heatmap_svg, qq_plot_svg
 
 SETS = ("bone_marrow", "adipose", "umbilical_cord")
 
@@ -694,7 +696,7 @@ def test_absent_steps_say_they_were_not_run(inputs, tmp_path):
 
 def test_comparisons_accept_both_column_spellings(inputs):
     renamed = {
-        k: f.rename(columns={v: k2 for k2, v in rp.COMPARISON_ALIASES.items()})
+        k: f.rename(columns={v: k2 for k2, v in tables.COMPARISON.aliases.items()})
         for k, f in inputs["comparisons"].items()
     }
     assert "frac_a" in next(iter(renamed.values())).columns
@@ -734,7 +736,7 @@ def test_mismatched_checksum_is_flagged(inputs, tmp_path):
 
 
 def _enrichment_frame(rows: list[dict]) -> pd.DataFrame:
-    base = {c: "" for c in rp.ENRICHMENT_COLUMNS}
+    base = {c: "" for c in tables.ENRICHMENT.columns}
     base.update(term_size=100, overlap=10, n_targets=500, background_size=10000, expected=5.0,
                 fold_enrichment=2.0, null_mean=4.0, null_sd=2.0, n_null=1000, k_mirnas=5,
                 set="s", library="L", cluster_lead=False)  # fmt: skip
@@ -1019,7 +1021,7 @@ def test_read_report_data_from_files(data_dir, tmp_path):
     assert set(data.comparisons) == {("bone_marrow", "adipose")}
     assert data.source_summary["edges"].iloc[-1] == 3_801_020
     href = data.downloads["adipose"]["targets"]
-    assert href == rp._relative_href(data_dir / "report" / "targets" / "adipose.tsv", out)
+    assert href == _relative_href(data_dir / "report" / "targets" / "adipose.tsv", out)
     written = rp.write_report(out, data)
     assert [p.name for p in written] == ["index.html", "bone_marrow.html", "adipose.html"]
 
@@ -1317,7 +1319,7 @@ def test_overlap_files_are_read_and_named(data_dir, tmp_path):
 
 
 def test_upset_plot_is_deterministic_and_labelled():
-    from exomir.plots import upset_svg
+    from exomir.report._plots import upset_svg
 
     combos = [
         (["bone_marrow", "adipose", "umbilical_cord"], 12),
@@ -1557,7 +1559,7 @@ def test_signature_files_are_read_matched_and_linked(data_dir, tmp_path):
 
 
 def test_signature_figures_mark_calls_and_clip_extremes():
-    from exomir.plots import GridCell, SignatureBar, signature_bars_svg, signature_grid_svg
+    from exomir.report._plots import GridCell, SignatureBar, signature_bars_svg, signature_grid_svg
 
     bars = [
         SignatureBar("Pro-tumour", "Scores", 2.5, 1, "high · p = 0.01"),
