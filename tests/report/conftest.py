@@ -22,6 +22,7 @@ import pytest
 from scipy.stats import hypergeom
 
 from exomir import report as rp
+from exomir import tables
 from exomir._stats import bh_fdr
 from exomir.overlap import overlap_tables
 
@@ -139,17 +140,7 @@ def _names(set_name: str, rng: np.random.Generator, n_mirnas: int) -> pd.DataFra
     )
     return pd.DataFrame(
         rows,
-        columns=[
-            "set",
-            "input",
-            "resolved",
-            "accession",
-            "rule",
-            "status",
-            "candidates",
-            "suggestions",
-            "note",
-        ],
+        columns=[*tables.NAMES.needed, "note"],
     )
 
 
@@ -302,13 +293,7 @@ def _enrichment(set_name: str, targets: pd.DataFrame, rng: np.random.Generator) 
             if len(a & b) / max(1, len(a | b)) >= 0.3:
                 frame.at[other, "cluster"] = str(cluster)
                 assigned.add(other)
-    columns = [
-        "set", "library", "term_id", "term", "focus", "term_size", "overlap", "n_targets",
-        "background_size", "expected", "fold_enrichment", "p_ora", "fdr_ora", "p_emp",
-        "fdr_emp", "null_mean", "null_sd", "n_null", "k_mirnas", "cluster", "cluster_lead",
-        "overlap_genes",
-    ]  # fmt: skip
-    return frame[columns].reset_index(drop=True)
+    return frame[list(tables.ENRICHMENT.columns)].reset_index(drop=True)
 
 
 def _make_inputs(seed: int = 7, *, sets=SETS, per_mirna: int = 24, n_mirnas: int = 7) -> dict:
