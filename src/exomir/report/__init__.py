@@ -3,9 +3,9 @@
 The report is what a user of exomir reads, so it is built to be trusted and to travel:
 
 * **self-contained** — CSS, the small table script and every figure (inline SVG, see
-  :mod:`exomir.report._plots`) are inside each page; nothing is fetched from a network, so a page opens
-  on an air-gapped cluster node or from an e-mail attachment. The only outside addresses are
-  DOI links to the literature in the methods text;
+  :mod:`exomir.report._plots`) are inside each page; nothing is fetched from a network, so a
+  page opens on an air-gapped cluster node or from an e-mail attachment. The only outside
+  addresses are DOI links to the literature in the methods text;
 * **deterministic** — the same inputs give the same bytes (sorted iteration, fixed SVG hash
   salt, the run date is an input), so a re-run that changed nothing shows no difference;
 * **honest about what is missing** — a calibration or comparison that was not run, a focus
@@ -23,9 +23,10 @@ section (for example pathway-direction signatures) takes three steps: add the in
 the tuple. A builder that returns ``None`` leaves its section out.
 
 Inputs follow docs/data-model.md: :func:`read_report_data` reads the result files and checks
-their columns and values (errors name the file, the line and the fix); :func:`build_report_data`
-does the same checks on tables already in memory. :func:`write_report` renders and writes the
-pages atomically; :func:`render_report` does both steps from keyword arguments.
+their columns and values against the contracts of :mod:`exomir.tables` (errors name the file,
+the line and the fix); :func:`build_report_data` does the same checks on tables already in
+memory. :func:`write_report` renders and writes the pages atomically; :func:`render_report`
+does both steps from keyword arguments.
 
 Modules
 -------

@@ -1,5 +1,7 @@
-"""The signature sections: per-set calls with the edges behind them, the literature beside
-the data, the overview grid of all sets, and the parameters quoted by the methods text.
+"""The signature sections: calls and their edges, literature beside data, the overview grid.
+
+Per set, the calls with the edges behind them and the review claims beside what the data says;
+on the overview, the grid of all sets; and the parameters quoted by the methods text.
 
 The calls themselves are computed by :mod:`exomir.signatures`; its ``report_rows``,
 ``report_drivers`` and ``agreement_counts`` shape them for display, and these builders only

@@ -327,8 +327,9 @@ def normalise_references(
 ) -> tuple[dict[str, Any], ...]:
     """Reference provenance as records sorted by key and role.
 
-    Accepts the provenance table (one row per file, :data:`exomir.tables.REFERENCES`), a list of such
-    records, or a mapping ``key -> record``. Sizes become numbers, other fields text.
+    Accepts the provenance table (one row per file, :data:`exomir.tables.REFERENCES`), a list
+    of such records, or a mapping ``key -> record``. Only ``key`` is required here; sizes
+    become numbers, other fields text.
     """
     spec = tables.REFERENCES
     if references is None:
