@@ -175,6 +175,12 @@ def _decode_sheet(raw: bytes, path: Path, what: str) -> str:
                     path=path,
                     hint=_SAVE_AS_UTF8,
                 ) from None
+    if b"\x00" in raw:
+        raise InputError(
+            f"the {what} holds NUL bytes: it looks like UTF-16 text without a byte-order mark",
+            path=path,
+            hint=_SAVE_AS_UTF8,
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -191,15 +197,6 @@ def _decode_sheet(raw: bytes, path: Path, what: str) -> str:
             line=line,
             hint=_SAVE_AS_UTF8,
         ) from None
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise InputError(
-            f"the {what} holds NUL characters: it looks like UTF-16 text without a byte-order "
-            "mark",
-            path=path,
-            line=line,
-            hint=_SAVE_AS_UTF8,
-        )
     return text
 
 
