@@ -3,8 +3,6 @@ local reference copies (missing, checksum, truncated)."""
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import logging
 
 import pandas as pd

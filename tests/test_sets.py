@@ -121,7 +121,7 @@ def test_sample_sheet_keeps_quotes_as_text(tmp_path):
     assert frame["line"].tolist() == [2, 3]
 
 
-@pytest.mark.parametrize("name", sorted(RESERVED_SET_NAMES) + ["Summary", "INDEX"])
+@pytest.mark.parametrize("name", [*sorted(RESERVED_SET_NAMES), "Summary", "INDEX"])
 def test_reserved_set_names_are_refused_naming_line_and_list(tmp_path, name):
     path = sheet(tmp_path, f"bm\tbone_marrow\tmiR-21\t\t\n{name}\tadipose\tmiR-16\t\t\n")
     with pytest.raises(InputError) as err:

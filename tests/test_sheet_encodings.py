@@ -56,12 +56,12 @@ def test_sheets_from_spreadsheets_are_read_with_a_note(tmp_path, caplog, encode,
 
 
 def test_cp1252_sheet_names_line_byte_and_fix(tmp_path):
-    path = _write(tmp_path, SHEET.replace("µ", "– µ").encode("cp1252"))
+    path = _write(tmp_path, SHEET.replace("µ", "\u2013 µ").encode("cp1252"))
     with pytest.raises(InputError) as err:
         read_mirna_sets(path)
     message = str(err.value)
     assert f"{path}, line 2: the miRNA-set sheet is not UTF-8 text: byte 0x96" in message
-    assert "'–' in Windows cp1252" in message
+    assert "'\u2013' in Windows cp1252" in message
     assert "Save it as tab-separated UTF-8 text" in message
 
 
@@ -90,7 +90,7 @@ def test_truncated_gzip_sheet_says_replace_it(tmp_path):
 
 def test_sample_sheet_and_count_table_use_the_same_rules(tmp_path):
     counts = tmp_path / "counts.tsv"
-    counts.write_bytes("mirna\tS1\tS2\rmiR-21\t5\t7\rmiR-16\t3\t0\r".encode())
+    counts.write_bytes(b"mirna\tS1\tS2\rmiR-21\t5\t7\rmiR-16\t3\t0\r")
     table = read_counts(counts)
     assert list(table.columns) == ["S1", "S2"]
     samples = tmp_path / "samples.tsv"

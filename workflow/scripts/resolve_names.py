@@ -26,9 +26,7 @@ resolver = MirnaResolver(
     species=snakemake.params.species,
     arm_policy=snakemake.params.arm_policy,
 )
-audit = note_duplicates(
-    resolver.resolve_all(rows["mirna"].tolist()), what=f"set {set_name!r}"
-)
+audit = note_duplicates(resolver.resolve_all(rows["mirna"].tolist()), what=f"set {set_name!r}")
 audit.insert(0, "set", set_name)
 audit["line"] = rows["line"].to_numpy()
 write_tsv(audit, snakemake.output.audit)
