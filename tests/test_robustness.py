@@ -46,16 +46,12 @@ def test_library_without_a_testable_term_stops_the_engine():
 def test_two_spellings_of_one_mirna_are_a_warning(caplog):
     from exomir.names import note_duplicates
 
-    frame = pd.DataFrame(
-        {
-            "input": ["miR-21", "hsa-miR-21-5p", "miR-16"],
-            "resolved": ["hsa-miR-21-5p", "hsa-miR-21-5p", "hsa-miR-16-5p"],
-            "accession": ["MIMAT0000076", "MIMAT0000076", "MIMAT0000016"],
-            "rule": ["alias", "exact", "alias"],
-            "status": ["ok", "ok", "ok"],
-            "note": ["", "", ""],
-        }
-    )
+    columns = ["input", "resolved", "accession", "rule", "status", "note"]
+    rows = [
+        ["miR-21", "hsa-miR-21-5p", "MIMAT0000076", "alias", "ok", ""],
+        ["hsa-miR-21-5p", "hsa-miR-21-5p", "MIMAT0000076", "exact", "ok", ""],
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
     with caplog.at_level(logging.WARNING, logger="exomir.names"):
         noted = note_duplicates(frame, what="set 'bm'")
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
