@@ -67,7 +67,9 @@ def read_mirna_sets(path: str | os.PathLike[str]) -> pd.DataFrame:
     InputError
         For a missing column, an empty sheet, an empty or malformed cell, a negative or
         non-numeric weight, a duplicate (set, miRNA) row (names compared case-insensitively),
-        or a set whose rows name different MSC sources. The message names the sheet and line.
+        a set whose rows name different MSC sources, a set whose weights are all 0, a reserved
+        set name (:data:`RESERVED_SET_NAMES`) or one holding ``__vs__``, and a file that is not
+        UTF-8 or UTF-16 with a byte-order mark. The message names the sheet and line.
     """
     rows = sheet_rows(path, "miRNA-set sheet", comments=True)
     if not rows:
