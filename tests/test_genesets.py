@@ -571,3 +571,37 @@ def test_real_wikipathways_entrez_mapping(reference_dir: Path, real_map: SymbolM
     assert mapped > 0.95
     assert set(sets["gene"]) & {"PTEN", "AKT1", "MTOR"} == {"PTEN", "AKT1", "MTOR"}
     assert not sets["gene"].str.fullmatch(r"\d+").any()
+
+
+# -- normalise_library: a library that vanishes, repeated terms (issue 8) ---------------------
+
+
+def test_library_where_no_gene_maps_stops_naming_it(tmp_path: Path, symbol_map: SymbolMap):
+    from exomir.genesets import normalise_library
+
+    path = tmp_path / "mouse.gmt"
+    path.write_text(
+        "Apoptosis\t\tTrp53\tBcl2l1\tCasp3x\nCell cycle\t\tCcnd1x\tCdk4x\tTrp53\tMki67x\n"
+    )
+    with pytest.raises(InputError) as err:
+        normalise_library(path, "Mouse_Pathways", symbol_map)
+    message = str(err.value)
+    assert str(path) in message
+    assert "no gene of library 'Mouse_Pathways' maps to a gene of the gene table" in message
+    assert "read as gene symbols" in message and "Trp53" in message
+    assert "another species" in message and "references.gene_sets.Mouse_Pathways.ids" in message
+
+
+def test_repeated_gmt_terms_reach_the_library_audit(tmp_path: Path, symbol_map: SymbolMap):
+    from exomir.genesets import normalise_library
+
+    path = tmp_path / "twice.gmt"
+    path.write_text("Signalling\t\tPTEN\tEGFR\nOther\t\tEGFR\nSignalling\t\tPTEN\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GeneSetWarning)
+        sets, audit = normalise_library(path, "lib", symbol_map)
+    assert tuple(audit.columns) == AUDIT_COLUMNS
+    renamed = audit[audit["status"] == "renamed"]
+    assert renamed["term_id"].tolist() == ["Signalling#2"]
+    assert "already used on line 1" in renamed["reason"].iloc[0]
+    assert set(sets["term_id"]) == {"Signalling", "Other", "Signalling#2"}

@@ -71,17 +71,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._io import read_text, write_text, write_tsv
+from ._io import read_sheet_text, write_text, write_tsv
 from ._schema import require_keys, schema_defaults
 from .errors import ConfigError, InputError
 from .sets import (
-    SET_NAME,
     SOURCE_NAME,
     check_header,
+    check_set_name,
     check_tab_separated,
-    numbered_rows,
     read_mirna_sets,
     row_values,
+    sheet_rows,
 )
 from .tables import SETS, require_columns
 
@@ -129,8 +129,7 @@ def read_counts(path: str | os.PathLike[str]) -> pd.DataFrame:
         negative, a miRNA listed twice (names compared case-insensitively, as in the set
         sheet), or a table with no miRNA lines.
     """
-    text = read_text(path)
-    rows = numbered_rows(text, comments=False)
+    rows = sheet_rows(path, "count table", comments=False)
     if not rows:
         raise InputError("the count table is empty", path=path, hint=_COUNTS_HINT)
     header_line, header = rows[0]
@@ -258,8 +257,7 @@ def read_samples(path: str | os.PathLike[str], counts: pd.DataFrame | None = Non
         name, a sample listed twice, a set whose samples name different MSC sources, or samples
         that are missing from the count table or from the sheet (all of them named).
     """
-    text = read_text(path)
-    rows = numbered_rows(text, comments=True)
+    rows = sheet_rows(path, "sample sheet", comments=True)
     if not rows:
         raise InputError("the sample sheet is empty", path=path, hint=_SAMPLES_HINT)
     header_line, header = rows[0]
@@ -283,14 +281,7 @@ def read_samples(path: str | os.PathLike[str], counts: pd.DataFrame | None = Non
                 value=source,
             )
         set_name = values.get("set", "") or source
-        if not SET_NAME.match(set_name):
-            raise InputError(
-                "set names may contain only letters, digits and '_'",
-                path=path,
-                line=line,
-                value=set_name,
-                hint="the set name becomes a file name",
-            )
+        check_set_name(set_name, path, line)
         if sample in seen:
             raise InputError(
                 f"sample {sample!r} is listed twice (line {seen[sample]} and line {line})",
@@ -546,7 +537,7 @@ def copy_mirna_sets(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -
     audit reports are those of the user's own file.
     """
     sheet = read_mirna_sets(src)
-    write_text(read_text(src), dest)
+    write_text(read_sheet_text(src, "miRNA-set sheet"), dest)
     return sheet
 
 

@@ -280,11 +280,13 @@ class EnrichmentEngine:
             n = int((terms["library"] == lib).sum())
             log.info("library %s: background %d genes, %d terms tested", lib, size, n)
             if n == 0:
-                log.warning(
-                    "library %s has no term with %d-%d background genes",
-                    lib,
-                    self.min_size,
-                    self.max_size,
+                # A library without a testable term would vanish from every result unseen.
+                raise InputError(
+                    f"gene-set library {lib!r} has no term with {self.min_size}-"
+                    f"{self.max_size} genes in its background of {size} genes, so none of its "
+                    "terms can be tested",
+                    hint="widen enrichment.min_size / enrichment.max_size, choose another "
+                    f"enrichment.background, or remove {lib} from references.gene_sets",
                 )
 
         row_of_term = np.full(len(enc.terms), -1, dtype=np.int64)

@@ -4,6 +4,9 @@
   compression by its magic bytes (not by the file name), and turns a truncated or corrupt
   archive into a
   :class:`~exomir.errors.ReferenceFormatError` that names the file.
+* :func:`read_sheet_text` reads the sheets a user writes (set sheet, sample sheet, count
+  table): UTF-8 or UTF-16 with a byte-order mark, any line ends; other bytes are an error
+  that names the line and the byte.
 * :func:`read_delimited` reads a delimited table and checks its header against the columns the
   format requires, explaining a wrong delimiter when that is the likely cause.
 * :func:`atomic_path` and the ``write_*`` functions write to a temporary file next to the
@@ -14,11 +17,13 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import gzip
 import io
 import json
+import logging
 import os
 import tempfile
 import zipfile
@@ -29,7 +34,9 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import ReferenceFormatError
+from .errors import InputError, ReferenceFormatError
+
+log = logging.getLogger(__name__)
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -52,26 +59,10 @@ def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> str:
     corrupt gzip stream, or bytes that are not valid ``encoding``.
     """
     path = Path(path)
-    if not path.exists():
-        raise ReferenceFormatError("file not found", path=path, hint="check the path in config")
-    if path.is_dir():
-        raise ReferenceFormatError("is a directory, expected a file", path=path)
-    raw = path.read_bytes()
+    raw = _read_bytes(path)
     if not raw:
-        raise ReferenceFormatError("file is empty", path=path, hint="download it again")
-    if raw[:4] == ZIP_MAGIC and not str(path).lower().endswith((".xlsx", ".xlsm")):
-        raw = _unzip_single(path, raw)
-    if raw[:2] == GZIP_MAGIC:
-        try:
-            raw = gzip.decompress(raw)
-        except (EOFError, OSError, zlib.error) as exc:
-            raise ReferenceFormatError(
-                f"gzip data is truncated or corrupt ({exc})",
-                path=path,
-                hint="the download was probably interrupted; delete the file and fetch it again",
-            ) from exc
-        if not raw:
-            raise ReferenceFormatError("file is empty after decompression", path=path)
+        raise ReferenceFormatError("file is empty", path=path, hint=_DAMAGED_HINT)
+    raw = _decompress(path, raw)
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -80,6 +71,133 @@ def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> str:
         except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
             raise ReferenceFormatError(f"not {encoding} text ({exc})", path=path) from exc
     return text.lstrip("\ufeff")
+
+
+#: What to do with a damaged file, which may be a download or the user's own local copy.
+_DAMAGED_HINT = (
+    "if it is a download (under resources/downloads/), delete it and run again to fetch it "
+    "again; if it is a local copy named by a `path:` in the config, replace the file at that "
+    "path with an intact copy (check it with `gzip -t` or `sha256sum`)"
+)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of ``path``, or an error for a missing file or a directory."""
+    if not path.exists():
+        raise ReferenceFormatError("file not found", path=path, hint="check the path in config")
+    if path.is_dir():
+        raise ReferenceFormatError("is a directory, expected a file", path=path)
+    return path.read_bytes()
+
+
+def _decompress(path: Path, raw: bytes) -> bytes:
+    """``raw`` unpacked when it is a single-file zip (other than Excel) or gzip data."""
+    if raw[:4] == ZIP_MAGIC and not str(path).lower().endswith((".xlsx", ".xlsm")):
+        raw = _unzip_single(path, raw)
+    if raw[:2] == GZIP_MAGIC:
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise ReferenceFormatError(
+                f"gzip data is truncated or corrupt ({exc})", path=path, hint=_DAMAGED_HINT
+            ) from exc
+        if not raw:
+            raise ReferenceFormatError("file is empty after decompression", path=path)
+    return raw
+
+
+#: Byte-order marks of the encodings a spreadsheet program saves text in, longest first.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with a byte-order mark"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 (Excel's 'Unicode text')"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 (Excel's 'Unicode text')"),
+)
+
+_SAVE_AS_UTF8 = (
+    "save it as tab-separated UTF-8 text (LibreOffice: character set 'Unicode (UTF-8)'; "
+    "Excel's 'Unicode text' is read too)"
+)
+
+
+def read_sheet_text(path: str | os.PathLike[str], what: str) -> str:
+    """The text of a sheet the user wrote (set sheet, sample sheet, count table).
+
+    Sheets come from spreadsheet programs, which save text in several ways. The rules:
+
+    * UTF-8, with or without a byte-order mark, is read as is;
+    * UTF-16 with a byte-order mark (Excel's "Unicode text") is read, with a logged note;
+    * any other bytes that are not UTF-8 (cp1252 or latin-1 from an older Excel, UTF-16
+      without a byte-order mark) are an error naming the line, column and byte: guessing the
+      encoding would turn a ``µ`` into a ``Âµ`` without anyone noticing;
+    * Windows (``\\r\\n``) and old Mac (``\\r``) line ends are read as ``\\n``; the
+      latter with a logged note. Line numbers stay those of the file.
+
+    Plain, gzip and single-file zip files are accepted, as for :func:`read_text`.
+
+    Raises
+    ------
+    InputError
+        For a missing, 0-byte, truncated or undecodable file; each message names the file.
+    """
+    path = Path(path)
+    try:
+        raw = _read_bytes(path)
+        if not raw:
+            raise InputError(
+                f"the {what} file is empty (0 bytes)",
+                path=path,
+                hint=f"write the {what} with its header line, tab-separated",
+            )
+        raw = _decompress(path, raw)
+    except ReferenceFormatError as exc:
+        hint = exc.hint if exc.problem != "file not found" else "check the path in config"
+        raise InputError(f"the {what}: {exc.problem}", path=path, hint=hint) from None
+    text = _decode_sheet(raw, path, what)
+    if "\r" in text:
+        if "\n" not in text:
+            log.warning(
+                "%s: the %s has old Mac line ends (CR only); read them as line ends", path, what
+            )
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _decode_sheet(raw: bytes, path: Path, what: str) -> str:
+    for bom, encoding, name in _BOMS:
+        if raw.startswith(bom):
+            if encoding == "utf-16":
+                log.warning("%s: the %s is %s; read it as such", path, what, name)
+            try:
+                return raw.decode(encoding).lstrip("\ufeff")
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"the {what} starts like {name} but is not valid {encoding} ({exc.reason})",
+                    path=path,
+                    hint=_SAVE_AS_UTF8,
+                ) from None
+    if b"\x00" in raw:
+        raise InputError(
+            f"the {what} holds NUL bytes: it looks like UTF-16 text without a byte-order mark",
+            path=path,
+            hint=_SAVE_AS_UTF8,
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = raw[exc.start]
+        guess = ""
+        if byte >= 0x80:
+            guess = f", which is {bytes([byte]).decode('cp1252', 'replace')!r} in Windows cp1252"
+        raise InputError(
+            f"the {what} is not UTF-8 text: byte 0x{byte:02x} in column {column} is not "
+            f"valid UTF-8{guess}",
+            path=path,
+            line=line,
+            hint=_SAVE_AS_UTF8,
+        ) from None
+    return text
 
 
 def _unzip_single(path: Path, raw: bytes) -> bytes:
@@ -103,7 +221,7 @@ def _unzip_single(path: Path, raw: bytes) -> bytes:
         raise ReferenceFormatError(
             f"zip archive is truncated or corrupt ({exc})",
             path=path,
-            hint="the download was probably interrupted; delete the file and fetch it again",
+            hint=_DAMAGED_HINT,
         ) from exc
 
 

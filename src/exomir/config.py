@@ -13,23 +13,27 @@ rule, and the report can show the provenance.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
+from pathlib import Path
 
 from ._counts import AbundanceSettings
 from ._prerank import PrerankSettings
 from ._schema import with_defaults
 from ._settings import EnrichmentSettings
-from .download import expand_path
+from .download import expand_path, verify_local_copy
 from .errors import ConfigError
 
 __all__ = [
     "DOWNLOAD_ROOT",
+    "LOCAL_DIGESTS",
     "LOCK_FILE",
     "REFERENCE_ROOT",
     "TARGET_FILE_ROLES",
     "ReferenceFile",
     "check_config",
+    "check_local_copies",
     "comparison_pairs",
     "reference_files",
     "reference_input",
@@ -48,6 +52,8 @@ TARGET_FILE_ROLES: dict[str, tuple[tuple[str, ...], ...]] = {
 DOWNLOAD_ROOT = "resources/downloads"
 REFERENCE_ROOT = "resources/references"
 LOCK_FILE = f"{REFERENCE_ROOT}/checksums.lock"
+#: Digests of verified local copies, so that an unchanged file is hashed once.
+LOCAL_DIGESTS = f"{REFERENCE_ROOT}/local_copies.json"
 
 
 @dataclass(frozen=True)
@@ -112,7 +118,9 @@ def reference_files(config: dict) -> list[ReferenceFile]:
             if "path" in spec:
                 location = str(expand_path(spec["path"], key=f"{key}.path"))
                 files.append(
-                    ReferenceFile(section, name, role, version, "path", location, None, key)
+                    ReferenceFile(
+                        section, name, role, version, "path", location, spec.get("sha256"), key
+                    )
                 )
             else:
                 files.append(
@@ -126,6 +134,38 @@ def reference_files(config: dict) -> list[ReferenceFile]:
 def reference_input(ref: ReferenceFile) -> str:
     """The file a normalising rule reads: the local copy, or the download rule's output."""
     return ref.location if ref.kind == "path" else ref.download_path
+
+
+def check_local_copies(
+    files: Iterable[ReferenceFile], *, digests: str | None = LOCAL_DIGESTS
+) -> None:
+    """Every local copy (``path:``) exists and, where ``sha256:`` is given, has that digest.
+
+    Called when the workflow is parsed, so that a wrong path or a changed file stops the run
+    before any job starts, naming the config key (Snakemake's own message for a missing input
+    names neither the key nor where the path came from).
+
+    Raises
+    ------
+    ConfigError
+        For a path that does not exist or is a directory.
+    ChecksumError
+        For a file whose digest differs from the configured ``sha256:``
+        (:func:`exomir.download.verify_local_copy`).
+    """
+    for ref in files:
+        if ref.kind != "path":
+            continue
+        path = Path(ref.location)
+        if not path.exists() or path.is_dir():
+            problem = "is a directory, not a file" if path.is_dir() else "does not exist"
+            raise ConfigError(
+                f"`{ref.config_key}` names {path}, which {problem}",
+                hint="correct the path (a relative path is read from the directory snakemake "
+                "runs in), or replace `path:` by `url:` to download the file",
+            )
+        if ref.sha256:
+            verify_local_copy(path, ref.sha256, key=ref.key, digests=digests)
 
 
 def check_config(config: dict, set_sources: dict[str, str]) -> None:

@@ -29,6 +29,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -43,7 +44,7 @@ import pandas as pd
 import requests
 
 from . import __version__
-from ._io import read_text, write_text
+from ._io import read_text, write_json, write_text
 from .errors import ChecksumError, ConfigError, DownloadError, InputError, ReferenceFormatError
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "read_lock",
     "sha256_file",
     "verify_and_install",
+    "verify_local_copy",
 ]
 
 #: Where the rules keep the recorded checksums, relative to the working directory.
@@ -210,6 +212,63 @@ def _normalise_sha256(value: str, key: str) -> str:
             "on the first download",
         )
     return text
+
+
+def verify_local_copy(
+    path: str | os.PathLike[str],
+    sha256: str,
+    *,
+    key: str,
+    digests: str | os.PathLike[str] | None = None,
+) -> str:
+    """Check that a local copy (``<key>.path``) has the SHA-256 configured in ``<key>.sha256``.
+
+    Hashing a reference of a few gigabytes takes seconds, and the workflow checks local copies
+    whenever it is parsed, so the digest of each verified file is kept in ``digests`` (a JSON
+    file) together with its size and modification time; an unchanged file is not hashed again.
+
+    Returns
+    -------
+    str
+        The file's digest.
+
+    Raises
+    ------
+    ChecksumError
+        When the digests differ; the message names the file, both digests and the config key.
+    ConfigError
+        When ``sha256`` is not a SHA-256 digest.
+    InputError
+        When the file does not exist or is a directory.
+    """
+    expected = _normalise_sha256(sha256, key)
+    path = Path(path)
+    cache: dict[str, dict] = {}
+    if digests is not None and Path(digests).is_file():
+        try:
+            cache = json.loads(Path(digests).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            cache = {}  # a damaged cache only costs one more hash
+    name = str(path.resolve())
+    stat = path.stat() if path.is_file() else None
+    entry = cache.get(name) or {}
+    fresh = stat is None or (entry.get("size"), entry.get("mtime_ns")) != (
+        stat.st_size,
+        stat.st_mtime_ns,
+    )
+    digest = sha256_file(path) if fresh else str(entry.get("sha256"))
+    if digest != expected:
+        raise ChecksumError(
+            f"the local copy {path} named by `{key}.path` does not have the checksum in "
+            f"`{key}.sha256`: expected sha256 {expected}, got {digest}. Replace the file with "
+            f"the verified copy, or, if this file is the one you mean to use, set "
+            f"`{key}.sha256: {digest}`"
+        )
+    if digests is not None and fresh:
+        stat = path.stat()
+        cache[name] = {"sha256": digest, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+        write_json(cache, digests)
+    return digest
 
 
 def _check_field(name: str, value: str, key: str) -> None:

@@ -18,8 +18,9 @@ WikiPathways           ``title%WikiPathways_…%WPn%…``   Entrez Gene IDs
 
 :func:`read_gmt` turns any of them into the long table of ``docs/data-model.md`` (``library``,
 ``term_id``, ``term``, ``gene``); :func:`harmonise_gene_sets` maps the members to approved HGNC
-symbols through a :class:`~exomir.genes.SymbolMap`; :func:`filter_by_size` restricts the sets to
-an analysis universe and a size range.
+symbols through a :class:`~exomir.genes.SymbolMap`; :func:`normalise_library` does both for one
+library file, with one audit of both steps, and stops when no member maps to a gene;
+:func:`filter_by_size` restricts the sets to an analysis universe and a size range.
 
 How ``term_id`` is chosen
 -------------------------
@@ -70,6 +71,7 @@ __all__ = [
     "detect_id_type",
     "filter_by_size",
     "harmonise_gene_sets",
+    "normalise_library",
     "read_gmt",
     "read_gmt_with_audit",
 ]
@@ -574,6 +576,46 @@ def harmonise_gene_sets(
         columns={"symbol": "gene"}
     )
     return out.reset_index(drop=True).astype("str"), audit
+
+
+def normalise_library(
+    path: str | os.PathLike[str],
+    library: str,
+    symbol_map: SymbolMap,
+    *,
+    id_type: Literal["symbol", "entrez", "auto"] = "auto",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read one GMT library and map its members to approved symbols, with one audit.
+
+    :func:`read_gmt_with_audit` then :func:`harmonise_gene_sets`; the audit holds the rows of
+    both, so that a term ID repeated in the file (``renamed`` to ``…#2``), a set without genes
+    (``dropped``) and every member that was renamed or removed are all listed.
+
+    Raises
+    ------
+    InputError
+        When no member of the library maps to a gene of the gene table: the library would
+        vanish from every result. The message names the library and the file, counts the
+        members and how they were read (symbols or Entrez Gene IDs), and shows a few of them.
+    """
+    raw, read_audit = read_gmt_with_audit(path, library=library)
+    gene_sets, audit = harmonise_gene_sets(raw, symbol_map, id_type=id_type)
+    if gene_sets.empty:
+        members = list(dict.fromkeys(raw["gene"]))
+        kind = detect_id_type(raw["gene"]) if id_type == "auto" else id_type
+        read_as = "Entrez Gene IDs" if kind == "entrez" else "gene symbols"
+        raise InputError(
+            f"no gene of library {library!r} maps to a gene of the gene table: none of its "
+            f"{len(members)} distinct members, read as {read_as}, is an approved, previous or "
+            f"alias symbol or a known Entrez Gene ID (e.g. {', '.join(members[:5])})",
+            path=path,
+            hint="is it a library of another species (mouse symbols such as Trp53 are not "
+            "human ones)? Are its members Entrez IDs read as symbols, or the other way round "
+            f"(set references.gene_sets.{library}.ids)? Otherwise remove it from "
+            "references.gene_sets",
+        )
+    combined = pd.concat([read_audit, audit], ignore_index=True)
+    return gene_sets, combined[list(AUDIT_COLUMNS)].astype("str")
 
 
 def _reasons(result: pd.DataFrame, kind: str) -> tuple[np.ndarray, np.ndarray]:

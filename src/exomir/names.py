@@ -1039,19 +1039,28 @@ def check_resolutions(
     )
 
 
-def note_duplicates(frame: pd.DataFrame) -> pd.DataFrame:
+def note_duplicates(frame: pd.DataFrame, *, what: str = "the set") -> pd.DataFrame:
     """Return a copy of an audit table whose ``note`` says which inputs name the same miRNA.
 
     Two inputs of one set that resolve to one mature miRNA (``miR-21`` and ``hsa-miR-21-5p``)
     are kept: the target table lists that miRNA's edges once, with both input names and the
-    weights added. The note makes that visible in the audit and the report.
+    weights added. Each such merge is logged as a warning naming ``what`` (e.g. ``set 'bm'``)
+    and the spellings, and the note makes it visible in the audit and the report.
     """
     out = frame.copy()
     notes = [str(n) if isinstance(n, str) else "" for n in out.get("note", [""] * len(out))]
     for row in duplicates(frame).itertuples(index=False):
         if row.kind != "mature":
             continue
-        text = f"{row.value} is also named by {row.inputs.replace(';', ', ')}; counted once"
+        spellings = row.inputs.replace(";", ", ")
+        logger.warning(
+            "%s: %s name one miRNA, %s; it is counted once, with their weights added "
+            "(list it once in the sheet to silence this warning)",
+            what,
+            spellings,
+            row.value,
+        )
+        text = f"{row.value} is also named by {spellings}; counted once"
         for position in str(row.rows).split(";"):
             i = int(position) - 1
             notes[i] = f"{notes[i]}; {text}" if notes[i] else text

@@ -16,7 +16,7 @@ Members are
 * **targets**: the genes of the set's target table under the target policy.
 
 Table (``results/compare/overlap_mirnas.tsv``, ``overlap_targets.tsv``), one row per
-combination that has members, with the columns :data:`OVERLAP_COLUMNS`:
+combination that has members, with the columns :data:`exomir.tables.OVERLAP`:
 
 * ``sets``: the combination, ``;``-joined in the order of the sets (sheet order);
 * ``n_sets``: the number of sets in it;
@@ -37,9 +37,6 @@ import pandas as pd
 
 from .errors import InputError
 from .tables import NAMES, OVERLAP, SET_TARGETS
-
-#: Columns of the overlap tables (:data:`exomir.tables.OVERLAP`).
-OVERLAP_COLUMNS = OVERLAP.columns
 
 
 def _split(value: object) -> list[str]:
@@ -79,7 +76,7 @@ def exclusive_intersections(
     Returns
     -------
     DataFrame
-        :data:`OVERLAP_COLUMNS`, one row per combination with at least one member, ordered by
+        :data:`exomir.tables.OVERLAP`, one row per combination with at least one member, ordered by
         size (largest first), number of sets, then the sets' positions.
     """
     order = list(members) if sets is None else list(sets)
@@ -177,7 +174,6 @@ def overlap_tables(
 
 
 __all__ = [
-    "OVERLAP_COLUMNS",
     "exclusive_intersections",
     "overlap_summary",
     "overlap_tables",

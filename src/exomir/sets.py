@@ -9,20 +9,23 @@ The sheet is long format, one row per (set, miRNA)::
 ``weight`` is optional (an abundance such as reads per million; empty means 1) and ``note`` is
 free text. The JSON schema (``workflow/schemas/mirna_sets.schema.yaml``) checks each row's types;
 this module checks what a per-row schema cannot: the header, duplicate rows, a set mapped to two
-MSC sources, and an empty sheet, each reported with the sheet's line numbers.
+MSC sources, a set whose weights are all 0, a set name that would overwrite a fixed result file
+(:data:`RESERVED_SET_NAMES`), and an empty sheet, each reported with the sheet's line numbers.
+
+Sheets are tab-separated text: a quote character is part of the cell, never the start of a
+quoted field (a note such as ``"Table 2, from review`` must not swallow the lines after it).
+Encodings and line ends are those :func:`exomir._io.read_sheet_text` accepts.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 from collections import defaultdict
 
 import pandas as pd
 
-from ._io import read_text
+from ._io import read_sheet_text
 from .errors import InputError
 from .tables import SETS
 
@@ -30,6 +33,25 @@ REQUIRED_COLUMNS = SETS.needed
 OPTIONAL_COLUMNS = SETS.optional
 SET_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 SOURCE_NAME = re.compile(r"^[a-z0-9_]+$")
+
+#: Set names that are stems of fixed files under ``results/``, next to the per-set files of the
+#: same directory: a set of that name would overwrite the file, or be overwritten by it. They
+#: are compared case-insensitively, as on macOS and Windows file systems.
+RESERVED_SET_NAMES = frozenset(
+    {
+        "mirna_sets",  # sets/mirna_sets.tsv
+        "all_edges",  # targets/all_edges.parquet
+        "sources",  # targets/sources.tsv
+        "pvalues",  # calibration/pvalues.tsv
+        "summary",  # calibration/summary.tsv, signatures/summary.tsv
+        "overlap_mirnas",  # compare/overlap_mirnas.tsv
+        "overlap_targets",  # compare/overlap_targets.tsv
+        "references",  # references.tsv
+        "index",  # report/index.html
+    }
+)
+#: Joins two set names in the comparison files (``compare/{a}__vs__{b}.tsv``).
+PAIR_SEPARATOR = "__vs__"
 
 
 def read_mirna_sets(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -46,9 +68,11 @@ def read_mirna_sets(path: str | os.PathLike[str]) -> pd.DataFrame:
     InputError
         For a missing column, an empty sheet, an empty or malformed cell, a negative or
         non-numeric weight, a duplicate (set, miRNA) row (names compared case-insensitively),
-        or a set whose rows name different MSC sources. The message names the sheet and line.
+        a set whose rows name different MSC sources, a set whose weights are all 0, a reserved
+        set name (:data:`RESERVED_SET_NAMES`) or one holding ``__vs__``, and a file that is not
+        UTF-8 or UTF-16 with a byte-order mark. The message names the sheet and line.
     """
-    rows = numbered_rows(read_text(path), comments=True)
+    rows = sheet_rows(path, "miRNA-set sheet", comments=True)
     if not rows:
         raise InputError("the miRNA-set sheet is empty", path=path, hint=_HINT)
     header_line, header = rows[0]
@@ -63,20 +87,75 @@ def read_mirna_sets(path: str | os.PathLike[str]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records)
     _check_duplicates(frame, path)
     _check_sources(frame, path)
+    _check_weights(frame, path)
     return frame
+
+
+def sheet_rows(
+    path: str | os.PathLike[str], what: str, *, comments: bool
+) -> list[tuple[int, list[str]]]:
+    """The rows of a tab-separated sheet (:func:`numbered_rows` of its text).
+
+    The text is read by :func:`exomir._io.read_sheet_text`, so an empty file, an encoding
+    other than UTF-8 or UTF-16 with a byte-order mark, or a truncated archive is an error
+    naming the file (as ``what``).
+    """
+    return numbered_rows(read_sheet_text(path, what), comments=comments)
 
 
 def numbered_rows(text: str, *, comments: bool) -> list[tuple[int, list[str]]]:
     """Tab-separated rows with their 1-based line numbers; blank (and ``#`` comment) lines
-    skipped, so that line numbers stay those of the file."""
+    skipped, so that line numbers stay those of the file.
+
+    Cells are split on tabs only, and a line is always one row: a quote character is text,
+    so an unmatched ``"`` in a note cannot join the lines after it into one cell. A cell that
+    is wholly enclosed in double quotes, as R's ``write.table`` and some spreadsheets write
+    them, loses the enclosing pair (and ``""`` inside it becomes ``"``).
+    """
     out = []
-    for index, row in enumerate(csv.reader(io.StringIO(text), delimiter="\t")):
+    for index, line in enumerate(text.split("\n")):
+        row = [_unquote(cell) for cell in line.split("\t")]
         if not any(cell.strip() for cell in row):
             continue
         if comments and row[0].lstrip().startswith("#"):
             continue
         out.append((index + 1, row))
     return out
+
+
+def _unquote(cell: str) -> str:
+    stripped = cell.strip()
+    if len(stripped) >= 2 and stripped[0] == stripped[-1] == '"':
+        return stripped[1:-1].replace('""', '"')
+    return cell
+
+
+def check_set_name(name: str, path: object, line: int) -> None:
+    """A set name is a file name: letters, digits and ``_``, not reserved, no ``__vs__``."""
+    if not SET_NAME.match(name):
+        raise InputError(
+            "set names may contain only letters, digits and '_'",
+            path=path,  # type: ignore[arg-type]
+            line=line,
+            value=name,
+            hint="the set name becomes a file name",
+        )
+    if name.lower() in RESERVED_SET_NAMES:
+        raise InputError(
+            f"the set name {name!r} is reserved: the results already hold a file of that name",
+            path=path,  # type: ignore[arg-type]
+            line=line,
+            hint="rename the set; reserved names are " + ", ".join(sorted(RESERVED_SET_NAMES)),
+        )
+    if PAIR_SEPARATOR in name:
+        raise InputError(
+            f"set names may not contain {PAIR_SEPARATOR!r}, which joins two set names in the "
+            "comparison files",
+            path=path,  # type: ignore[arg-type]
+            line=line,
+            value=name,
+            hint="rename the set",
+        )
 
 
 def check_tab_separated(
@@ -126,14 +205,7 @@ def _check_row(values: dict[str, str], path: str | os.PathLike[str], line: int) 
         if not values.get(column):
             raise InputError(f"empty {column!r}", path=path, line=line, hint=_HINT)
     name = values["set"]
-    if not SET_NAME.match(name):
-        raise InputError(
-            "set names may contain only letters, digits and '_'",
-            path=path,
-            line=line,
-            value=name,
-            hint="the set name becomes a file name",
-        )
+    check_set_name(name, path, line)
     source = values["msc_source"]
     if not SOURCE_NAME.match(source):
         raise InputError(
@@ -198,6 +270,20 @@ def _check_sources(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
                 f"set {name!r} names more than one msc_source: {listed}",
                 path=path,
                 hint="a set is the cargo of one MSC source; give each source its own set",
+            )
+
+
+def _check_weights(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """A set whose weights are all 0 would deliver nothing: its signatures cannot be scored."""
+    for name, rows in frame.groupby("set", sort=False):
+        if not (rows["weight"] > 0).any():
+            lines = ", ".join(str(n) for n in rows["line"])
+            raise InputError(
+                f"every miRNA of set {name!r} has weight 0 (line(s) {lines})",
+                path=path,
+                hint="give at least one miRNA of the set a positive weight, or leave the weight "
+                "column empty (weight 1); a weight of 0 keeps a miRNA in the enrichment but "
+                "takes it out of the signatures",
             )
 
 

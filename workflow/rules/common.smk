@@ -10,6 +10,7 @@ from exomir.config import (
     LOCK_FILE,
     REFERENCE_ROOT,
     check_config,
+    check_local_copies,
     comparison_pairs,
     reference_files,
     reference_input,
@@ -30,6 +31,7 @@ SOURCES = set_sources(SHEET)
 check_config(config, SOURCES)
 PAIRS = comparison_pairs(config, SOURCES)
 REFERENCE_FILES = reference_files(config)
+check_local_copies(REFERENCE_FILES)
 REFS = config["references"]
 
 

@@ -5,6 +5,10 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
+# Warnings (two spellings of one miRNA merged) also go to the terminal Snakemake runs in.
+screen = logging.StreamHandler(sys.__stderr__)
+screen.setLevel(logging.WARNING)
+logging.getLogger().addHandler(screen)
 
 import pandas as pd
 
@@ -22,7 +26,7 @@ resolver = MirnaResolver(
     species=snakemake.params.species,
     arm_policy=snakemake.params.arm_policy,
 )
-audit = note_duplicates(resolver.resolve_all(rows["mirna"].tolist()))
+audit = note_duplicates(resolver.resolve_all(rows["mirna"].tolist()), what=f"set {set_name!r}")
 audit.insert(0, "set", set_name)
 audit["line"] = rows["line"].to_numpy()
 write_tsv(audit, snakemake.output.audit)

@@ -41,7 +41,7 @@ else:
     targets = sg.read_set_targets(snakemake.input.targets, name)
     result = sg.score_set(
         targets,
-        sg.read_edges(snakemake.input.edges),
+        sg.read_scoring_edges(snakemake.input.edges),
         model,
         set_name=name,
         null=NullSettings.from_config(snakemake.params.empirical),

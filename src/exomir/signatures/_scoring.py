@@ -1,0 +1,428 @@
+"""Scoring one set: the observed scores, the null of random miRNA sets, the calls and drivers.
+
+The statistic, the null and the direction rules are described in ``docs/methods/signatures.md``.
+The null reuses the enrichment's random-set stream (:class:`exomir._null.RandomSets`) and
+target-count strata (:func:`exomir._null.stratify`), so that the random sets of a set's
+signatures are those of its enrichment.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .. import __version__
+from .._engine import NullSettings, Universe, build_universe
+from .._io import write_json, write_tsv
+from .._null import RandomSets, stratify
+from .._stats import bh_fdr
+from ..errors import InputError
+from ..tables import EDGE_EVIDENCE, SIGNATURE_DRIVERS, SIGNATURE_LITERATURE, SIGNATURES
+from ._checks import clean_zero, empty_frame, line_of
+from ._inputs import check_set_targets, clean_scoring_edges, normalise_weights
+from ._model import SignatureModel
+
+log = logging.getLogger("exomir.signatures")
+
+#: Significance level of the calls.
+ALPHA = 0.05
+#: Edges listed in the ``drivers`` column of the call table.
+TOP_DRIVERS = 5
+#: Relative tolerance within which a random score ties the observed one.
+TIE_TOLERANCE = 1e-9
+
+
+def target_counts(edges: pd.DataFrame, universe: Universe) -> np.ndarray:
+    """Distinct target genes of each universe miRNA over all edges (the engine's strata basis)."""
+    counts = edges.groupby("mirna", sort=True)["gene"].nunique()
+    return counts.reindex(list(universe.mirnas), fill_value=0).to_numpy(dtype=np.int64)
+
+
+def null_draws(
+    universe_size: int,
+    query_index: np.ndarray,
+    weights: np.ndarray,
+    null: NullSettings,
+    counts: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The random miRNA sets of the null and their weights.
+
+    Parameters
+    ----------
+    universe_size
+        Number of universe miRNAs.
+    query_index
+        Rows of the set's analysed miRNAs in the universe.
+    weights
+        Their normalised weights (same order).
+    null
+        N, seed and stratification (``enrichment.empirical``).
+    counts
+        Target counts of the universe miRNAs (:func:`target_counts`), for stratified draws:
+        the target-count strata of :func:`exomir._null.stratify`, as the enrichment uses them.
+
+    Returns
+    -------
+    sets, set_weights
+        ``(N, k)`` universe indices, drawn by :class:`exomir._null.RandomSets` from
+        ``default_rng(seed)`` exactly as the enrichment draws them, and ``(N, k)`` weights: each
+        row a random permutation of ``weights`` (from ``SeedSequence(seed, spawn_key=(1,))``).
+    """
+    query_index = np.asarray(query_index, dtype=np.int64)
+    k = int(query_index.size)
+    rng = np.random.default_rng(null.seed)
+    if null.stratified and counts is not None:
+        # The enrichment's strata (exomir._null.stratify), so that the draws are the same.
+        stream = stratify(np.asarray(counts), query_index, null.stratified).random_sets(rng)
+    else:
+        stream = RandomSets(rng, universe_size, k)
+    sets = stream.take(null.n_random)
+    weights = np.asarray(weights, dtype=float)
+    if weights.size and np.ptp(weights) > 0:
+        shuffle = np.random.default_rng(np.random.SeedSequence(null.seed, spawn_key=(1,)))
+        order = np.argsort(shuffle.random(sets.shape), axis=1, kind="stable")
+        set_weights = weights[order]
+    else:
+        set_weights = np.broadcast_to(weights, sets.shape).copy()
+    return sets, set_weights
+
+
+def contribution_matrix(
+    edges: pd.DataFrame, universe: Universe, model: SignatureModel
+) -> np.ndarray:
+    """``A``: universe miRNA x call, ``sum_g c_mg * e_g`` (each miRNA's push at weight 1)."""
+    genes = model.genes
+    gene_pos = pd.Index(genes).get_indexer(edges["gene"])
+    row_pos = pd.Index(list(universe.mirnas)).get_indexer(edges["mirna"])
+    use = (gene_pos >= 0) & (row_pos >= 0)
+    conf = sp.csr_array(
+        (edges["confidence"].to_numpy(float)[use], (row_pos[use], gene_pos[use])),
+        shape=(len(universe.mirnas), len(genes)),
+    )
+    return np.asarray(conf @ model.effect_matrix(genes))
+
+
+def null_scores(sets: np.ndarray, set_weights: np.ndarray, contributions: np.ndarray) -> np.ndarray:
+    """Scores of the random sets (``N`` x call): one sparse product ``W @ A``.
+
+    ``W`` is the random-set x universe-miRNA matrix holding each set's weights.
+    """
+    n, k = sets.shape
+    w = sp.csr_array(
+        (set_weights.ravel(), sets.ravel(), np.arange(0, n * k + 1, k)),
+        shape=(n, contributions.shape[0]),
+    )
+    return np.asarray(w @ contributions)
+
+
+def empirical_pvalues(observed: np.ndarray, null: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``p_up`` and ``p_down`` of each call (columns of ``null``), ties within the tolerance."""
+    tol = TIE_TOLERANCE * np.maximum(1.0, np.abs(observed))
+    n = null.shape[0]
+    up = (1.0 + (null >= observed - tol).sum(axis=0)) / (1.0 + n)
+    down = (1.0 + (null <= observed + tol).sum(axis=0)) / (1.0 + n)
+    return up, down
+
+
+def call_direction(kind: str, score: float, p_up: float, p_down: float, alpha: float) -> tuple:
+    """``(direction, p_value)`` of one call (rules in ``docs/methods/signatures.md``)."""
+    if kind == "score":
+        return ("high" if p_up <= alpha and score > 0 else "none"), p_up
+    p_value = min(1.0, 2.0 * min(p_up, p_down))
+    up, down = ("pro_tumour", "anti_tumour") if kind == "balance" else ("up", "down")
+    if p_value <= alpha and p_up < p_down and score > 0:
+        return up, p_value
+    if p_value <= alpha and p_down < p_up and score < 0:
+        return down, p_value
+    return "none", p_value
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring one set
+
+
+@dataclass
+class SignatureResult:
+    """Signatures of one set.
+
+    Attributes
+    ----------
+    table
+        One row per call (:data:`exomir.tables.SIGNATURES`).
+    drivers
+        Every contributing edge of every call (:data:`exomir.tables.SIGNATURE_DRIVERS`).
+    params
+        Parameters and counts of the run (written as ``{set}.json``).
+    null
+        The random sets' scores (``N`` x call, in table order); not written.
+    literature
+        The literature comparison (:data:`exomir.tables.SIGNATURE_LITERATURE`), when computed.
+    """
+
+    table: pd.DataFrame
+    drivers: pd.DataFrame
+    params: dict[str, Any]
+    null: np.ndarray | None = None
+    literature: pd.DataFrame | None = None
+
+    def write(
+        self,
+        table: str | os.PathLike[str],
+        drivers: str | os.PathLike[str] | None = None,
+        params: str | os.PathLike[str] | None = None,
+        literature: str | os.PathLike[str] | None = None,
+    ) -> None:
+        """Write the tables (TSV) and the parameters (JSON) to the paths given."""
+        write_tsv(self.table, table)
+        if drivers is not None:
+            write_tsv(self.drivers, drivers)
+        if params is not None:
+            write_json(self.params, params)
+        if literature is not None:
+            frame = self.literature
+            if frame is None:
+                frame = empty_frame(SIGNATURE_LITERATURE.columns, "str")
+            write_tsv(frame, literature)
+
+
+def score_set(
+    targets: pd.DataFrame,
+    edges: pd.DataFrame,
+    model: SignatureModel,
+    *,
+    set_name: str,
+    null: NullSettings | None = None,
+    universe: Universe | None = None,
+    alpha: float = ALPHA,
+    top: int = TOP_DRIVERS,
+    targets_path: object = None,
+) -> SignatureResult:
+    """Signed pathway effects and the four scores of one set, with the null and the drivers.
+
+    Parameters
+    ----------
+    targets
+        The set's target table (``results/targets/{set}.tsv``; :func:`check_set_targets`).
+    edges
+        Every edge of the species (``mirna, gene, confidence``; :func:`clean_scoring_edges`): the
+        universe and the null are built on it.
+    model
+        The calls (:func:`build_model`).
+    set_name
+        The set.
+    null
+        ``N``, seed, universe and stratification (default :class:`NullSettings`).
+    universe
+        The miRNA universe; by default built from ``edges`` as ``null`` says.
+    alpha
+        Significance level of the calls.
+    top
+        Edges listed in the ``drivers`` column.
+    targets_path
+        The file ``targets`` came from, named in errors.
+
+    Returns
+    -------
+    SignatureResult
+
+    Raises
+    ------
+    InputError
+        When the set has no analysed miRNA, or its edges are not those of ``edges`` (another
+        target policy would compare the set with the wrong null).
+    """
+    null = null or NullSettings()
+    if not 0 < alpha < 1:
+        raise InputError("the significance level must lie between 0 and 1", value=alpha)
+    targets = check_set_targets(targets, set_name, path=targets_path)
+    edges = clean_scoring_edges(edges)
+    if universe is None:
+        universe = build_universe(edges, kind=null.universe, source=null.universe_file)
+    _check_against_edges(targets, edges, targets_path)
+
+    in_universe = set(universe.mirnas)
+    set_mirnas = sorted(set(targets["mirna"]))
+    analysed = [m for m in set_mirnas if m in in_universe]
+    outside = [m for m in set_mirnas if m not in in_universe]
+    if outside:
+        log.warning(
+            "set %s: %d miRNA(s) are not in the miRNA universe and are left out: %s",
+            set_name,
+            len(outside),
+            ", ".join(outside),
+        )
+    if not analysed:
+        raise InputError(
+            f"set {set_name!r}: none of its miRNAs has a target in the miRNA universe",
+            path=None if targets_path is None else str(targets_path),
+            value=set_mirnas[:5],
+            hint="check the target sources and enrichment.empirical.universe",
+        )
+    raw = targets.drop_duplicates("mirna").set_index("mirna")["weight"]
+    weights = normalise_weights({m: float(raw[m]) for m in analysed})
+    w = np.array([weights[m] for m in analysed])
+    query_index = pd.Index(list(universe.mirnas)).get_indexer(analysed).astype(np.int64)
+
+    contributions = contribution_matrix(edges, universe, model)
+    observed = w @ contributions[query_index]
+    counts = target_counts(edges, universe) if null.stratified else None
+    sets, set_weights = null_draws(len(universe.mirnas), query_index, w, null, counts)
+    scores = null_scores(sets, set_weights, contributions)
+    p_up, p_down = empirical_pvalues(observed, scores)
+
+    used = targets[targets["mirna"].isin(analysed)].copy()
+    used["weight"] = used["mirna"].map(weights).astype(float)
+    drivers = _drivers(used, model, set_name)
+
+    rows = []
+    for j, call in enumerate(model.calls):
+        score = float(observed[j])
+        direction, p_value = call_direction(call.kind, score, p_up[j], p_down[j], alpha)
+        mine = drivers[drivers["key"] == call.key]
+        rows.append(
+            {
+                "set": set_name,
+                "kind": call.kind,
+                "key": call.key,
+                "label": call.label,
+                "score": clean_zero(score),
+                "direction": direction,
+                "p_up": float(p_up[j]),
+                "p_down": float(p_down[j]),
+                "p_value": float(p_value),
+                "null_mean": clean_zero(float(scores[:, j].mean())),
+                "null_sd": float(scores[:, j].std(ddof=1)) if scores.shape[0] > 1 else np.nan,
+                "n_genes": int(mine["gene"].nunique()),
+                "n_edges": len(mine),
+                "n_mirnas": int(mine["mirna"].nunique()),
+                "drivers": _driver_text(mine, score, top),
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["fdr"] = bh_fdr(table["p_value"].to_numpy(float))
+    table = SIGNATURES.ordered(table)
+    params = _describe(set_name, universe, null, analysed, outside, weights, alpha, model)
+    if counts is not None:
+        strata = stratify(counts, query_index, null.stratified)
+        params["null"]["strata"] = strata.describe()
+        params["null"]["strata_merged"] = strata.merged
+    return SignatureResult(table, drivers, params, scores)
+
+
+def _check_against_edges(targets: pd.DataFrame, edges: pd.DataFrame, path: object) -> None:
+    """The set's edges must be edges of the null's table, with the same confidence."""
+    merged = targets[["mirna", "gene", "confidence"]].merge(
+        edges, on=["mirna", "gene"], how="left", suffixes=("", "_all")
+    )
+    absent = merged["confidence_all"].isna().to_numpy()
+    differs = ~absent & (np.abs(merged["confidence"] - merged["confidence_all"]) > 1e-6)
+    for bad, problem in (
+        (absent, "are not in the edge table the null is built on"),
+        (differs.to_numpy(), "have another confidence than in the edge table"),
+    ):
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"{int(bad.sum())} edge(s) of the set's target table {problem}",
+                path=None if path is None else str(path),
+                line=None if path is None else line_of(row),
+                value=f"{merged['mirna'].iloc[row]} -> {merged['gene'].iloc[row]}",
+                hint="rebuild results/targets with the same target policy",
+            )
+
+
+def _drivers(targets: pd.DataFrame, model: SignatureModel, set_name: str) -> pd.DataFrame:
+    """Every (call, edge) with a non-zero contribution, ranked within each call."""
+    parts = []
+    for call in model.calls:
+        info = pd.DataFrame(
+            {
+                "gene": list(call.genes),
+                "_effect": np.asarray(call.effects, dtype=float),
+                "gene_role": list(call.roles),
+                "role_reference": list(call.references),
+            }
+        )
+        hit = targets.merge(info, on="gene", how="inner")
+        if hit.empty:
+            continue
+        hit["contribution"] = hit["weight"] * hit["confidence"] * hit["_effect"]
+        hit = hit[hit["contribution"] != 0].copy()
+        if hit.empty:
+            continue
+        gene_total = hit.groupby("gene")["contribution"].transform("sum").abs()
+        hit["_abs"] = -hit["contribution"].abs()
+        hit["_gene"] = -gene_total
+        hit = hit.sort_values(["_abs", "_gene", "mirna", "gene"], kind="stable")
+        hit["rank"] = np.arange(1, len(hit) + 1)
+        hit["effect"] = np.where(hit["_effect"] > 0, "up", "down")
+        hit["kind"] = call.kind
+        hit["key"] = call.key
+        parts.append(hit)
+    if not parts:
+        return empty_frame(SIGNATURE_DRIVERS.columns, "object")
+    out = pd.concat(parts, ignore_index=True)
+    out["set"] = set_name
+    for column in EDGE_EVIDENCE:
+        if column not in out.columns:
+            out[column] = pd.NA
+    for column in ("mirtarbase_pmids", "n_sources"):
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("Int64")
+    return SIGNATURE_DRIVERS.ordered(out).reset_index(drop=True)
+
+
+def _driver_text(drivers: pd.DataFrame, score: float, top: int) -> str:
+    """The top edges that push the call the way its score points, ``;``-joined, best first."""
+    if drivers.empty:
+        return ""
+    sign = np.sign(score)
+    mine = drivers if sign == 0 else drivers[np.sign(drivers["contribution"]) == sign]
+    return ";".join(f"{m}->{g}" for m, g in mine[["mirna", "gene"]].head(top).to_numpy())
+
+
+def _describe(
+    set_name: str,
+    universe: Universe,
+    null: NullSettings,
+    analysed: Sequence[str],
+    outside: Sequence[str],
+    weights: Mapping[str, float],
+    alpha: float,
+    model: SignatureModel,
+) -> dict[str, Any]:
+    return {
+        "exomir_version": __version__,
+        "set": set_name,
+        "k": len(analysed),
+        "mirnas": list(analysed),
+        "weights": {m: round(float(weights[m]), 10) for m in analysed},
+        "mirnas_outside_universe": list(outside),
+        "universe": {
+            "kind": universe.kind,
+            "size": len(universe.mirnas),
+            "file": universe.source,
+            "dropped_without_targets": list(universe.dropped),
+        },
+        "null": {
+            "n_random": null.n_random,
+            "seed": null.seed,
+            "kind": null.label,
+            "stratified_bins": null.stratified,
+            "generator": "numpy PCG64, the enrichment's random-set stream",
+            "weights": "query weights permuted per random set, SeedSequence(seed, spawn_key=(1,))",
+            "p_value": "(1 + #{random >= observed}) / (1 + N), and <= for p_down",
+            "tie_tolerance": TIE_TOLERANCE,
+        },
+        "alpha": alpha,
+        "calls": {
+            call.key: {"kind": call.kind, "label": call.label, "genes": len(call.genes)}
+            for call in model.calls
+        },
+    }

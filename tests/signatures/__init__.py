@@ -1,0 +1,1 @@
+"""Tests of exomir.signatures, one module per module of the package."""
