@@ -354,7 +354,7 @@ def test_settings_from_config():
         ab.AbundanceSettings.from_config(with_defaults({"counts": "c.tsv"}, "abundance"))
     with pytest.raises(ConfigError, match=r"invalid config key abundance.*cutoff"):
         with_defaults({"cutoff": 3}, "abundance")
-    with pytest.raises(ConfigError, match=r"abundance lacks key\(s\) samples, rule"):
+    with pytest.raises(ConfigError, match=r"abundance lacks key\(s\) format, samples, rule"):
         ab.AbundanceSettings.from_config({"counts": "c.tsv"})
 
 
