@@ -471,7 +471,7 @@ def _combine(
 def _merged_note(merged: list[str], what: str) -> list[str]:
     if not merged:
         return []
-    return [f"{len(merged)} miRNA(s) had several rows ({_listed(merged, 5)}): {what}"]
+    return [f"{len(merged)} row name(s) combined ({_listed(merged, 5)}): {what}"]
 
 
 def _read_mirdeep2(text: str, path: object) -> _Parsed:
