@@ -8,8 +8,15 @@ are then built by a documented rule, and each miRNA's abundance travels on as it
 
 Count table
 -----------
-Tab-separated, plain or gzip, as written by miRDeep2 (quantifier), sRNAbench or exceRpt once
-the per-sample tables are merged: one header line, then one line per miRNA::
+The file a quantifier wrote, read as it is (:data:`COUNT_LAYOUTS`, ``abundance.format``;
+``auto`` recognises the layout from the header): miRDeep2's
+``miRNAs_expressed_all_samples_<time>.csv`` (one row per mature x precursor pair), mirtop's
+``counts`` table as nf-core/smrnaseq joins it (one row per isomiR), nf-core/smrnaseq's edgeR
+``mature_counts.csv`` (samples as rows), sRNAbench's ``mature_sense.grouped`` (one sample per
+file; give a list of files) and exceRpt's ``exceRpt_miRNA_ReadCounts.txt`` (read groups
+``a|b``). Each layout's ``collapse`` says how rows that are one miRNA are combined, and its
+``source`` the repository and file the layout was read from. Anything else is read as a
+**plain** table: tab-separated, plain or gzip, one header line, then one line per miRNA::
 
     miRNA              BM_1   BM_2   AD_1
     hsa-miR-21-5p      15230  9881   20417
@@ -17,12 +24,16 @@ the per-sample tables are merged: one header line, then one line per miRNA::
 
 * the first column holds the miRNA names in any spelling the name layer resolves
   (``hsa-miR-21-5p``, ``miR-21``, ``hsa-mir-21``, ``MIMAT0000076``); its header cell is free
-  (``miRNA``, ``#miRNA`` as miRDeep2 writes it, or empty);
+  (``miRNA`` or empty);
 * a header with one field fewer than the rows (R's ``write.table`` with row names) is read as
   having an empty first header cell;
 * counts are integers or decimals (multi-mapping reads are often split into fractions) >= 0;
   write 0 for a miRNA not detected in a sample;
-* the first non-blank line is the header, so its first cell may start with ``#``.
+* a miRNA listed twice is an error; names are compared by :func:`exomir.names.duplicate_key`
+  (case-insensitively, but the precursor ``hsa-mir-21`` is not the mature ``hsa-miR-21``).
+
+When a file matches no layout and does not read as a plain table either, the error lists every
+quantifier layout and what it needs.
 
 Sample sheet
 ------------
