@@ -518,3 +518,11 @@ def test_settings_pass_the_format_and_several_tables(tmp_path):
     assert set(sheet["mirna"]) == set(EXPECTED)
     with pytest.raises(ConfigError, match=r"unknown count-table layout"):
         ab.AbundanceSettings(counts="c.tsv", samples="s.tsv", format="csv")
+
+
+def test_schema_lists_exactly_the_layouts():
+    from exomir._schema import load_schema
+
+    abundance = load_schema()["properties"]["abundance"]["properties"]
+    assert abundance["format"]["enum"] == list(ab.COUNT_FORMATS)
+    assert abundance["rule"]["enum"] == list(ab.RULES)

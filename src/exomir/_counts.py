@@ -341,6 +341,7 @@ def _join_tables(frames: list[pd.DataFrame]) -> pd.DataFrame:
     joined.index.name, joined.columns.name = "mirna", "sample"
     joined.attrs["path"] = ", ".join(str(f.attrs["path"]) for f in frames)
     joined.attrs["format"] = ", ".join(dict.fromkeys(f.attrs["format"] for f in frames))
+    joined.attrs["notes"] = [note for f in frames for note in f.attrs.get("notes", [])]
     return joined
 
 
