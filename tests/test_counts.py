@@ -526,3 +526,17 @@ def test_schema_lists_exactly_the_layouts():
     abundance = load_schema()["properties"]["abundance"]["properties"]
     assert abundance["format"]["enum"] == list(ab.COUNT_FORMATS)
     assert abundance["rule"]["enum"] == list(ab.RULES)
+
+
+def test_a_csv_with_mirnas_as_rows_is_not_taken_for_the_edger_table(tmp_path):
+    path = tmp_path / "counts.csv"
+    path.write_text('"","BM1","BM2"\n"hsa-miR-21-5p",500,400\n"hsa-let-7a-5p",120,180\n')
+    with pytest.raises(InputError, match=r"has the miRNAs as rows"):
+        ab.read_counts(path)
+
+
+def test_the_error_shows_the_header_it_could_not_place(tmp_path):
+    path = tmp_path / "counts.tsv"
+    path.write_text("miRNA\tread count\tprecursor\nhsa-miR-21-5p\t5\thsa-mir-21\n")
+    with pytest.raises(InputError, match=r"its header \('miRNA, read count, precursor'\)"):
+        ab.read_counts(path)

@@ -77,6 +77,7 @@ import csv
 import logging
 import math
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -274,14 +275,24 @@ def read_counts(
             line=exc.line,
             value=exc.value,
             hint=(exc.hint + "; " if exc.hint else "")
-            + "the file was read as a plain miRNA x samples table because it matches none of "
-            "the quantifier layouts: " + _tried(),
+            + "the file was read as a plain miRNA x samples table because its header ("
+            + _header_text(text)
+            + ") matches none of the quantifier layouts: "
+            + _tried(),
         ) from None
     frame = _checked(parsed, path)
     frame.attrs["format"] = layout
     for note in parsed.notes:
         logger.info("%s: %s", path, note)
     return frame
+
+
+def _header_text(text: str, limit: int = 8) -> str:
+    """The first line's cells, quoted, for a message."""
+    rows = numbered_rows(text, comments=False)
+    cells = [cell.strip() for cell in rows[0][1]] if rows else []
+    shown = ", ".join(cells[:limit]) + (", ..." if len(cells) > limit else "")
+    return f"'{shown}'"
 
 
 def _tried() -> str:
@@ -525,6 +536,15 @@ def _read_edger(text: str, path: object) -> _Parsed:
     ]
     header_line, header = records[0][0], [cell.strip() for cell in records[0][1]]
     mirnas = header[1:]
+    rows_named = [row[0] for _, row in records[1:] if row]
+    if not any(map(_MIRNA_LIKE.search, mirnas)) and any(map(_MIRNA_LIKE.search, rows_named)):
+        raise InputError(
+            "this comma-separated table has the miRNAs as rows; only nf-core/smrnaseq's edgeR "
+            "table (samples as rows, miRNAs as columns) is read comma-separated",
+            path=path,  # type: ignore[arg-type]
+            line=header_line,
+            hint="save a miRNA x samples table as tab-separated text",
+        )
     samples, values = [], np.empty((len(mirnas), len(records) - 1), dtype=float)
     for j, (line, row) in enumerate(records[1:]):
         if len(row) != len(header):
@@ -543,6 +563,8 @@ def _read_edger(text: str, path: object) -> _Parsed:
     return _Parsed(mirnas, [header_line] * len(mirnas), samples, values, header_line)
 
 
+#: A cell that looks like a miRNA name or accession (to tell rows from columns in a CSV).
+_MIRNA_LIKE = re.compile(r"(?:^|-)(?:mir|let|lin)-?\d|^MIMAT\d", re.IGNORECASE)
 _SRNABENCH_COUNTS = frozenset({"read count (mult. map. adj.)", "read count (MA)"})
 
 
