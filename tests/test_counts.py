@@ -458,6 +458,14 @@ def test_srnabench_reads_one_sample_per_folder_and_sums_the_adjusted_count(tmp_p
         + "\n"
     )
     assert ab.read_counts(sa).loc["hsa-let-7a-5p", "BM9"] == 120.0
+    # Trailing cells (coordinateString, RPM_adj ...) may be left out of a row.
+    short = tmp_path / "BM8" / "mature_sense.grouped"
+    short.parent.mkdir()
+    short.write_text(header + "\nhsa-miR-21-5p\t5\t500\t500\t1\t1\n")
+    assert ab.read_counts(short).loc["hsa-miR-21-5p", "BM8"] == 500.0
+    short.write_text(header + "\nhsa-miR-21-5p\t5\t500\n")
+    with pytest.raises(InputError, match=r"line 2: 3 fields but the header has 9"):
+        ab.read_counts(short)
     with pytest.raises(InputError, match=r"sample 'BM1' is in two count tables"):
         ab.read_counts([str(SRNABENCH[0]), str(SRNABENCH[0])])
 

@@ -458,12 +458,20 @@ def _columns(
     columns: list[int],
     path: object,
     name_column: int = 0,
+    *,
+    strict: bool = True,
 ) -> tuple[list[str], list[int], np.ndarray]:
-    """Names (cell ``name_column``), line numbers and the counts of ``columns`` of each row."""
+    """Names (cell ``name_column``), line numbers and the counts of ``columns`` of each row.
+
+    ``strict``: every row has as many fields as the header; otherwise a row only needs to
+    reach the last column read (sRNAbench leaves trailing cells out).
+    """
     names, lines = [], []
     values = np.empty((len(rows), len(columns)), dtype=float)
+    needed = max([name_column, *columns]) + 1
     for i, (line, row) in enumerate(rows):
-        _check_width(row, header, path, line)
+        if strict or len(row) < needed:
+            _check_width(row, header, path, line)
         names.append(row[name_column].strip())
         lines.append(line)
         for j, column in enumerate(columns):
@@ -572,7 +580,7 @@ def _read_srnabench(text: str, path: object) -> _Parsed:
     rows = numbered_rows(text, comments=False)
     header_line, header = rows[0][0], [cell.strip() for cell in rows[0][1]]
     column = next(c for c, name in enumerate(header) if name in _SRNABENCH_COUNTS)
-    names, lines, values = _columns(rows[1:], header, [column], path)
+    names, lines, values = _columns(rows[1:], header, [column], path, strict=False)
     names, lines, values, merged = _combine(names, lines, values, "sum")
     notes = _merged_note(merged, COUNT_LAYOUTS["srnabench"].collapse)
     sample = Path(os.fspath(path)).resolve().parent.name  # type: ignore[arg-type]
