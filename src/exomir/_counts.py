@@ -555,8 +555,7 @@ def _read_edger(text: str, path: object) -> _Parsed:
         )
     samples, values = [], np.empty((len(mirnas), len(records) - 1), dtype=float)
     for j, (line, row) in enumerate(records[1:]):
-        if len(row) != len(header):
-            _check_width(row, header, path, line)
+        _check_width(row, header, path, line)
         samples.append(row[0].strip())
         for i, cell in enumerate(row[1:]):
             values[i, j] = _count(cell, path=path, line=line, sample=row[0], column=i + 2)
@@ -583,7 +582,7 @@ def _read_srnabench(text: str, path: object) -> _Parsed:
     names, lines, values = _columns(rows[1:], header, [column], path, strict=False)
     names, lines, values, merged = _combine(names, lines, values, "sum")
     notes = _merged_note(merged, COUNT_LAYOUTS["srnabench"].collapse)
-    sample = Path(os.fspath(path)).resolve().parent.name  # type: ignore[arg-type]
+    sample = Path(os.fspath(path)).absolute().parent.name  # type: ignore[arg-type]
     return _Parsed(names, lines, [sample], values, header_line, notes)
 
 
