@@ -1,5 +1,5 @@
-# Sets: the set sheet of the run (from config/mirna_sets.tsv, or built from a count table), the
-# weighted prerank of each set's targets (optional), and the miRNAs and targets that the sets
+# Sets: the set sheet of the run (from config/mirna_sets.tsv, or built from a count table), each
+# set's rows on their own (the input of its names and targets), the weighted prerank of each set's targets (optional), and the miRNAs and targets that the sets
 # share or hold alone.
 
 
@@ -21,6 +21,26 @@ rule build_sets:
         sets=SETS,
     script:
         "../scripts/build_sets.py"
+
+
+rule set_rows:
+    output:
+        rows="results/sets/{set}.rows.tsv",
+    log:
+        "logs/sets/{set}.log",
+    group:
+        "per_set"
+    conda:
+        "../envs/exomir.yaml"
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        # The set's rows of the sheet read at start-up; no input file, so that the job reruns
+        # only when these rows change (Snakemake's params trigger).
+        rows=set_rows,
+    script:
+        "../scripts/set_rows.py"
 
 
 rule prerank:
