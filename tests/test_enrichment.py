@@ -977,7 +977,7 @@ def pipeline_inputs(small, files, tmp_path):
             "sequential_stop": 10,
         },
         "redundancy": {"jaccard": 0.5},
-        "calibration": {"n_queries": 10, "query_size": None},
+        "calibration": {"n_queries": 10, "query_sizes": [2]},
         "compare": {"pairs": None, "n_permutations": 50, "seed": 1},
     }
     return edges_path, libs, config
@@ -1031,7 +1031,7 @@ def test_workflow_scripts_write_their_outputs(pipeline_inputs, files, tmp_path):
     summary = read_tsv(out / "calibration" / "summary.tsv")
     assert summary["method"].tolist() == ["ora", "empirical"]
     assert summary["null"].tolist() == ["hypergeometric", "stratified:30"]
-    assert (summary["query_size"] == 2).all()  # the median set size
+    assert (summary["query_size"] == 2).all()  # enrichment.calibration.query_sizes
 
     cmp = SimpleNamespace(
         input=Files(
