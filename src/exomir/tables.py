@@ -376,8 +376,9 @@ CALIBRATION_PVALUES = Table(
     key="calibration_pvalues",
     path="calibration/pvalues.tsv",
     what="calibration p-value table",
-    columns=("method", "expected", "observed"),
-    numeric=("expected", "observed"),
+    columns=("method", "query_size", "expected", "observed"),
+    required=("method", "expected", "observed"),
+    numeric=("query_size", "expected", "observed"),
     probabilities=("expected", "observed"),
 )
 

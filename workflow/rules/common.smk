@@ -114,7 +114,7 @@ SOURCE_EDGES = [target_source_edges(name) for name in config["targets"]["sources
 GENE_SET_TABLES = [gene_set_table(name) for name in REFS["gene_sets"]]
 
 
-def set_rows(wildcards):
+def rows_of_set(wildcards):
     """The rows of one set (SHEET_COLUMNS), as plain values: the params of rule set_rows.
 
     Snakemake compares params between runs, so the rule reruns when these rows change and
@@ -141,7 +141,7 @@ def all_references():
 
 
 def enrichment_params(section=None):
-    """The enrichment settings a rule depends on: the shared ones, plus its own ``section``.
+    """The enrichment settings of a job: the shared ones, plus its own ``section``.
 
     The sections of calibration, comparisons and prerank are left out of the other rules'
     params, so that changing one of them reruns only the jobs it concerns.

@@ -38,7 +38,7 @@ rule set_rows:
     params:
         # The set's rows of the sheet read at start-up; no input file, so that the job reruns
         # only when these rows change (Snakemake's params trigger).
-        rows=set_rows,
+        rows=rows_of_set,
     script:
         "../scripts/set_rows.py"
 
