@@ -1,6 +1,6 @@
 # Sets: the set sheet of the run (from config/mirna_sets.tsv, or built from a count table), each
-# set's rows on their own (the input of its names and targets), the weighted prerank of each set's targets (optional), and the miRNAs and targets that the sets
-# share or hold alone.
+# set's rows on their own (the input of its names and targets), the weighted prerank of each
+# set's targets (optional), and the miRNAs and targets that the sets share or hold alone.
 
 
 rule build_sets:
@@ -27,7 +27,8 @@ rule set_rows:
     output:
         rows="results/sets/{set}.rows.tsv",
     log:
-        "logs/sets/{set}.log",
+        # Not logs/sets/{set}.log: a set may be called build_sets.
+        "logs/sets/{set}.rows.log",
     group:
         "per_set"
     conda:
