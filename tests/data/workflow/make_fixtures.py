@@ -237,7 +237,7 @@ def main() -> None:
     hsa_mirnas = [m for m in HSA if m != "hsa-miR-1246"]  # hsa-miR-1246: no target anywhere
     # miRTarBase CSV: known edges (strong), random weak and non-functional edges, replicates.
     mti = [
-        "miRTarBase ID,miRNA,Species (miRNA),Target Gene,Target Gene (Entrez Gene ID),"
+        "miRTarBase ID,miRNA,Species (miRNA),Target Gene,Target Gene (Entrez ID),"
         "Species (Target Gene),Experiments,Support Type,References (PMID)"
     ]
     n = 1
@@ -270,8 +270,7 @@ def main() -> None:
     mti_row("hsa-miR-16-5p", "GAPDH", "Luciferase reporter assay", "Non-Functional MTI", 50000000)
     mti_row("hsa-miR-21", "PDCD4", "Western blot", "Functional MTI", 60000000)  # old name
     mti.append(
-        f"MIRT{n:06d},mmu-miR-21a-5p,Mus musculus,Pten,19211,Mus musculus,Western blot,"
-        "Functional MTI,70000000"
+        f"MIRT{n:06d},mmu-miR-21a-5p,mmu,Pten,19211,mmu,Western blot,Functional MTI,70000000"
     )
     write("hsa_MTI.csv", "\n".join(mti) + "\n")
 
