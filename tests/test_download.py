@@ -169,7 +169,7 @@ def test_truncated_transfer_leaves_no_file(server, tmp_path):
     size = MATURE.stat().st_size
     assert f"truncated: received {size} of {size + 50} bytes" in message
     assert "after 2 attempts" in message
-    assert f"`{KEY}.path`" in message
+    assert f"`{KEY}: {{path: /path/to/" in message
     assert server.count("/files/mature.fa") == 2
     assert not dest.exists()
     assert not lock.exists()
@@ -182,7 +182,7 @@ def test_http_404_is_final_and_names_status(server, tmp_path):
         fetch(server.url + "/files/absent.fa", tmp_path / "x.fa", key=KEY, retries=2)
     message = str(caught.value)
     assert "HTTP 404" in message and "absent.fa" in message
-    assert f"`{KEY}.url`" in message and f"`{KEY}.path`" in message
+    assert f"`{KEY}.url`" in message and f"`{KEY}: {{path: /path/to/" in message
     assert server.count("/files/absent.fa") == 1  # a 404 is not retried
 
 
@@ -218,8 +218,9 @@ def test_server_gone_names_missing_file_key_and_local_copy(tmp_path):
         )
     message = str(caught.value)
     assert "refused" in message
-    assert "miRTarBase_MTI.xlsx is missing" in message and str(dest) in message
-    assert "`references.mirtarbase.path`" in message
+    assert "download miRTarBase_MTI.xlsx on a machine that has access" in message
+    assert str(dest) in message
+    assert "`references.mirtarbase: {path: /path/to/miRTarBase_MTI.xlsx}`" in message
     assert not dest.exists()
 
 
@@ -229,7 +230,7 @@ def test_stalled_server_times_out(server, tmp_path):
     with pytest.raises(DownloadError) as caught:
         fetch(server.url + "/files/mature.fa", tmp_path / "m.fa", key=KEY, timeout=0.3, retries=0)
     assert "timed out" in str(caught.value)
-    assert f"`{KEY}.path`" in str(caught.value)
+    assert f"`{KEY}: {{path: /path/to/" in str(caught.value)
 
 
 @pytest.mark.network
@@ -269,7 +270,7 @@ def test_file_url_to_missing_file(tmp_path):
     with pytest.raises(DownloadError) as caught:
         fetch(missing.as_uri(), tmp_path / "m.fa", key=KEY)
     assert str(missing) in str(caught.value)
-    assert f"`{KEY}.path`" in str(caught.value)
+    assert f"`{KEY}: {{path: /path/to/" in str(caught.value)
 
 
 def test_file_url_on_another_host(tmp_path):

@@ -243,7 +243,16 @@ def test_enrichr_server_gone(tmp_path):
         download_enrichr_library(
             "KEGG_2021_Human", tmp_path / "k.gmt", key=KEGG_KEY, base_url=unused_url(), retries=0
         )
-    assert "refused" in str(caught.value) and f"`{KEGG_KEY}.path`" in str(caught.value)
+    message = str(caught.value)
+    assert "refused" in message
+    # the form the schema accepts for a local copy of the library, and no temporary path
+    assert (
+        f'`{KEGG_KEY}: {{format: gmt, version: "KEGG_2021_Human", '
+        "files: {gmt: {path: /path/to/KEGG_2021_Human.txt}}}`"
+    ) in message
+    assert ".path`" not in message
+    assert str(tmp_path / "k.gmt") in message
+    assert "library.txt" not in message and ".k.gmt." not in message
 
 
 def test_enrichr_organism_and_name_are_checked(tmp_path):

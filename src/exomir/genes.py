@@ -39,13 +39,17 @@ import numpy as np
 import pandas as pd
 
 from ._io import read_delimited
-from .errors import ReferenceFormatError
+from .download import CURRENT
+from .errors import ConfigError, ReferenceFormatError
 from .tables import require_columns
 
 __all__ = [
     "GENE_COLUMNS",
     "HARMONISE_COLUMNS",
+    "HGNC_ARCHIVES",
+    "HGNC_CURRENT_URL",
     "SymbolMap",
+    "hgnc_urls",
     "protein_coding",
     "read_hgnc",
     "read_hgnc_with_audit",
@@ -64,6 +68,62 @@ GENE_COLUMNS: tuple[str, ...] = (
     "refseq_accessions",
     "ensembl_gene_id",
 )
+
+#: Today's HGNC complete set (it changes every month; ``version: current``).
+HGNC_CURRENT_URL = (
+    "https://storage.googleapis.com/public-download-files/hgnc/tsv/tsv/hgnc_complete_set.txt"
+)
+#: HGNC's monthly archive of the complete set, and its EBI mirror, tried in this order.  The
+#: files are named by the first day of the month, ``hgnc_complete_set_2024-10-01.txt``; some
+#: months are stored as ``.tsv`` instead, so both names are tried.
+HGNC_ARCHIVES: tuple[str, ...] = (
+    "https://storage.googleapis.com/public-download-files/hgnc/archive/archive/monthly/tsv",
+    "https://ftp.ebi.ac.uk/pub/databases/genenames/hgnc/archive/monthly/tsv",
+)
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?")
+
+
+def hgnc_urls(
+    version: str,
+    *,
+    archives: Iterable[str] = HGNC_ARCHIVES,
+    current: str = HGNC_CURRENT_URL,
+) -> list[str]:
+    """Where to download the HGNC complete set of ``version``, in the order to try.
+
+    Parameters
+    ----------
+    version
+        A month, ``YYYY-MM`` (the archive's file of the first of that month) or ``YYYY-MM-DD``
+        (that date's file), or ``current`` (today's file; the download is recorded with its
+        date, see :data:`exomir.download.CURRENT`).
+    archives
+        Base URLs of the monthly archive (``<base>/hgnc_complete_set_<date>.txt`` or ``.tsv``).
+    current
+        URL of today's file.
+
+    Raises
+    ------
+    ConfigError
+        When ``version`` is neither a month, a date nor ``current``.
+    """
+    if version == CURRENT:
+        return [current]
+    match = _MONTH.fullmatch(version)
+    if match is None:
+        raise ConfigError(
+            "`references.genes.version` names no month of the HGNC archive",
+            value=version,
+            hint="write the month of the release, e.g. 2025-11, or `current` for today's file",
+        )
+    year, month, day = match.groups()
+    date = f"{year}-{month}-{day or '01'}"
+    return [
+        f"{base.rstrip('/')}/hgnc_complete_set_{date}.{suffix}"
+        for base in archives
+        for suffix in ("txt", "tsv")
+    ]
+
 
 #: Columns of every table returned by :class:`SymbolMap`.
 HARMONISE_COLUMNS: tuple[str, ...] = ("query", "symbol", "rule", "status", "candidates")

@@ -36,7 +36,7 @@ import pandas as pd
 import requests
 
 from ._io import read_text, write_text
-from .download import FetchResult, _exclusive, fetch, verify_and_install
+from .download import FetchResult, _exclusive, fetch, local_copy_setting, verify_and_install
 from .errors import ConfigError, DownloadError, InputError, ReferenceFormatError
 
 __all__ = [
@@ -520,6 +520,10 @@ def download_enrichr_library(
             timeout=timeout,
             retries=retries,
             validate=validate,
+            target=dest,
+            setting=local_copy_setting(
+                key, f"{name}.txt", gene_set_version=name if version is None else version
+            ),
         )
         records = _gene_set_records(read_text(served.path), url, strip_weights=True)
         text, empty, genes = _gmt_text(records)
@@ -626,6 +630,9 @@ def download_msigdb_gmt(
         timeout=timeout,
         retries=retries,
         validate=validate,
+        setting=local_copy_setting(
+            key, url.rsplit("/", 1)[-1], gene_set_version=dbver if version is None else version
+        ),
     )
     records = _gene_set_records(read_text(dest), url, strip_weights=False)
     genes = {g for _, _, members in records for g in members}

@@ -1,6 +1,7 @@
 # Helper functions shared by the rules. Everything here runs when the workflow is parsed: the
 # config and the set sheet are validated before any job starts, so a typo never costs a run.
 
+import sys
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -11,11 +12,13 @@ from exomir.config import (
     REFERENCE_ROOT,
     check_config,
     check_local_copies,
+    check_references,
     comparison_pairs,
     reference_files,
     reference_input,
 )
 from exomir.abundance import AbundanceSettings, PrerankSettings, mirna_sets_from_config
+from exomir.errors import ExomirError
 from exomir.sets import set_names, set_sources
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -31,7 +34,13 @@ SOURCES = set_sources(SHEET)
 check_config(config, SOURCES)
 PAIRS = comparison_pairs(config, SOURCES)
 REFERENCE_FILES = reference_files(config)
-check_local_copies(REFERENCE_FILES)
+# Every reference file that is neither present nor downloadable, in one message; expected
+# failures end with that message alone, not with a traceback.
+try:
+    check_references(REFERENCE_FILES, offline=config["offline"])
+    check_local_copies(REFERENCE_FILES)
+except ExomirError as error:
+    sys.exit(f"{type(error).__name__}: {error}")
 REFS = config["references"]
 
 
