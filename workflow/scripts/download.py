@@ -7,8 +7,8 @@ console = sys.stderr
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
 
-from exomir.errors import ExomirError
 from exomir.download import fetch
+from exomir.errors import ExomirError
 from exomir.webservices import download_enrichr_library, download_msigdb_gmt
 
 ref = snakemake.params.ref
