@@ -74,6 +74,7 @@ class LocalServer:
         self.root = Path(root)
         self._behaviours: dict[str, _Behaviour] = {}
         self._requests: list[tuple[str, str]] = []
+        self._agents: list[str] = []
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -139,9 +140,16 @@ class LocalServer:
         """Number of requests whose path (without query string) is ``path``."""
         return sum(1 for _, p in self.requests if urlsplit(p).path == path)
 
-    def _log(self, method: str, path: str) -> None:
+    @property
+    def user_agents(self) -> list[str]:
+        """The ``User-Agent`` header of every request seen so far."""
+        with self._lock:
+            return list(self._agents)
+
+    def _log(self, method: str, path: str, agent: str = "") -> None:
         with self._lock:
             self._requests.append((method, path))
+            self._agents.append(agent)
 
     def _behaviour(self, path: str) -> _Behaviour | None:
         with self._lock:
@@ -177,7 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _dispatch(self, method: str) -> None:
-        self.app._log(method, self.path)
+        self.app._log(method, self.path, self.headers.get("User-Agent", ""))
         parts = urlsplit(self.path)
         path = unquote(parts.path)
         body = b""
