@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from http_server import unused_url
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "data" / "workflow"
@@ -217,19 +218,49 @@ def test_bad_sheet_stops_before_any_job(tmp_path):
     assert not (workdir / "results").exists()
 
 
-def test_missing_reference_without_network_names_the_key(tmp_path):
+def test_missing_references_without_network_are_listed_in_one_message(tmp_path):
     workdir = copy_fixtures(tmp_path / "run")
     config = yaml.safe_load((workdir / "config.yaml").read_text())
-    # A port on the loopback interface where nothing listens: the download is refused at once.
-    config["references"]["mirbase"]["files"]["mature"] = {"url": "http://127.0.0.1:9/mature.fa"}
+    refs = config["references"]
+    # Ports on the loopback interface where nothing listens: every download is refused at once.
+    closed = unused_url()
+    refs["mirbase"]["files"]["mature"] = {"url": f"{closed}/mature.fa"}
+    refs["mirbase"]["files"]["aliases"] = {"url": f"{closed}/aliases.txt"}
+    refs["genes"] = {"version": "2024-10", "archive": [f"{closed}/hgnc/archive"]}
+    refs["targets"]["mirtarbase"]["files"]["table"] = {
+        "url": [f"{closed}/awi/hsa_MTI.csv", f"{unused_url()}/former/hsa_MTI.csv"]
+    }
+    refs["targets"]["mirdb"]["files"]["table"] = {
+        "url": f"{closed}/miRDB_v6.0_prediction_result.txt.gz"
+    }
+    refs["gene_sets"]["kegg_mini"]["files"]["gmt"] = {"path": str(workdir / "absent.gmt")}
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    result = run_snakemake(workdir, "results/names/adipose.tsv", check=False)
+    result = run_snakemake(workdir, check=False)
     assert result.returncode != 0
-    log = next((workdir / "logs/download").rglob("mature.log")).read_text()
-    assert "references.mirbase.files.mature.path" in log
-    assert not list((workdir / "resources").rglob("mature")) or not any(
-        p.is_file() for p in (workdir / "resources").rglob("mature")
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output and 'File "' not in output
+    assert output.count("reference file(s) are neither present nor downloadable") == 1
+    assert "6 reference file(s)" in output
+    for name in (
+        "mature.fa",
+        "aliases.txt",
+        "hgnc_complete_set_2024-10-01.txt",
+        "hsa_MTI.csv",
+        "miRDB_v6.0_prediction_result.txt.gz",
+    ):
+        assert f"  - {name} (references." in output
+    assert "references.targets.mirtarbase.files.table: {path: /path/to/hsa_MTI.csv}" in output
+    assert f"`references.gene_sets.kegg_mini.files.gmt.path` names {workdir / 'absent.gmt'}" in (
+        output
     )
+    assert "config/examples/local-references.yaml" in output
+    assert "snakemake --cores 1 download_references" in output
+    assert not (workdir / "results").exists() and not (workdir / "logs").exists()
+
+    # offline=true: the same list without asking any server
+    offline = run_snakemake(workdir, "--config", "offline=true", check=False)
+    assert offline.returncode != 0
+    assert "(offline=true)" in offline.stderr and "Traceback" not in offline.stderr
 
 
 def test_signatures_per_set_and_side_by_side(finished_run):

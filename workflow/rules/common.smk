@@ -37,7 +37,7 @@ REFERENCE_FILES = reference_files(config)
 # Every reference file that is neither present nor downloadable, in one message; expected
 # failures end with that message alone, not with a traceback.
 try:
-    check_references(REFERENCE_FILES, offline=config["offline"])
+    check_references(REFERENCE_FILES, offline=config["offline"] in (True, "true"))
     check_local_copies(REFERENCE_FILES)
 except ExomirError as error:
     sys.exit(f"{type(error).__name__}: {error}")
