@@ -129,13 +129,15 @@ class ReferenceFile:
 def _sections(config: dict) -> list[tuple[str, str, dict]]:
     refs = config["references"]
     out = [("mirbase", "mirbase", refs["mirbase"]), ("genes", "genes", refs["genes"])]
+    if "refseq" in refs:
+        out.append(("refseq", "refseq", refs["refseq"]))
     out += [("targets", name, entry) for name, entry in refs["targets"].items()]
     out += [("gene_sets", name, entry) for name, entry in refs["gene_sets"].items()]
     return out
 
 
 def _key(section: str, name: str) -> str:
-    if section in ("mirbase", "genes"):
+    if section in ("mirbase", "genes", "refseq"):
         return f"references.{section}"
     return f"references.{section}.{name}"
 

@@ -48,7 +48,7 @@ wildcard_constraints:
     set="|".join(SETS) if SETS else "[A-Za-z0-9_]+",
     a="|".join(SETS) if SETS else "[A-Za-z0-9_]+",
     b="|".join(SETS) if SETS else "[A-Za-z0-9_]+",
-    section="mirbase|genes|targets|gene_sets",
+    section="mirbase|genes|refseq|targets|gene_sets",
     name="[A-Za-z0-9_.-]+",
     version="[A-Za-z0-9][A-Za-z0-9._-]*",
     role="[A-Za-z0-9_]+",
@@ -102,6 +102,18 @@ MIRBASE = {
     "precursors": f"{MIRBASE_DIR}/precursors.parquet",
 }
 GENES = f"{GENES_DIR}/genes.parquet"
+# RefSeq transcript -> gene table (references.refseq), read by miRDB sources; optional.
+REFSEQ = (
+    f"{REFERENCE_ROOT}/refseq/{REFS['refseq']['version']}/refseq.parquet"
+    if "refseq" in REFS
+    else None
+)
+
+
+def refseq_input(name):
+    """{"refseq": table} for a miRDB source when references.refseq is set, else {}."""
+    wanted = REFSEQ and REFS["targets"][name]["format"] == "mirdb"
+    return {"refseq": REFSEQ} if wanted else {}
 
 
 def target_source_edges(name):
@@ -131,7 +143,13 @@ PRERANK = PrerankSettings.from_config(config["enrichment"])
 
 def all_references():
     """Every normalised reference the analysis uses (target of download_references)."""
-    return [*MIRBASE.values(), GENES, *SOURCE_EDGES, *GENE_SET_TABLES]
+    return [
+        *MIRBASE.values(),
+        GENES,
+        *([REFSEQ] if REFSEQ else []),
+        *SOURCE_EDGES,
+        *GENE_SET_TABLES,
+    ]
 
 
 # The enrichment settings the ORA/null/calibration/comparison rules depend on. Prerank has its

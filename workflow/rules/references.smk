@@ -67,9 +67,26 @@ rule gene_table:
         "../scripts/gene_table.py"
 
 
+rule refseq_table:
+    input:
+        gene2refseq=lambda w: ref_file("refseq", "refseq", "gene2refseq"),
+    output:
+        refseq=f"{REFERENCE_ROOT}/refseq/{{version}}/refseq.parquet",
+    log:
+        "logs/references/refseq/{version}.log",
+    conda:
+        "../envs/exomir.yaml"
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    script:
+        "../scripts/refseq_table.py"
+
+
 rule target_source:
     input:
         unpack(lambda w: files_of("targets", w.name)),
+        unpack(lambda w: refseq_input(w.name)),
         mature=MIRBASE["mature"],
         aliases=MIRBASE["aliases"],
         precursors=MIRBASE["precursors"],
