@@ -7,7 +7,8 @@ MSigDB endpoints) talk to this server over a real socket; nothing is mocked.  It
 * the MyGene.info batch query, ``POST /v3/query`` (form fields ``q``, ``scopes``, ``fields``,
   ``species``), answered from a small gene table, ``<root>/mygene/genes.json``: a term matches a
   gene whose ``symbol`` (scope ``symbol``) or one of whose ``alias`` entries (scope ``alias``)
-  equals it, ignoring case, within the requested species;
+  equals it, ignoring case, within the requested species; scope ``refseq.rna`` matches an
+  accession (with or without version) of the gene's ``refseq.rna`` list;
 * Enrichr's ``GET /<instance>/geneSetLibrary?mode=text&libraryName=NAME``, answered from
   ``<root>/enrichr/<instance>/NAME.txt``; a name without a file is answered with an empty body;
 * Enrichr's ``GET /<instance>/datasetStatistics`` from ``<root>/enrichr/<instance>/
@@ -278,6 +279,11 @@ class _Handler(BaseHTTPRequestHandler):
                     a.casefold() == term.casefold() for a in gene.get("alias", [])
                 ):
                     score = 20.0
+                elif "refseq.rna" in scopes and any(
+                    r.split(".")[0].casefold() == term.split(".")[0].casefold()
+                    for r in gene.get("refseq", {}).get("rna", [])
+                ):
+                    score = 50.0
                 if score:
                     hit: dict[str, object] = {"query": term, "_id": gene["_id"], "_score": score}
                     hit.update({f: gene[f] for f in fields if f in gene})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pandas as pd
 import pytest
 from http_server import HTTP_DATA, LocalServer, unused_url
 
@@ -329,3 +330,37 @@ def test_msigdb_arguments_are_checked(tmp_path, category, dbver, fragment):
     with pytest.raises(ConfigError) as caught:
         download_msigdb_gmt(category, dbver, tmp_path / "h.gmt", key="references.gene_sets.h")
     assert fragment in str(caught.value) and "`references.gene_sets.h`" in str(caught.value)
+
+
+# ------------------------------------------------------------------- RefSeq -> gene (online) --
+
+
+def test_mygene_refseq_lookup_is_cached_and_matches_gene2refseq_layout(tmp_path):
+    accessions = ["NM_001304717.5", "XM_047425140.1", "NM_001014431", "NR_999990.1", "NM_123456.1"]
+    with LocalServer() as server:
+        client = MyGeneClient(
+            url=server.url + "/v3", cache_dir=tmp_path, scopes=("refseq.rna",), delay=0, timeout=2
+        )
+        table = client.query_refseq(accessions)
+        asked = sum(1 for method, _ in server.requests if method == "POST")
+    assert list(table.columns) == ["refseq", "entrez_id"]
+    assert set(zip(table["refseq"], table["entrez_id"], strict=True)) == {
+        ("NM_001304717", "5728"),
+        ("XM_047425140", "5728"),
+        ("NM_001014431", "207"),
+        ("NR_999990", "207"),  # an accession of two genes: both rows, ambiguous downstream
+        ("NR_999990", "2475"),
+    }
+    assert asked == 1
+    # no server: the cache answers every accession asked before
+    offline = MyGeneClient(
+        url=unused_url() + "/v3", cache_dir=tmp_path, scopes=("refseq.rna",), delay=0, timeout=2
+    )
+    pd.testing.assert_frame_equal(offline.query_refseq(accessions), table)
+    with pytest.raises(DownloadError, match=r"cannot reach MyGene\.info"):
+        offline.query_refseq(["NM_004958.4"])
+
+
+def test_mygene_refseq_lookup_needs_the_refseq_scope(tmp_path):
+    with pytest.raises(ConfigError, match="scopes"):
+        MyGeneClient(cache_dir=tmp_path).query_refseq(["NM_000314"])
