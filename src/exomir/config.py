@@ -360,6 +360,13 @@ def check_config(config: dict, set_sources: dict[str, str]) -> None:
                 f"references.gene_sets.{name} (format msigdb) needs category: and dbver:",
                 hint="e.g. category: h.all, dbver: 2024.1.Hs",
             )
+    refseq = refs.get("refseq")
+    if refseq and refseq.get("source", "gene2refseq") == "gene2refseq" and not refseq.get("files"):
+        raise ConfigError(
+            "references.refseq (source gene2refseq) needs files: gene2refseq:",
+            hint="e.g. files: {gene2refseq: {url: https://ftp.ncbi.nlm.nih.gov/gene/DATA/"
+            "gene2refseq.gz}}, or source: mygene",
+        )
     EnrichmentSettings.from_config(config["enrichment"])
     PrerankSettings.from_config(config["enrichment"])
     AbundanceSettings.from_config(config["abundance"])

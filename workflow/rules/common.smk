@@ -36,8 +36,10 @@ PAIRS = comparison_pairs(config, SOURCES)
 REFERENCE_FILES = reference_files(config)
 # Every reference file that is neither present nor downloadable, in one message; expected
 # failures end with that message alone, not with a traceback.
+# `snakemake --lint` reads the rules only, so it needs no reference.
 try:
-    check_references(REFERENCE_FILES, offline=config["offline"] in (True, "true"))
+    if "--lint" not in sys.argv:
+        check_references(REFERENCE_FILES, offline=config["offline"] in (True, "true"))
     check_local_copies(REFERENCE_FILES)
 except ExomirError as error:
     sys.exit(f"{type(error).__name__}: {error}")
@@ -108,6 +110,15 @@ REFSEQ = (
     if "refseq" in REFS
     else None
 )
+
+
+REFSEQ_SOURCE = REFS["refseq"]["source"] if "refseq" in REFS else None
+# The miRDB files whose accessions a MyGene.info lookup asks for.
+MIRDB_TABLES = [
+    ref_file("targets", name, "table")
+    for name, entry in REFS["targets"].items()
+    if entry["format"] == "mirdb"
+]
 
 
 def refseq_input(name):
