@@ -127,6 +127,10 @@ def test_schema_rejects_bad_values(config, change, message):
             lambda c: c["references"]["targets"]["mirdb"].update(files={}),
             "needs a file table",
         ),
+        (
+            lambda c: c["references"]["refseq"].pop("files"),
+            "references.refseq (source gene2refseq) needs files: gene2refseq:",
+        ),
     ],
 )
 def test_cross_key_checks(config, change, message):
@@ -337,3 +341,18 @@ def test_host_reachable_on_the_loopback_interface(tmp_path):
     (tmp_path / "f.txt").write_text("x")
     assert host_reachable((tmp_path / "f.txt").as_uri())
     assert not host_reachable((tmp_path / "absent.txt").as_uri())
+
+
+def test_refseq_reference_gene2refseq_or_mygene(config):
+    (g2r,) = [f for f in reference_files(config) if f.section == "refseq"]
+    assert (g2r.key, g2r.role, g2r.file_name) == (
+        "references.refseq.files.gene2refseq",
+        "gene2refseq",
+        "gene2refseq.gz",
+    )
+    assert config["references"]["refseq"]["source"] == "gene2refseq"
+    config["references"]["refseq"] = {"version": "2025-11", "source": "mygene"}
+    validate(config, SCHEMA)
+    check_config(config, SOURCES)
+    assert config["references"]["refseq"]["mygene_url"] == "https://mygene.info/v3"
+    assert not [f for f in reference_files(config) if f.section == "refseq"]
