@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from http_server import unused_url
+from http_server import LocalServer, unused_url
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "data" / "workflow"
@@ -261,6 +262,61 @@ def test_missing_references_without_network_are_listed_in_one_message(tmp_path):
     offline = run_snakemake(workdir, "--config", "offline=true", check=False)
     assert offline.returncode != 0
     assert "(offline=true)" in offline.stderr and "Traceback" not in offline.stderr
+
+
+def _mirdb_coverage(workdir: Path) -> dict[str, int]:
+    run_snakemake(workdir, "resources/references/targets/mirdb/fixture/audit.tsv")
+    audit = read(workdir, "resources/references/targets/mirdb/fixture/audit.tsv")
+    rows = audit[audit["kind"] == "refseq_coverage"]
+    edges = pd.read_parquet(workdir / "resources/references/targets/mirdb/fixture/edges.parquet")
+    assert len(edges) > 0
+    return {value: int(n) for value, n in zip(rows["value"], rows["rows"], strict=True)}
+
+
+def test_mirdb_accessions_outside_hgnc_map_through_gene2refseq(tmp_path):
+    """The fixture's miRDB accessions are all transcripts HGNC does not list."""
+    workdir = copy_fixtures(tmp_path / "run")
+    hgnc = read(workdir, "hgnc_complete_set.txt")
+    mirdb = pd.read_csv(workdir / "miRDB_v6.0_prediction_result.txt", sep="\t", header=None)
+    accessions = set(mirdb.loc[mirdb[0].str.startswith("hsa-"), 1].str.split(".").str[0])
+    assert not set(mirdb[1].str.split(".").str[0]) & set(hgnc["refseq_accession"])
+    coverage = _mirdb_coverage(workdir)
+    assert coverage == {
+        "mapped accessions": len(accessions),
+        "ambiguous accessions": 0,
+        "dropped accessions": 0,
+    }
+
+
+def test_mirdb_accessions_map_through_mygene(tmp_path):
+    """references.refseq.source: mygene asks MyGene.info (here a local server), and caches."""
+    workdir = copy_fixtures(tmp_path / "run")
+    g2r = pd.read_csv(workdir / "gene2refseq", sep="\t", dtype=str)
+    human = g2r[(g2r["#tax_id"] == "9606") & (g2r["RNA_nucleotide_accession.version"] != "-")]
+    genes = [
+        {
+            "_id": gene,
+            "entrezgene": gene,
+            "symbol": rows["Symbol"].iloc[0],
+            "taxid": 9606,
+            "refseq": {"rna": sorted(rows["RNA_nucleotide_accession.version"])},
+        }
+        for gene, rows in human.groupby("GeneID")
+    ]
+    www = tmp_path / "www"
+    (www / "mygene").mkdir(parents=True)
+    (www / "mygene" / "genes.json").write_text(json.dumps(genes))
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    with LocalServer(www) as server:
+        config["references"]["refseq"] = {
+            "version": "fixture",
+            "source": "mygene",
+            "mygene_url": server.url + "/v3",
+        }
+        (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+        coverage = _mirdb_coverage(workdir)
+    assert coverage["mapped accessions"] > 0 and coverage["dropped accessions"] == 0
+    assert list((workdir / "resources/references/refseq/mygene").glob("mygene_*.json"))
 
 
 def test_signatures_per_set_and_side_by_side(finished_run):
