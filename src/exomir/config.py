@@ -280,8 +280,10 @@ def missing_references_message(missing: Iterable[ReferenceFile], *, offline: boo
     ]
     for ref in missing:
         if ref.kind == "path":
-            lines.append(f"  - {ref.file_name}: `{ref.config_key}` names {ref.location}, which")
-            lines.append("    does not exist; put the file there or correct the path")
+            lines.append(
+                f"  - {ref.file_name}: `{ref.config_key}` names {ref.location}, which does not "
+                "exist; put the file there or correct the path"
+            )
             continue
         lines.append(f"  - {ref.file_name} ({ref.key}, version {ref.version})")
         lines.append(f"      from:     {', '.join(ref.sources)}")
