@@ -36,9 +36,10 @@ PAIRS = comparison_pairs(config, SOURCES)
 REFERENCE_FILES = reference_files(config)
 # Every reference file that is neither present nor downloadable, in one message; expected
 # failures end with that message alone, not with a traceback.
-# `snakemake --lint` reads the rules only, so it needs no reference.
+# Only the main Snakemake process checks: a job (e.g. on an offline compute node) is started
+# when its inputs exist, and `snakemake --lint` reads the rules only.
 try:
-    if "--lint" not in sys.argv:
+    if workflow.is_main_process and "--lint" not in sys.argv:
         check_references(REFERENCE_FILES, offline=config["offline"] in (True, "true"))
     check_local_copies(REFERENCE_FILES)
 except ExomirError as error:
