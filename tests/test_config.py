@@ -15,6 +15,7 @@ from exomir.config import (
     check_references,
     comparison_pairs,
     host_reachable,
+    is_dry_run,
     missing_references,
     reference_files,
     reference_input,
@@ -356,3 +357,18 @@ def test_refseq_reference_gene2refseq_or_mygene(config):
     check_config(config, SOURCES)
     assert config["references"]["refseq"]["mygene_url"] == "https://mygene.info/v3"
     assert not [f for f in reference_files(config) if f.section == "refseq"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "dry"),
+    [
+        (["--cores", "1", "-n"], True),
+        (["-np", "--cores", "1"], True),
+        (["--dry-run"], True),
+        (["--cores", "1"], False),
+        (["-s", "Snakefile", "--configfile", "n.yaml"], False),
+        (["--config", "offline=true", "-p"], False),
+    ],
+)
+def test_is_dry_run(argv, dry):
+    assert is_dry_run(argv) is dry

@@ -42,6 +42,7 @@ __all__ = [
     "check_references",
     "comparison_pairs",
     "host_reachable",
+    "is_dry_run",
     "missing_references",
     "missing_references_message",
     "reference_files",
@@ -313,6 +314,21 @@ def check_references(
     missing = missing_references(files, offline=offline, reachable=reachable)
     if missing:
         raise ConfigError(missing_references_message(missing, offline=offline))
+
+
+def is_dry_run(argv: Iterable[str]) -> bool:
+    """Whether a Snakemake command line asks for a dry run (``-n``, ``--dry-run``, ``-np``).
+
+    Snakemake learns that only after it has read the workflow, so the preflight looks at the
+    command line: a dry run plans and starts no job, and it gets the list of missing reference
+    files as a warning instead of stopping.
+    """
+    for arg in argv:
+        if arg in ("--dry-run", "--dryrun", "--just-print"):
+            return True
+        if arg.startswith("-") and not arg.startswith("--") and arg[1:].isalpha() and "n" in arg:
+            return True
+    return False
 
 
 def check_config(config: dict, set_sources: dict[str, str]) -> None:

@@ -13,6 +13,7 @@ from exomir.config import (
     check_config,
     check_local_copies,
     check_references,
+    is_dry_run,
     comparison_pairs,
     reference_files,
     reference_input,
@@ -37,13 +38,15 @@ REFERENCE_FILES = reference_files(config)
 # Every reference file that is neither present nor downloadable, in one message; expected
 # failures end with that message alone, not with a traceback.
 # Only the main Snakemake process checks: a job (e.g. on an offline compute node) is started
-# when its inputs exist, and `snakemake --lint` reads the rules only.
+# when its inputs exist, and `snakemake --lint` reads the rules only. A dry run gets a warning.
 try:
     if workflow.is_main_process and "--lint" not in sys.argv:
         check_references(REFERENCE_FILES, offline=config["offline"] in (True, "true"))
     check_local_copies(REFERENCE_FILES)
 except ExomirError as error:
-    sys.exit(f"{type(error).__name__}: {error}")
+    if not is_dry_run(sys.argv[1:]):
+        sys.exit(f"{type(error).__name__}: {error}")
+    print(f"Warning (a real run stops here): {error}", file=sys.stderr)
 REFS = config["references"]
 
 
