@@ -143,6 +143,48 @@ def top_terms(
     return leads.head(n_show).reset_index(drop=True)
 
 
+#: What the focus heatmap can show, best first: (column, label). ``fdr_focus`` is BH over the
+#: pre-declared focus family (the focus terms of all libraries); older tables have only the
+#: empirical FDR (BH within each library, or over all terms) or, without the null, ORA's.
+FOCUS_STATISTICS = (
+    ("fdr_focus", "focus-family FDR"),
+    ("fdr_emp", "empirical FDR"),
+    ("fdr_ora", "ORA FDR"),
+)
+
+
+def focus_statistic(enrichment: pd.DataFrame) -> tuple[str, str]:
+    """The FDR column the focus pathways are judged by, and its label.
+
+    The first of :data:`FOCUS_STATISTICS` that the table has with at least one value on a
+    focus term (``fdr_focus`` is empty for the others); ``fdr_emp`` is used only when the
+    empirical null was run (see :func:`primary_method`).
+    """
+    focus_terms = enrichment["focus"] != ""
+    method = primary_method(enrichment)
+    for column, label in FOCUS_STATISTICS:
+        if column not in enrichment.columns or (column == "fdr_emp" and method != "emp"):
+            continue
+        if column == "fdr_ora" or enrichment.loc[focus_terms, column].notna().any():
+            return column, label
+    return "fdr_ora", "ORA FDR"
+
+
+def effect_sizes(enrichment: pd.DataFrame) -> tuple[pd.Series, str]:
+    """The effect size of each term, and where it came from.
+
+    ``z_emp`` ((observed - null mean) / null SD of the random miRNA sets) when the table has
+    it; else the same ratio from the ``overlap``, ``null_mean`` and ``null_sd`` columns; for
+    a table without the empirical null, the ORA fold enrichment.
+    """
+    if "z_emp" in enrichment.columns and enrichment["z_emp"].notna().any():
+        return enrichment["z_emp"], "z_emp"
+    if enrichment["null_sd"].notna().any():
+        sd = enrichment["null_sd"].where(enrichment["null_sd"] > 0)
+        return (enrichment["overlap"] - enrichment["null_mean"]) / sd, "z"
+    return enrichment["fold_enrichment"], "fold"
+
+
 def focus_rows(
     enrichment: pd.DataFrame, focus: Mapping[str, str], *, fdr: float
 ) -> list[dict[str, Any]]:
@@ -150,18 +192,20 @@ def focus_rows(
 
     A term counts for a pathway when the pathway key is in its ``focus`` cell (``;``-joined
     when a term belongs to several). The best term is the one with the smallest p-value of
-    the primary method; the pathway is significant when that term's FDR is below ``fdr``.
-    Keys found in the table but missing from ``focus`` are listed after the configured ones,
-    labelled with their key.
+    the primary method; the pathway is significant when that term's FDR of
+    :func:`focus_statistic` is below ``fdr``. Each entry also carries the best term's effect
+    size (:func:`effect_sizes`) as ``effect``. Keys found in the table but missing from
+    ``focus`` are listed after the configured ones, labelled with their key.
     """
     method = primary_method(enrichment)
-    ordered = _sort_terms(enrichment, method)
+    q_col, q_label = focus_statistic(enrichment)
+    effect, effect_kind = effect_sizes(enrichment)
+    ordered = _sort_terms(enrichment.assign(_effect=effect), method)
     terms_by_key: dict[str, list[dict[str, Any]]] = {}
     for record in ordered.to_dict("records"):
         for key in split_list(record["focus"]):
             terms_by_key.setdefault(key, []).append(record)
     keys = list(focus) + sorted(k for k in terms_by_key if k not in focus)
-    q_col = "fdr_emp" if method == "emp" else "fdr_ora"
     p_col = "p_emp" if method == "emp" else "p_ora"
     rows = []
     for key in keys:
@@ -177,8 +221,12 @@ def focus_rows(
                 "best": best,
                 "value": None if best is None else _finite(best[q_col]),
                 "p": None if best is None else _finite(best[p_col]),
+                "effect": None if best is None else _finite(best["_effect"]),
+                "effect_kind": effect_kind,
                 "significant": best is not None and _lt(best[q_col], fdr),
                 "method": method,
+                "statistic": q_col,
+                "statistic_label": q_label,
             }
         )
     return rows

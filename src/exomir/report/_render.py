@@ -34,6 +34,7 @@ from ._format import (
     format_percent,
     format_pvalue,
 )
+from ._headline import overview_headline_section
 from ._load import _relative_href
 from ._overview import (
     methods_section,
@@ -47,6 +48,7 @@ from ._overview import (
     overview_sources_section,
     overview_summary_section,
 )
+from ._palette import css_variables
 from ._sections import Section, _sources_of, parameters_section
 from ._set_page import (
     set_focus_section,
@@ -87,6 +89,7 @@ SetBuilder = Callable[[ReportData, str], "Section | None"]
 
 #: Sections of ``index.html``, in page order.
 OVERVIEW_SECTIONS: tuple[OverviewBuilder, ...] = (
+    overview_headline_section,
     overview_intro_section,
     overview_summary_section,
     overview_focus_section,
@@ -191,7 +194,7 @@ def _run_facts(data: ReportData) -> list[tuple[str, str]]:
 def render_pages(data: ReportData) -> dict[str, str]:
     """Render every page to HTML text, keyed by file name (no files are written)."""
     env = _environment()
-    css = env.loader.get_source(env, "report.css")[0]  # type: ignore[union-attr]
+    css = css_variables() + env.loader.get_source(env, "report.css")[0]  # type: ignore[union-attr]
     script = env.loader.get_source(env, "report.js")[0]  # type: ignore[union-attr]
     page_template = env.get_template("page.html.j2")
     facts = _run_facts(data)
@@ -206,7 +209,8 @@ def render_pages(data: ReportData) -> dict[str, str]:
             page=page,
             bodies=bodies,
             nav=nav,
-            facts=facts,
+            # "Sets 5" describes the run, not a set: only the overview says it.
+            facts=facts if page.active == "index" else [f for f in facts if f[0] != "Sets"],
             css=Markup(css),
             script=Markup(script),
             version=__version__,

@@ -19,14 +19,9 @@ from .. import signatures as sg
 from ._data import ReportData
 from ._derive import _common, _finite
 from ._format import EN_DASH
-from ._plots import (
-    GridCell,
-    SignatureBar,
-    signature_bars_svg,
-    signature_grid_svg,
-    superscript_number,
-)
+from ._plots import superscript_number
 from ._sections import Section
+from ._signature_plots import GridCell, SignatureBar, signature_bars_svg, signature_grid_svg
 
 
 def _signature_note(row: Mapping[str, Any]) -> str:
