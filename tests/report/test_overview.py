@@ -70,7 +70,7 @@ def test_without_empirical_null_ora_is_primary_and_said_so(inputs, tmp_path):
     rp.render_report(tmp_path, **{**inputs, "enrichment": enrichment})
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "The empirical miRNA-set null was switched off for this run" in index
-    assert "best ORA (hypergeometric) FDR" in index
+    assert "<strong>ORA FDR</strong>" in index and "smallest ORA (hypergeometric) p-value" in index
     page = (tmp_path / "bone_marrow.html").read_text(encoding="utf-8")
     assert "p empirical" not in page
 

@@ -60,6 +60,7 @@ from ._derive import (
     primary_method,
     rank_edges,
     summarise_set,
+    top_edges,
     top_terms,
 )
 from ._format import format_bytes, format_number, format_percent, format_pvalue
@@ -186,6 +187,7 @@ __all__ = [
     "significance_threshold",
     "split_list",
     "summarise_set",
+    "top_edges",
     "top_terms",
     "write_report",
 ]

@@ -246,6 +246,10 @@ def _lt(value: object, threshold: float) -> bool:
 
 _TIER_RANK = {"strong": 0, "weak": 1}
 
+#: Edges shown per miRNA on a set page, so that one miRNA with many equally supported edges
+#: cannot fill the table; the full table is linked.
+EDGES_PER_MIRNA = 10
+
 
 def rank_edges(targets: pd.DataFrame) -> pd.DataFrame:
     """Order a set's target edges from best to weakest evidence.
@@ -253,33 +257,47 @@ def rank_edges(targets: pd.DataFrame) -> pd.DataFrame:
     The order is lexicographic, strongest evidence first:
 
     1. ``confidence`` of the target policy (higher first), when the table has it;
-    2. miRTarBase tier: ``strong`` (functional MTI) > ``weak`` > none or non-functional;
-    3. number of sources supporting the edge (more first);
+    2. number of sources supporting the edge (more first);
+    3. miRTarBase tier: ``strong`` (functional MTI) > ``weak`` > none or non-functional;
     4. number of miRTarBase PMIDs (more first);
-    5. TargetScan context++ score (more negative first);
-    6. miRDB score (higher first);
-    7. miRNA and gene names, so that ties are always broken the same way.
+    5. TargetScan context++ score (more negative first), then miRDB score (higher first);
+    6. convergence: how many of the set's miRNAs target the gene (more first) -- a gene hit by
+       several miRNAs of the cargo is repressed more surely than one hit by a single miRNA;
+    7. the miRNA's weight in the set (higher first);
+    8. gene and miRNA names, so that remaining ties are always broken the same way (gene first,
+       so that ties spread over the miRNAs instead of listing one miRNA's targets A to Z).
+
+    The added column ``convergence`` holds item 6.
     """
     frame = targets.copy()
+    frame["convergence"] = frame.groupby("gene")["mirna"].transform("nunique").astype(int)
     keys: list[str] = []
-    ascending: list[bool] = []
     if frame["confidence"].notna().any():
         frame["_conf"] = -frame["confidence"]
         keys.append("_conf")
-        ascending.append(True)
+    frame["_sources"] = -frame["n_sources"]
+    keys.append("_sources")
     if "mirtarbase_tier" in frame.columns:
         frame["_tier"] = [_TIER_RANK.get(str(v).lower(), 2) for v in frame["mirtarbase_tier"]]
         keys.append("_tier")
-        ascending.append(True)
-    frame["_sources"] = -frame["n_sources"]
     frame["_pmids"] = -frame["mirtarbase_pmids"]
     frame["_mirdb"] = -frame["mirdb_score"]
-    keys += ["_sources", "_pmids", "targetscan_context_score", "_mirdb", "mirna", "gene"]
-    ascending += [True] * 6
-    frame = frame.sort_values(keys, ascending=ascending, kind="stable", na_position="last")
+    frame["_convergence"] = -frame["convergence"]
+    frame["_weight"] = -frame["weight"] if "weight" in frame.columns else 0.0
+    keys += ["_pmids", "targetscan_context_score", "_mirdb", "_convergence", "_weight"]
+    keys += ["gene", "mirna"]
+    frame = frame.sort_values(keys, kind="stable", na_position="last")
     return frame.drop(columns=[c for c in frame.columns if c.startswith("_")]).reset_index(
         drop=True
     )
+
+
+def top_edges(
+    ranked: pd.DataFrame, *, limit: int, per_mirna: int = EDGES_PER_MIRNA
+) -> pd.DataFrame:
+    """The first ``limit`` edges of :func:`rank_edges` with at most ``per_mirna`` per miRNA."""
+    seen = ranked.groupby("mirna", sort=False).cumcount()
+    return ranked[seen < per_mirna].head(limit).reset_index(drop=True)
 
 
 def mirna_target_counts(targets: pd.DataFrame, sources: Sequence[str]) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from .. import tables
 from ..overlap import overlap_summary
+from ._calibration_text import calibration_notes
 from ._data import OVERLAP_LABELS, OVERLAP_TITLES, ReportData
 from ._derive import (
     FOCUS_STATISTICS,
@@ -290,6 +291,7 @@ def overview_calibration_section(data: ReportData) -> Section:
             "methods": methods,
             "fractions": fractions,
             "rows": rows,
+            **calibration_notes(records, methods),
         },
     )
 

@@ -258,9 +258,7 @@ def focus_heatmap_svg(
         bar = fig.colorbar(image, cax=cax)
         bar.outline.set_visible(False)
         ticks = [t for t in _FDR_TICKS if -math.log10(t) <= vmax]
-        bar.set_ticks(
-            [-math.log10(t) for t in ticks], labels=[fdr_text(t) for t in ticks]
-        )
+        bar.set_ticks([-math.log10(t) for t in ticks], labels=[fdr_text(t) for t in ticks])
         bar.ax.tick_params(labelsize=8.5, length=2)
         bar.set_label(metric_label, fontsize=9)
         line = -math.log10(threshold)
