@@ -116,6 +116,28 @@ def tumour_lean(table: pd.DataFrame) -> Lean | None:
     )
 
 
+#: How the report labels the lean, whichever row it comes from.
+LEAN_LABEL = "Tumour lean (pro \u2212 anti)"
+
+
+def report_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """:func:`exomir.signatures.report_rows`, with the lean standing between its two sides.
+
+    The lean (or the balance row it replaces) is labelled :data:`LEAN_LABEL` and moved right
+    after the pro-tumour score, so that pro-tumour and anti-tumour are never read side by side
+    without the lean between them.
+    """
+    rows = sg.report_rows(table)
+    lean = [r for r in rows if r["kind"] in ("lean", "balance")]
+    rest = [r for r in rows if r["kind"] not in ("lean", "balance")]
+    for r in lean:
+        r["label"] = LEAN_LABEL
+        if r["kind"] == "lean" and _finite(r.get("score")) is not None:
+            r["z"] = _finite(r["score"])  # the lean's score is already a difference of z's
+    at = next((i + 1 for i, r in enumerate(rest) if r["key"] == "pro_tumour"), 0)
+    return rest[:at] + lean + rest[at:]
+
+
 def driving_edges(
     drivers: pd.DataFrame, key: str, push: str, limit: int = HEADLINE_EDGES
 ) -> list[tuple[str, str]]:
