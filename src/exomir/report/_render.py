@@ -23,6 +23,7 @@ from .. import __version__
 from .. import signatures as sg
 from .._io import write_text
 from ._build import build_report_data
+from ._bundle import copy_bundle, write_significant
 from ._data import Calibration, ReportData
 from ._derive import _common, _param, flatten_params
 from ._format import (
@@ -62,6 +63,7 @@ from ._signature_sections import (
     set_literature_section,
     set_signatures_section,
 )
+from ._summary_figure import write_summary_figure
 
 
 def _environment() -> jinja2.Environment:
@@ -221,7 +223,9 @@ def render_pages(data: ReportData) -> dict[str, str]:
 def write_report(out_dir: str | os.PathLike[str], data: ReportData) -> list[Path]:
     """Render the report and write its pages into ``out_dir`` atomically.
 
-    Returns the written paths: ``index.html`` first, then one page per set in set order.
+    Also copies the linked tables of ``data.bundle`` and writes the significant rows
+    (:mod:`._bundle`) and the summary figure (:mod:`._summary_figure`). Returns the written
+    pages: ``index.html`` first, then one page per set in set order.
     """
     out_dir = Path(out_dir)
     written = []
@@ -229,6 +233,9 @@ def write_report(out_dir: str | os.PathLike[str], data: ReportData) -> list[Path
         path = out_dir / filename
         write_text(html, path)
         written.append(path)
+    copy_bundle(out_dir, data.bundle)
+    write_significant(out_dir, data)
+    write_summary_figure(out_dir, data)
     return written
 
 
