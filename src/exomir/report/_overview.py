@@ -141,6 +141,8 @@ def overview_focus_section(data: ReportData) -> Section:
             "effect_label": EFFECT_LABELS[effect_kind],
             "fdr": data.fdr,
             "signatures": bool(data.signatures),
+            # with fdr_all beside it, fdr_emp is BH within each library (the newer tables)
+            "within_library": all("fdr_all" in data.enrichment[s].columns for s in data.sets),
         },
     )
 
