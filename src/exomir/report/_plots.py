@@ -118,6 +118,40 @@ def fdr_text(value: float | None) -> str:
     return superscript_number(value)
 
 
+def cell_axes(
+    ax, rows: Sequence[str], columns: Sequence[str], *, labelsize: float, gap: float = 2
+) -> None:
+    """Style ``ax`` as a grid of cells: labels above and at the left, white gaps, no frame."""
+    ax.set_xticks(range(len(columns)), labels=list(columns))
+    ax.set_yticks(range(len(rows)), labels=list(rows))
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0, labelsize=labelsize)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xticks(np.arange(-0.5, len(columns), 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, len(rows), 1), minor=True)
+    ax.grid(which="minor", color="white", linewidth=gap)
+    ax.tick_params(which="minor", length=0)
+
+
+def hatch_cell(ax, i: int, j: int, label: str | None = None, fontsize: float = 9) -> None:
+    """Hatch cell ``(i, j)`` grey (nothing to show there), with an optional word on it."""
+    ax.add_patch(
+        Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="#c3ccd6",
+                  linewidth=0)
+    )  # fmt: skip
+    if label:
+        ax.text(j, i, label, ha="center", va="center", fontsize=fontsize, color=_MUTED)
+
+
+def outline_cell(ax, i: int, j: int, linewidth: float) -> None:
+    """Outline cell ``(i, j)`` in ink: the mark of a significant result or a call."""
+    ax.add_patch(
+        Rectangle((j - 0.45, i - 0.42), 0.9, 0.84, fill=False, edgecolor=_TEXT,
+                  linewidth=linewidth)
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class HeatmapCell:
     """One cell of the set-by-focus-pathway heatmap.
@@ -201,33 +235,13 @@ def focus_heatmap_svg(
         masked = np.ma.masked_invalid(scores)
         cmap = HEATMAP_CMAP.with_extremes(bad="#eef1f4")
         image = ax.imshow(masked, cmap=cmap, vmin=0.0, vmax=vmax, aspect="auto")
-        ax.set_xticks(range(n_cols), labels=wrapped)
-        ax.set_yticks(range(n_rows), labels=list(rows))
-        ax.xaxis.tick_top()
-        ax.tick_params(length=0, labelsize=10)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        ax.set_xticks(np.arange(-0.5, n_cols, 1), minor=True)
-        ax.set_yticks(np.arange(-0.5, n_rows, 1), minor=True)
-        ax.grid(which="minor", color="white", linewidth=2)
-        ax.tick_params(which="minor", length=0)
+        cell_axes(ax, list(rows), wrapped, labelsize=10)
         for i, row in enumerate(rows):
             for j, col in enumerate(columns):
                 cell = cells.get((row, col))
                 score = scores[i, j]
                 if cell is None or not math.isfinite(score):
-                    ax.add_patch(
-                        Rectangle(
-                            (j - 0.5, i - 0.5),
-                            1,
-                            1,
-                            fill=False,
-                            hatch="///",
-                            edgecolor="#c3ccd6",
-                            linewidth=0,
-                        )
-                    )
-                    ax.text(j, i, "not tested", ha="center", va="center", fontsize=9, color=_MUTED)
+                    hatch_cell(ax, i, j, "not tested")
                     continue
                 dark = score / vmax > 0.55
                 text = fdr_text(cell.value)
@@ -245,16 +259,7 @@ def focus_heatmap_svg(
                     color="white" if dark else _TEXT,
                 )
                 if cell.significant:
-                    ax.add_patch(
-                        Rectangle(
-                            (j - 0.45, i - 0.42),
-                            0.9,
-                            0.84,
-                            fill=False,
-                            edgecolor=_TEXT,
-                            linewidth=2.2,
-                        )
-                    )
+                    outline_cell(ax, i, j, 2.2)
         bar = fig.colorbar(image, cax=cax)
         bar.outline.set_visible(False)
         ticks = [t for t in _FDR_TICKS if -math.log10(t) <= vmax]

@@ -15,10 +15,21 @@ from dataclasses import dataclass
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 
 from ._palette import DIVERGING_CMAP, PUSH_COLOURS, PUSH_LEGEND, PUSH_SYMBOLS, push_of
-from ._plots import _GRID, _MINUS, _MUTED, _RC, _TEXT, _svg_text, superscript_number
+from ._plots import (
+    _GRID,
+    _MINUS,
+    _MUTED,
+    _RC,
+    _TEXT,
+    _svg_text,
+    cell_axes,
+    hatch_cell,
+    outline_cell,
+    superscript_number,
+)
 
 #: Standardised scores are drawn up to this many standard deviations; beyond, they are clipped
 #: and marked, so that one extreme call does not flatten all the others.
@@ -202,32 +213,12 @@ def signature_grid_svg(
         image = ax.imshow(
             np.ma.masked_invalid(values), cmap=cmap, vmin=-vmax, vmax=vmax, aspect="auto"
         )
-        ax.set_xticks(range(len(columns)), labels=wrapped)
-        ax.set_yticks(range(len(rows)), labels=list(rows))
-        ax.xaxis.tick_top()
-        ax.tick_params(length=0, labelsize=9.5)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        ax.set_xticks(np.arange(-0.5, n_cols, 1), minor=True)
-        ax.set_yticks(np.arange(-0.5, n_rows, 1), minor=True)
-        ax.grid(which="minor", color="white", linewidth=2)
-        ax.tick_params(which="minor", length=0)
+        cell_axes(ax, list(rows), wrapped, labelsize=9.5)
         for i, row in enumerate(rows):
             for j, col in enumerate(columns):
                 cell = cells.get((row, col))
                 if cell is None or not math.isfinite(values[i, j]):
-                    ax.add_patch(
-                        Rectangle(
-                            (j - 0.5, i - 0.5),
-                            1,
-                            1,
-                            fill=False,
-                            hatch="///",
-                            edgecolor="#c3ccd6",
-                            linewidth=0,
-                        )
-                    )
-                    ax.text(j, i, "n/a", ha="center", va="center", fontsize=8, color=_MUTED)
+                    hatch_cell(ax, i, j, "n/a")
                     continue
                 dark = abs(values[i, j]) / vmax > 0.6
                 text = cell.symbol
@@ -245,16 +236,7 @@ def signature_grid_svg(
                     color="white" if dark else _TEXT,
                 )
                 if cell.called:
-                    ax.add_patch(
-                        Rectangle(
-                            (j - 0.44, i - 0.42),
-                            0.88,
-                            0.84,
-                            fill=False,
-                            edgecolor=_TEXT,
-                            linewidth=1.6,
-                        )
-                    )
+                    outline_cell(ax, i, j, 1.6)
         bar = fig.colorbar(image, cax=cax)
         bar.outline.set_visible(False)
         bar.ax.tick_params(labelsize=8, length=2)

@@ -21,14 +21,22 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
 from .._io import atomic_path
 from ._data import ReportData
 from ._derive import _finite
 from ._headline import HEADLINE_CALLS, LEAN_LABEL, report_rows
 from ._palette import DIVERGING_CMAP, PUSH_SYMBOLS, push_of
-from ._plots import _MINUS, _MUTED, _RC, _SVG_METADATA, _TEXT
+from ._plots import (
+    _MINUS,
+    _MUTED,
+    _RC,
+    _SVG_METADATA,
+    _TEXT,
+    cell_axes,
+    hatch_cell,
+    outline_cell,
+)
 
 #: Where the figure goes, relative to the report folder.
 FIGURE_DIR = "figures"
@@ -115,16 +123,7 @@ def summary_figure(data: ReportData, *, alpha: float = 0.05) -> Figure | None:
             vmax=Z_LIMIT,
             aspect="auto",
         )
-        ax.set_xticks(range(len(columns)), labels=wrapped)
-        ax.xaxis.tick_top()
-        ax.set_yticks(range(len(rows)), labels=[s for s, _ in rows])
-        ax.tick_params(length=0, labelsize=8)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        ax.set_xticks(np.arange(-0.5, len(columns)), minor=True)
-        ax.set_yticks(np.arange(-0.5, len(rows)), minor=True)
-        ax.grid(which="minor", color="white", linewidth=1.5)
-        ax.tick_params(which="minor", length=0)
+        cell_axes(ax, [s for s, _ in rows], wrapped, labelsize=8, gap=1.5)
         # The lean is the answer: a rule separates it from the calls that follow.
         ax.axvline(0.5, color=_TEXT, linewidth=1.2)
         _source_brackets(ax, rows)
@@ -132,17 +131,7 @@ def summary_figure(data: ReportData, *, alpha: float = 0.05) -> Figure | None:
             for j in range(len(columns)):
                 r = cells.get((i, j))
                 if r is None:
-                    ax.add_patch(
-                        Rectangle(
-                            (j - 0.5, i - 0.5),
-                            1,
-                            1,
-                            fill=False,
-                            hatch="///",
-                            edgecolor="#c3ccd6",
-                            linewidth=0,
-                        )
-                    )
+                    hatch_cell(ax, i, j)
                     continue
                 push = push_of(int(r["sign"]))
                 p, fdr = _finite(r["p_value"]), _finite(r.get("fdr"))
@@ -162,16 +151,7 @@ def summary_figure(data: ReportData, *, alpha: float = 0.05) -> Figure | None:
                     color="white" if dark else _TEXT,
                 )
                 if push != "none":
-                    ax.add_patch(
-                        Rectangle(
-                            (j - 0.45, i - 0.42),
-                            0.9,
-                            0.84,
-                            fill=False,
-                            edgecolor=_TEXT,
-                            linewidth=1.1,
-                        )
-                    )
+                    outline_cell(ax, i, j, 1.1)
         cax = fig.add_axes(
             (label_w / fig_w, 1.0 / fig_h, min(2.6, cell_w * len(columns)) / fig_w, 0.1 / fig_h)
         )
