@@ -81,3 +81,11 @@ def test_figures_colour_calls_by_push_and_carry_the_legend():
     ).lower()  # fmt: skip
     assert pal.PUSH_COLOURS["up"].lower() not in heat
     assert pal.PUSH_COLOURS["down"].lower() not in heat
+
+
+def test_method_colours_are_not_push_colours():
+    from exomir.report._plots import QQSeries, qq_plot_svg
+
+    svg = qq_plot_svg([QQSeries("ORA", [0.1, 1.0], [0.01, 1.0]), QQSeries("emp", [0.1], [0.2])])
+    assert pal.PUSH_COLOURS["up"].lower() not in svg.lower()
+    assert pal.PUSH_COLOURS["down"].lower() not in svg.lower()

@@ -287,11 +287,13 @@ class QQSeries:
     observed: Sequence[float]
 
 
+#: Method colours of the QQ plot: Okabe-Ito hues that are not the push colours of
+#: :mod:`._palette` (vermillion and blue mean a direction everywhere else), plus marker shapes.
 _QQ_STYLES = (
-    (OKABE_ITO["vermillion"], "o"),
-    (OKABE_ITO["blue"], "^"),
-    (OKABE_ITO["green"], "s"),
-    (OKABE_ITO["purple"], "D"),
+    (OKABE_ITO["green"], "o"),
+    (OKABE_ITO["purple"], "^"),
+    (OKABE_ITO["grey"], "s"),
+    (OKABE_ITO["orange"], "D"),
 )
 
 
@@ -389,7 +391,7 @@ def upset_svg(
     matrix_w, matrix_h = col_w * n_cols, row_h * n_rows
     fig_w = left + sizes_w + label_w + matrix_w + right
     fig_h = bottom + matrix_h + gap + bar_h + top
-    bar_colour, dot_on, dot_off = OKABE_ITO["blue"], _TEXT, "#d5dce4"
+    bar_colour, dot_on, dot_off = _MUTED, _TEXT, "#d5dce4"
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(fig_w, fig_h))
         x0 = (left + sizes_w + label_w) / fig_w
