@@ -43,6 +43,9 @@ def test_lean_row_is_used_when_present():
     lean = tumour_lean(_table(row))
     assert lean.basis == "lean" and lean.effect == 1.8 and lean.push == "up"
     assert lean.word == "pro-tumour" and lean.key == "tumour_lean"
+    rows = report_rows(_table(row))
+    assert [r["key"] for r in rows][:3] == ["pro_tumour", "tumour_lean", "anti_tumour"]
+    assert rows[1]["z"] == 1.8 and rows[1]["group"] == "Scores"  # its score is already a z
 
 
 def test_pro_and_anti_tumour_never_stand_side_by_side_without_the_lean():

@@ -132,6 +132,7 @@ def report_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
     rest = [r for r in rows if r["kind"] not in ("lean", "balance")]
     for r in lean:
         r["label"] = LEAN_LABEL
+        r["group"] = sg.KIND_GROUPS["score"]
         if r["kind"] == "lean" and _finite(r.get("score")) is not None:
             r["z"] = _finite(r["score"])  # the lean's score is already a difference of z's
     at = next((i + 1 for i, r in enumerate(rest) if r["key"] == "pro_tumour"), 0)
