@@ -351,7 +351,7 @@ def test_snakemake_report_with_captions(finished_run, run_snakemake):
     run_snakemake(finished_run, "--report", str(report))
     text = report.read_text(errors="replace")
     assert report.stat().st_size > 100_000
-    for caption in ("Enrichment of the targets of set", "results/report/index.html"):
+    for caption in ("Lead terms of one set", "results/report/index.html", "Summary figure"):
         assert caption in text
 
 

@@ -3,6 +3,7 @@
 
 import json
 import sys
+import warnings
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -212,6 +213,16 @@ def all_outputs():
     if PRERANK.run:
         outputs += expand("results/prerank/{set}.tsv", set=SETS)
     return outputs
+
+
+# input.size_mb in a resource makes Snakemake (8.x-9.x) leave an un-awaited coroutine behind
+# whenever it evaluates the resource inside its own event loop (building the DAG, --report):
+# harmless, but one "coroutine ... was never awaited" warning per job (snakemake/snakemake#4280).
+warnings.filterwarnings(
+    "ignore",
+    message="coroutine 'InputFiles._predicated_size_files.<locals>.sizes' was never awaited",
+    category=RuntimeWarning,
+)
 
 
 def mem_from_input(base_mb, per_input_mb=1.0, cap_mb=16000):
