@@ -238,8 +238,15 @@ EDGE_EVIDENCE = (
     "targetscan_conserved",
     "mirdb_score",
     "libraries",
+    "stem_pmids",
 )
-_EVIDENCE_NUMERIC = ("n_sources", "mirtarbase_pmids", "targetscan_context_score", "mirdb_score")
+_EVIDENCE_NUMERIC = (
+    "n_sources",
+    "mirtarbase_pmids",
+    "targetscan_context_score",
+    "mirdb_score",
+    "stem_pmids",
+)
 
 SETS = Table(
     key="sets",
