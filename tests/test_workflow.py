@@ -237,7 +237,7 @@ def test_signatures_per_set_and_side_by_side(finished_run):
 
     table = read(finished_run, "results/signatures/bone_marrow.tsv")
     assert list(table.columns) == list(sg.TABLE_COLUMNS)
-    assert table["kind"].tolist()[:5] == ["score"] * 4 + ["balance"]
+    assert table["kind"].tolist()[:5] == ["score"] * 4 + ["lean"]
     pathways = table.loc[table["kind"] == "pathway", "key"].tolist()
     assert pathways == ["pi3k_akt", "nfkb", "mtor", "hif1", "wnt"]
     assert set(table["direction"]) <= {"high", "up", "down", "pro_tumour", "anti_tumour", "none"}
