@@ -310,3 +310,60 @@ def test_stem_evidence_annotates_edges_without_adding_any(sources, stem_edges):
     assert pd.isna(edges.loc[("hsa-miR-1-3p", "PTEN"), "stem_pmids"])
     summary = source_summary(given, edges.reset_index(), POLICY).set_index("source")
     assert summary.loc["stem8", "edges_combined"] == 3
+
+
+def test_target_source_script_normalises_a_stem_table(run_script, data_dir, tmp_path):
+    mature = read_mature_fasta(data_dir / "mirbase" / "mature.fa")
+    genes = read_hgnc(data_dir / "genes" / "hgnc_complete_set.txt")
+    mature.to_parquet(tmp_path / "mature.parquet")
+    genes.to_parquet(tmp_path / "genes.parquet")
+    out = tmp_path / "out"
+    run_script(
+        "target_source.py",
+        input={
+            "table": str(data_dir / "targets" / "mirtarbase_stem.tsv"),
+            "mature": str(tmp_path / "mature.parquet"),
+            "aliases": str(tmp_path / "missing.parquet"),  # not read for stem tables
+            "precursors": str(tmp_path / "missing.parquet"),
+            "genes": str(tmp_path / "genes.parquet"),
+        },
+        output={"edges": str(out / "edges.parquet"), "audit": str(out / "audit.tsv")},
+        params={"format": "stem_pmids", "species": "hsa", "roles": ["table"]},
+        wildcards={"name": "stem8", "version": "8.0"},
+        log=tmp_path / "log.txt",
+    )
+    edges = pd.read_parquet(out / "edges.parquet")
+    assert list(edges.columns) == ["mirna", "gene", "stem", "n_pmids"]
+    assert edges.set_index(["mirna", "gene"]).at[("hsa-miR-21-3p", "PTEN"), "n_pmids"] == 3
+
+
+def test_min_sources_counts_edge_sources_only():
+    from exomir.config import check_config, with_defaults
+
+    config = {
+        "mirna_sets": "sets.tsv",
+        "references": {
+            "mirbase": {"version": "22", "files": {"mature": {"url": "https://x/mature.fa"}}},
+            "genes": {"version": "1", "files": {"hgnc": {"url": "https://x/hgnc.txt"}}},
+            "targets": {
+                "lib": {
+                    "format": "library",
+                    "version": "1",
+                    "files": {"table": {"url": "https://x/l"}},
+                },
+                "stem": {
+                    "format": "stem_pmids",
+                    "version": "8",
+                    "files": {"table": {"url": "https://x/s"}},
+                },
+            },
+            "gene_sets": {
+                "k": {"format": "gmt", "version": "1", "files": {"gmt": {"url": "https://x/k"}}}
+            },
+        },
+        "targets": {"sources": ["lib", "stem"], "min_sources": 2},
+    }
+    with pytest.raises(ConfigError, match="only 1 edge source"):
+        check_config(with_defaults(config), {})
+    config["targets"]["min_sources"] = 1
+    check_config(with_defaults(config), {})

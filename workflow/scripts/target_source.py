@@ -15,7 +15,7 @@ from exomir.targets import normalise_source, normalise_stem_evidence, read_sourc
 
 name = snakemake.wildcards.name
 species = snakemake.params.species
-files = {role: snakemake.input[role] for role in snakemake.params.roles}
+files = {role: getattr(snakemake.input, role) for role in snakemake.params.roles}
 raw = read_source(snakemake.params.format, files, name=name, species=species)
 logging.info("%s: %d raw rows", name, len(raw))
 mature = pd.read_parquet(snakemake.input.mature)
