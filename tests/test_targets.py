@@ -367,3 +367,31 @@ def test_min_sources_counts_edge_sources_only():
         check_config(with_defaults(config), {})
     config["targets"]["min_sources"] = 1
     check_config(with_defaults(config), {})
+
+
+def test_combined_edges_are_deterministic(sources, stem_edges):
+    given = {**sources, "stem8": ("stem_pmids", stem_edges[0])}
+    first = combine_sources(given, POLICY)
+    second = combine_sources(dict(reversed(list(given.items()))), POLICY)
+    pd.testing.assert_frame_equal(first, combine_sources(given, POLICY))
+    # the order of the sources changes nothing but the joined source names' order (sorted)
+    pd.testing.assert_frame_equal(first, second)
+
+
+@pytest.mark.realdata
+def test_real_stem_table_joins_mir21_pten_on_both_arms(reference_dir):
+    raw = read_stem_pmids(
+        reference_dir / "mirtarbase" / "miRetrieve_df_mirtarbase_v8.0_stem.tsv.gz"
+    )
+    assert (raw["stem"] == "").sum() == 7990
+    mature = read_mature_fasta(reference_dir / "mirbase" / "mature.fa.gz")
+    symbols = SymbolMap.from_genes(read_hgnc(reference_dir / "hgnc" / "hgnc_complete_set.txt.gz"))
+    edges, audit = normalise_stem_evidence(
+        raw, name="stem8", mature=mature, symbols=symbols, species="hsa"
+    )
+    pten = edges[(edges["gene"] == "PTEN") & edges["mirna"].str.match(r"hsa-miR-21-[35]p$")]
+    assert pten["n_pmids"].tolist() == [75, 75]
+    mir210 = edges["mirna"].str.startswith("hsa-miR-210-")
+    assert mir210.any()
+    assert (edges.loc[mir210, "stem"] == "mir-210").all()
+    assert audit.loc[audit["reason"] == "empty stem", "rows"].sum() == 7990

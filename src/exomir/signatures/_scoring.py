@@ -451,7 +451,7 @@ def _drivers(targets: pd.DataFrame, model: SignatureModel, set_name: str) -> pd.
     for column in EDGE_EVIDENCE:
         if column not in out.columns:
             out[column] = pd.NA
-    for column in ("mirtarbase_pmids", "n_sources"):
+    for column in ("mirtarbase_pmids", "n_sources", "stem_pmids"):
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("Int64")
     return SIGNATURE_DRIVERS.ordered(out).reset_index(drop=True)
 

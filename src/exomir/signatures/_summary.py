@@ -159,7 +159,7 @@ def read_set_files(
         driver_frame = read_delimited(
             drivers, required=SIGNATURE_DRIVERS.needed, what=SIGNATURE_DRIVERS.what
         )
-        for column in ("rank", "weight", "confidence", "contribution", "mirtarbase_pmids"):
+        for column in SIGNATURE_DRIVERS.numeric:
             driver_frame[column] = pd.to_numeric(driver_frame[column], errors="coerce")
     lit_frame = empty_frame(SIGNATURE_LITERATURE.columns, "str")
     if literature is not None:
