@@ -293,7 +293,7 @@ def test_signatures_per_set_and_side_by_side(finished_run, run_snakemake):
 
     table = read(finished_run, "results/signatures/bone_marrow.tsv")
     assert list(table.columns) == list(sg.TABLE_COLUMNS)
-    assert table["kind"].tolist()[:5] == ["score"] * 4 + ["balance"]
+    assert table["kind"].tolist()[:5] == ["score"] * 4 + ["lean"]
     pathways = table.loc[table["kind"] == "pathway", "key"].tolist()
     assert pathways == ["pi3k_akt", "nfkb", "mtor", "hif1", "wnt"]
     assert set(table["direction"]) <= {"high", "up", "down", "pro_tumour", "anti_tumour", "none"}
@@ -320,15 +320,20 @@ def test_signatures_per_set_and_side_by_side(finished_run, run_snakemake):
     assert set(literature["agreement"]) <= set(sg.AGREEMENTS)
     summary = read(finished_run, "results/signatures/summary.tsv")
     assert summary["set"].tolist() == ["bone_marrow", "adipose", "umbilical_cord"]
-    assert list(summary.columns[:6]) == [
+    assert list(summary.columns[:8]) == [
         "set",
         "msc_source",
         "k_mirnas",
         "pro_tumour",
+        "pro_tumour_z",
         "pro_tumour_p",
+        "pro_tumour_fdr",
         "pro_tumour_call",
     ]
     assert "pi3k_akt_call" in summary.columns
+    assert {"tumour_lean", "tumour_lean_p", "tumour_lean_fdr", "tumour_lean_call"} <= set(
+        summary.columns
+    )
     index = (finished_run / "results/report/index.html").read_text()
     assert 'id="signatures"' in index and 'id="methods-signatures"' in index
     page = (finished_run / "results/report/bone_marrow.html").read_text()

@@ -29,6 +29,7 @@ from .download import expand_path, local_copy_setting, verify_local_copy
 from .errors import ConfigError
 from .genes import HGNC_ARCHIVES, hgnc_urls
 from .webservices import ENRICHR_URL, MSIGDB_URL
+from .targets import EVIDENCE_FORMATS
 
 __all__ = [
     "DOWNLOAD_ROOT",
@@ -57,6 +58,7 @@ TARGET_FILE_ROLES: dict[str, tuple[tuple[str, ...], ...]] = {
     "mirdb": (("table",),),
     "library": (("table",),),
     "pairs": (("table",),),
+    "stem_pmids": (("table",),),
 }
 
 DOWNLOAD_ROOT = "resources/downloads"
@@ -349,10 +351,14 @@ def check_config(config: dict, set_sources: dict[str, str]) -> None:
                 value=source,
                 hint=f"use one of {', '.join(refs['targets'])}",
             )
-    if targets["min_sources"] > len(targets["sources"]):
+    # Evidence-only sources (stem_pmids) annotate edges and do not count as edge sources.
+    edge_sources = [
+        s for s in targets["sources"] if refs["targets"][s]["format"] not in EVIDENCE_FORMATS
+    ]
+    if targets["min_sources"] > len(edge_sources):
         raise ConfigError(
             f"targets.min_sources is {targets['min_sources']} but only "
-            f"{len(targets['sources'])} source(s) are chosen",
+            f"{len(edge_sources)} edge source(s) are chosen (stem_pmids sources add no edges)",
             hint="lower min_sources or add sources",
         )
     for name, entry in refs["targets"].items():

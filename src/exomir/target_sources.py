@@ -48,6 +48,7 @@ __all__ = [
     "read_mirna_library",
     "read_mirtarbase",
     "read_pairs",
+    "read_stem_pmids",
     "read_targetscan_context_scores",
     "read_targetscan_family_info",
     "read_targetscan_info",
@@ -936,3 +937,52 @@ def read_pairs(
     pairs = pairs.drop_duplicates().sort_values(["mirna_raw", "gene_raw"], kind="stable")
     pairs["library"] = name
     return pairs.astype("str").reset_index(drop=True)
+
+
+# ------------------------------------------------------------- stem-level evidence tables --
+
+#: Columns of a stem-level evidence table (field -> accepted header spellings, official first):
+#: the miRTarBase 8.0 stem table of the miRetrieve package (``miRNA_tarbase``, ``Target``,
+#: ``PMID``).
+_STEM_SPEC = {
+    "stem": ("miRNA_tarbase", "stem", "mirna_stem"),
+    "gene_raw": ("Target", "gene", "target_gene"),
+    "pmid": ("PMID", "pubmed_id"),
+}
+
+
+def read_stem_pmids(path: PathLike) -> pd.DataFrame:
+    """Read a stem-level evidence table: miRNA stem, target gene, PMID, one row a record.
+
+    Example: the miRTarBase 8.0 table of the miRetrieve package, whose stems carry no arm and
+    no species (``miR-21`` stands for every miR-21 of every species), whose targets mix the
+    species' symbols, and whose rows repeat one record per experiment. Rows are kept as they
+    are (empty stems too): the mapping to mature miRNAs, the audit of what does not map and
+    the de-duplication of PMIDs happen in :func:`exomir.targets.normalise_stem_evidence`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``stem, gene_raw, pmid`` (strings; ``pmid`` digits only).
+
+    Raises
+    ------
+    ReferenceFormatError
+        Empty file, a missing column, or a row whose PMID is empty or not a number (names the
+        line).
+    """
+    what = "stem-level evidence table"
+    frame = _strip_all(_read_any_tsv(path, what))
+    frame = _resolve_columns(frame, _STEM_SPEC, path=path, what=what)
+    frame["pmid"] = frame["pmid"].map(_clean_id)
+    bad = ~frame["pmid"].str.fullmatch(r"\d+")
+    if bad.any():
+        row = bad.idxmax()
+        raise ReferenceFormatError(
+            "PMID is not a number",
+            path=path,
+            line=_row_line(row),
+            value=frame.at[row, "pmid"],
+            hint="expected columns miRNA stem, target gene, PubMed ID (digits)",
+        )
+    return frame[list(_STEM_SPEC)].reset_index(drop=True)
