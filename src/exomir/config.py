@@ -28,8 +28,8 @@ from ._settings import EnrichmentSettings
 from .download import expand_path, local_copy_setting, verify_local_copy
 from .errors import ConfigError
 from .genes import HGNC_ARCHIVES, hgnc_urls
-from .webservices import ENRICHR_URL, MSIGDB_URL
 from .targets import EVIDENCE_FORMATS
+from .webservices import ENRICHR_URL, MSIGDB_URL
 
 __all__ = [
     "DOWNLOAD_ROOT",
