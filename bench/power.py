@@ -1,0 +1,329 @@
+"""Calibration at real profile sizes and power on planted themes: which test should be default?
+
+Reads the workflow's own outputs (as bench/strata.py does), built with
+
+    EXOMIR_REFERENCE_DIR=/work/shared/data snakemake --cores 2 \\
+        --configfile config/examples/local-references.yaml
+    python bench/power.py --quick               # a few minutes on 2 cores
+    python bench/power.py                       # the figures of bench/README.md
+
+Methods (each with BH over all terms, within each library, and over the focus family -- the
+terms matched by resources/curated/focus_pathways.yaml):
+
+* ``ora``: hypergeometric test of the set's targets;
+* ``emp_count``: the stratified empirical null as the engine runs it (30 target-count bins,
+  statistic = raw overlap), here with ``--draws`` random sets for every term, no stopping;
+* ``emp_share``: the same random sets, statistic = share of the set's targets (in the term's
+  library background) that fall in the term -- BUFET's statistic;
+* ``conditional`` and ``wallenius``: the analytic tests of :mod:`exomir._analytic` (per-gene
+  probability of being targeted by a random set of the same strata; conditional on the set's
+  own number of targets).
+
+Parts (``--parts``):
+
+* ``calibration``: random sets with no theme at k = 3, 10, 50, 150, 300, drawn uniformly and
+  with probability proportional to target count (target-rich, like sequenced profiles).  Per
+  method and k: fraction of sets with any term at FDR < 0.05 (95 % Clopper-Pearson CI) per
+  family, the per-test rate at p < 0.05, and how often the strata cannot match the set
+  (:func:`exomir._analytic.matching_report`).
+* ``power``: sets of 6 miRNAs with a planted theme.  For a term, every universe miRNA's
+  targets are tested against it (hypergeometric); the planted miRNAs are drawn among the top
+  5 % *of their own target-count stratum* (with p < 0.01), so the strata cannot explain the
+  signal; the rest are uniform random miRNAs.  1, 2 or 3 planted of 6; focus-pathway terms and
+  terms of every library in three size classes.  Detection = the planted term at FDR < 0.05.
+  Also run: the engine's own uniform and stratified nulls (N = 10,000, h = 100, BH over all
+  terms: the old default) with BH within library and over the focus family on the same p_emp.
+  ``--seed`` picks the terms and the sets; the figures use seeds never used while developing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from _data import load_average
+from scipy import stats
+
+from exomir._analytic import analytic_pvalues, matching_report, targeting_probability
+from exomir._null import overlaps
+from exomir._settings import DEFAULT_STRATA
+from exomir._stats import bh_fdr, hypergeometric_sf
+from exomir.enrichment import (
+    EnrichmentEngine,
+    EnrichmentSettings,
+    NullSettings,
+    read_edges,
+    read_gene_sets,
+)
+from exomir.focus import load_focus_pathways
+
+REPO = Path(__file__).resolve().parent.parent
+FAMILIES = ("all", "library", "focus")
+ANALYTIC = ("conditional", "wallenius")
+
+
+def load(results: Path, resources: Path) -> EnrichmentEngine:
+    edges = read_edges(results / "targets" / "all_edges.parquet")
+    paths = sorted(glob.glob(str(resources / "references" / "gene_sets" / "*" / "*" / "*.parquet")))
+    focus = load_focus_pathways(REPO / "resources" / "curated" / "focus_pathways.yaml")
+    settings = EnrichmentSettings.from_config({})
+    engine = EnrichmentEngine.from_settings(edges, read_gene_sets(paths), settings, focus=focus)
+    print(
+        f"universe {len(engine.universe.mirnas)} miRNAs, {len(engine.terms)} terms "
+        f"({int((engine.terms['focus'] != '').sum())} focus), {len(engine.genes)} genes"
+    )
+    return engine
+
+
+def family_fdr(p: np.ndarray, engine: EnrichmentEngine) -> dict[str, np.ndarray]:
+    """BH over all terms, within each library, and over the focus terms (NaN elsewhere)."""
+    lib = engine.terms["library_index"].to_numpy()
+    within = np.empty_like(p)
+    for value in np.unique(lib):
+        rows = lib == value
+        within[rows] = bh_fdr(p[rows])
+    focus = engine.terms["focus"].to_numpy() != ""
+    in_focus = np.full(p.shape, np.nan)
+    in_focus[focus] = bh_fdr(p[focus])
+    return {"all": bh_fdr(p), "library": within, "focus": in_focus}
+
+
+def analytic(engine: EnrichmentEngine, query, overlap, n_targets, strata) -> dict[str, np.ndarray]:
+    pi = targeting_probability(engine.targets, strata.labels, strata.need)
+    args = {
+        "overlap": overlap,
+        "term_size": engine.terms["term_size"].to_numpy(),
+        "background_size": engine.terms["background_size"].to_numpy(),
+        "n_targets": n_targets,
+        "library_of_term": engine.terms["library_index"].to_numpy(),
+        "probability": pi,
+        "membership": engine.membership,
+        "library_background": engine.library_background,
+    }
+    return {m: analytic_pvalues(m, **args)[0] for m in ANALYTIC}
+
+
+def empirical(engine, query, overlap, n_targets, strata, draws, seed, threads):
+    """p-values of raw overlap and of target share against the same ``draws`` random sets."""
+    sets = strata.random_sets(np.random.default_rng(seed)).take(draws)
+    lib = engine.terms["library_index"].to_numpy()
+    share = overlap / np.maximum(n_targets, 1)
+    ge_count = np.zeros(len(overlap), dtype=np.int64)
+    ge_share = np.zeros(len(overlap), dtype=np.int64)
+    for a in range(0, draws, 500):
+        cols = engine.unions.columns(sets[a : a + 500], threads)
+        ov = overlaps(engine.membership, cols, threads).astype(np.int64)
+        nt = (engine.library_background.T @ cols.astype(np.int32))[lib].astype(np.int64)
+        ge_count += (ov >= overlap[:, None]).sum(axis=1)
+        ge_share += (ov / np.maximum(nt, 1) >= share[:, None] - 1e-12).sum(axis=1)
+    return {
+        "emp_count": (1 + ge_count) / (1 + draws),
+        "emp_share": (1 + ge_share) / (1 + draws),
+    }
+
+
+def evaluate(engine, mirnas, draws, seed, threads) -> tuple[dict[str, np.ndarray], dict]:
+    query = engine.query("q", mirnas)
+    overlap, n_targets, _ = engine.observed(query)
+    terms = engine.terms
+    out = {
+        "ora": hypergeometric_sf(
+            overlap, terms["term_size"].to_numpy(), n_targets, terms["background_size"].to_numpy()
+        )
+    }
+    strata = engine.strata(query, DEFAULT_STRATA)
+    out.update(analytic(engine, query, overlap, n_targets, strata))
+    if draws:
+        out.update(empirical(engine, query, overlap, n_targets, strata, draws, seed, threads))
+    report = matching_report(
+        engine.target_counts,
+        query.index,
+        strata.labels,
+        engine.count_bins(DEFAULT_STRATA),
+        strata.need,
+    )
+    return out, report.as_dict()
+
+
+def clopper_pearson(x: int, n: int) -> str:
+    lo = stats.beta.ppf(0.025, x, n - x + 1) if x else 0.0
+    hi = stats.beta.ppf(0.975, x + 1, n - x) if x < n else 1.0
+    return f"{x / n:.0%} [{lo:.0%}-{hi:.0%}]"
+
+
+def part_calibration(engine, sizes, n_sets, draws, seed, threads) -> pd.DataFrame:
+    counts = engine.target_counts.astype(float)
+    universe = len(engine.universe.mirnas)
+    rows = []
+    for kind in ("uniform", "target_rich"):
+        for k in sizes:
+            rng = np.random.default_rng([seed, k, kind == "target_rich"])
+            hits = {}
+            tests = {}
+            warned, ratios = 0, []
+            start = time.perf_counter()
+            for i in range(n_sets):
+                prob = counts / counts.sum() if kind == "target_rich" else None
+                index = rng.choice(universe, size=k, replace=False, p=prob)
+                mirnas = [engine.universe.mirnas[j] for j in index]
+                pvals, report = evaluate(engine, mirnas, draws, seed * 1000 + i, threads)
+                warned += report["calibration_warning"] is not None
+                ratios.append(report["target_ratio"])
+                for method, p in pvals.items():
+                    tests.setdefault(method, []).append(float((p < 0.05).mean()))
+                    for fam, q in family_fdr(p, engine).items():
+                        hits.setdefault((method, fam), 0)
+                        hits[(method, fam)] += bool(np.nanmin(q) < 0.05)
+            for method in tests:
+                rows.append(
+                    {
+                        "sets": kind,
+                        "k": k,
+                        "method": method,
+                        **{
+                            f"any_fdr05_{fam}": clopper_pearson(hits[(method, fam)], n_sets)
+                            for fam in FAMILIES
+                        },
+                        "tests_p05": f"{np.mean(tests[method]):.3f}",
+                        "tests_p05_range": f"{min(tests[method]):.3f}-{max(tests[method]):.3f}",
+                    }
+                )
+            print(
+                f"-- {kind} k={k}: {n_sets} sets, {time.perf_counter() - start:.0f} s; target "
+                f"ratio set/null median {np.median(ratios):.2f} (max {max(ratios):.2f}); "
+                f"matching warning in {warned}/{n_sets} sets",
+                flush=True,
+            )
+            print(pd.DataFrame(rows[-len(tests) :]).to_string(index=False), flush=True)
+    return pd.DataFrame(rows)
+
+
+def pick_terms(engine, rng, per_class) -> list[int]:
+    """Focus terms plus ``per_class`` random terms per library and size class."""
+    terms = engine.terms
+    chosen = list(np.flatnonzero(terms["focus"].to_numpy() != ""))
+    size = terms["term_size"].to_numpy()
+    for lib in np.unique(terms["library_index"]):
+        for lo, hi in ((10, 30), (30, 100), (100, 500)):
+            pool = np.flatnonzero((terms["library_index"] == lib) & (size >= lo) & (size <= hi))
+            pool = np.setdiff1d(pool, chosen)
+            if pool.size:
+                chosen.extend(rng.choice(pool, size=min(per_class, pool.size), replace=False))
+    return sorted(int(t) for t in chosen)
+
+
+def planted_candidates(engine, term: int, bins) -> np.ndarray:
+    """miRNAs whose targets concentrate in the term: top 5 % of their stratum, p < 0.01."""
+    terms = engine.terms
+    lib = int(terms["library_index"].iloc[term])
+    member = engine.membership[[term]].toarray().ravel().astype(np.int64)
+    bg = engine.library_background[:, [lib]].toarray().ravel().astype(np.int64)
+    t = engine.targets.astype(np.int64)
+    ov, n = t @ member, t @ bg
+    p = hypergeometric_sf(
+        ov, int(terms["term_size"].iloc[term]), n, int(terms["background_size"].iloc[term])
+    )
+    keep = []
+    for s in np.unique(bins):
+        rows = np.flatnonzero(bins == s)
+        cut = np.quantile(p[rows], 0.05)
+        keep.extend(rows[(p[rows] <= cut) & (p[rows] < 0.01) & (ov[rows] >= 2)].tolist())
+    return np.array(sorted(keep), dtype=np.int64)
+
+
+def part_power(engine, n_terms, reps, seed, draws, threads) -> pd.DataFrame:
+    rng = np.random.default_rng([seed, 7])
+    bins = engine.count_bins(DEFAULT_STRATA)
+    term_list = pick_terms(engine, rng, n_terms)
+    universe = len(engine.universe.mirnas)
+    rows = []
+    start = time.perf_counter()
+    for t in term_list:
+        cand = planted_candidates(engine, t, bins)
+        if cand.size < 3:
+            continue
+        for planted in (1, 2, 3):
+            for r in range(reps):
+                chosen = list(rng.choice(cand, size=planted, replace=False))
+                others = np.setdiff1d(np.arange(universe), cand)
+                chosen += list(rng.choice(others, size=6 - planted, replace=False))
+                mirnas = [engine.universe.mirnas[j] for j in chosen]
+                pvals, _ = evaluate(engine, mirnas, draws, seed * 7919 + r, threads)
+                for label, bins_ in (("engine_uniform", 0), ("engine_stratified", DEFAULT_STRATA)):
+                    null = NullSettings(stratified=bins_, seed=seed * 104729 + r)
+                    res = engine.analyse("q", mirnas, null=null, threads=threads)
+                    table = res.table.set_index(["library", "term_id"])
+                    key = tuple(engine.terms[["library", "term_id"]].iloc[t])
+                    order = engine.terms.set_index(["library", "term_id"]).index
+                    pvals[label] = table.loc[order, "p_emp"].to_numpy()
+                    assert float(table.loc[key, "p_emp"]) == pvals[label][t]
+                row = {
+                    "term": int(t),
+                    "library": engine.terms["library"].iloc[t],
+                    "size": int(engine.terms["term_size"].iloc[t]),
+                    "focus": engine.terms["focus"].iloc[t] != "",
+                    "planted": planted,
+                }
+                for method, p in pvals.items():
+                    for fam, q in family_fdr(p, engine).items():
+                        row[f"{method}|{fam}"] = bool(q[t] < 0.05)
+                rows.append(row)
+        print(
+            f"  term {t} ({engine.terms['library'].iloc[t]}, "
+            f"{engine.terms['term'].iloc[t][:40]}): {cand.size} candidates; "
+            f"{time.perf_counter() - start:.0f} s",
+            flush=True,
+        )
+    frame = pd.DataFrame(rows)
+    detect = [c for c in frame.columns if "|" in c]
+    table = frame.groupby("planted")[detect].mean().T
+    table.index.name = "method|family"
+    print(f"\n== power: detection at FDR < 0.05, {frame['term'].nunique()} terms x {reps} sets ==")
+    print(table.round(3).to_string())
+    print("\nfocus terms only:")
+    print(frame[frame["focus"]].groupby("planted")[detect].mean().T.round(3).to_string())
+    return frame
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", default=str(REPO / "results"))
+    parser.add_argument("--resources", default=str(REPO / "resources"))
+    parser.add_argument("--parts", default="calibration,power")
+    parser.add_argument("--sizes", default="3,10,50,150,300")
+    parser.add_argument("--sets", type=int, default=40, help="random sets per kind and k")
+    parser.add_argument("--draws", type=int, default=2000, help="random sets per empirical test")
+    parser.add_argument("--terms", type=int, default=2, help="power: terms per library and size")
+    parser.add_argument("--reps", type=int, default=4, help="power: sets per term and ratio")
+    parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="10 sets, 500 draws, 1 term, 2 reps")
+    parser.add_argument("--out", help="write the calibration and power tables here (TSV prefix)")
+    args = parser.parse_args()
+    if args.quick:
+        args.sets, args.draws, args.terms, args.reps = 10, 500, 1, 2
+    logging.disable(logging.WARNING)
+    print(load_average())
+    engine = load(Path(args.results), Path(args.resources))
+    parts = args.parts.split(",")
+    if "calibration" in parts:
+        sizes = [int(k) for k in args.sizes.split(",")]
+        cal = part_calibration(engine, sizes, args.sets, args.draws, args.seed, args.threads)
+        print("\n== calibration ==")
+        print(cal.to_string(index=False))
+        if args.out:
+            cal.to_csv(f"{args.out}calibration.tsv", sep="\t", index=False)
+    if "power" in parts:
+        power = part_power(engine, args.terms, args.reps, args.seed, args.draws, args.threads)
+        if args.out:
+            power.to_csv(f"{args.out}power.tsv", sep="\t", index=False)
+    print(load_average())
+
+
+if __name__ == "__main__":
+    main()
