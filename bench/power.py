@@ -71,8 +71,9 @@ def load(results: Path, resources: Path) -> EnrichmentEngine:
     edges = read_edges(results / "targets" / "all_edges.parquet")
     paths = sorted(glob.glob(str(resources / "references" / "gene_sets" / "*" / "*" / "*.parquet")))
     focus = load_focus_pathways(REPO / "resources" / "curated" / "focus_pathways.yaml")
-    settings = EnrichmentSettings.from_config({})
-    engine = EnrichmentEngine.from_settings(edges, read_gene_sets(paths), settings, focus=focus)
+    engine = EnrichmentEngine.from_settings(
+        edges, read_gene_sets(paths), EnrichmentSettings(), focus=focus
+    )
     print(
         f"universe {len(engine.universe.mirnas)} miRNAs, {len(engine.terms)} terms "
         f"({int((engine.terms['focus'] != '').sum())} focus), {len(engine.genes)} genes"
@@ -203,10 +204,11 @@ def part_calibration(engine, sizes, n_sets, draws, seed, threads) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def pick_terms(engine, rng, per_class) -> list[int]:
-    """Focus terms plus ``per_class`` random terms per library and size class."""
+def pick_terms(engine, rng, per_class, n_focus) -> list[int]:
+    """``n_focus`` focus terms plus ``per_class`` random terms per library and size class."""
     terms = engine.terms
-    chosen = list(np.flatnonzero(terms["focus"].to_numpy() != ""))
+    focus = np.flatnonzero(terms["focus"].to_numpy() != "")
+    chosen = list(rng.choice(focus, size=min(n_focus, focus.size), replace=False))
     size = terms["term_size"].to_numpy()
     for lib in np.unique(terms["library_index"]):
         for lo, hi in ((10, 30), (30, 100), (100, 500)):
@@ -236,10 +238,10 @@ def planted_candidates(engine, term: int, bins) -> np.ndarray:
     return np.array(sorted(keep), dtype=np.int64)
 
 
-def part_power(engine, n_terms, reps, seed, draws, threads) -> pd.DataFrame:
+def part_power(engine, n_terms, n_focus, reps, seed, draws, threads) -> pd.DataFrame:
     rng = np.random.default_rng([seed, 7])
     bins = engine.count_bins(DEFAULT_STRATA)
-    term_list = pick_terms(engine, rng, n_terms)
+    term_list = pick_terms(engine, rng, n_terms, n_focus)
     universe = len(engine.universe.mirnas)
     rows = []
     start = time.perf_counter()
@@ -299,14 +301,17 @@ def main() -> None:
     parser.add_argument("--sets", type=int, default=40, help="random sets per kind and k")
     parser.add_argument("--draws", type=int, default=2000, help="random sets per empirical test")
     parser.add_argument("--terms", type=int, default=2, help="power: terms per library and size")
+    parser.add_argument("--focus-terms", type=int, default=8, help="power: focus terms")
     parser.add_argument("--reps", type=int, default=4, help="power: sets per term and ratio")
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--quick", action="store_true", help="10 sets, 500 draws, 1 term, 2 reps")
+    parser.add_argument(
+        "--quick", action="store_true", help="10 sets, 500 draws, 1+4 terms, 2 reps"
+    )
     parser.add_argument("--out", help="write the calibration and power tables here (TSV prefix)")
     args = parser.parse_args()
     if args.quick:
-        args.sets, args.draws, args.terms, args.reps = 10, 500, 1, 2
+        args.sets, args.draws, args.terms, args.focus_terms, args.reps = 10, 500, 1, 4, 2
     logging.disable(logging.WARNING)
     print(load_average())
     engine = load(Path(args.results), Path(args.resources))
@@ -319,7 +324,9 @@ def main() -> None:
         if args.out:
             cal.to_csv(f"{args.out}calibration.tsv", sep="\t", index=False)
     if "power" in parts:
-        power = part_power(engine, args.terms, args.reps, args.seed, args.draws, args.threads)
+        power = part_power(
+            engine, args.terms, args.focus_terms, args.reps, args.seed, args.draws, args.threads
+        )
         if args.out:
             power.to_csv(f"{args.out}power.tsv", sep="\t", index=False)
     print(load_average())

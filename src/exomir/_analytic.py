@@ -120,7 +120,9 @@ def targeting_probability(
         free = n_s - t
         # log C(free, k) - log C(n_s, k); zero ways when fewer than k non-targeting miRNAs.
         possible = free >= k
-        term = np.full(t.size, -np.inf)
+        term = np.zeros(t.size)  # untargeted genes: exactly log 1
+        term[~possible] = -np.inf
+        possible &= t > 0
         term[possible] = (
             gammaln(free[possible] + 1)
             - gammaln(free[possible] - k + 1)
@@ -258,9 +260,7 @@ def _large_sample_log_odds(
     return np.where(np.isfinite(out), out, 0.0)
 
 
-def _mode_centre(
-    m1: np.ndarray, m2: np.ndarray, n: np.ndarray, log_odds: np.ndarray
-) -> np.ndarray:
+def _mode_centre(m1: np.ndarray, m2: np.ndarray, n: np.ndarray, log_odds: np.ndarray) -> np.ndarray:
     """Approximate mean for a given odds ratio: root of the large-sample quadratic."""
     w = np.exp(log_odds)
     a = w - 1.0
