@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from scipy import stats
@@ -238,3 +239,47 @@ def test_matching_report_flags_sets_the_strata_cannot_match():
     assert report.merged_share == 1.0 and report.target_ratio > 1.25
     assert "cannot match" in report.warning
     assert report.as_dict()["calibration_warning"] == report.warning
+
+
+def toy_engine():
+    from exomir.enrichment import EnrichmentEngine
+
+    rng = np.random.default_rng(11)
+    genes = [f"G{i:03d}" for i in range(200)]
+    edges = pd.DataFrame(
+        [
+            (f"hsa-miR-{m}", genes[g])
+            for m in range(1, 61)
+            for g in rng.choice(200, size=2 * m, replace=False)
+        ],
+        columns=["mirna", "gene"],
+    )
+    gene_sets = pd.DataFrame(
+        [
+            ("LIB", f"T{t}", f"term {t}", genes[g])
+            for t in range(12)
+            for g in rng.choice(200, size=20, replace=False)
+        ],
+        columns=["library", "term_id", "term", "gene"],
+    )
+    return EnrichmentEngine(edges, gene_sets, min_size=5)
+
+
+def test_engine_reports_a_set_the_strata_cannot_match(caplog):
+    from exomir.enrichment import NullSettings
+
+    engine = toy_engine()
+    null = NullSettings(n_random=50, stratified=10, sequential_stop=0)
+    rich = [f"hsa-miR-{m}" for m in range(49, 61)]  # the 12 most target-rich of 60
+    with caplog.at_level("WARNING", logger="exomir.enrichment"):
+        result = engine.analyse("rich", rich, null=null)
+    matching = result.params["empirical"]["matching"]
+    assert matching["merged_share"] == 1.0
+    assert "cannot match" in matching["calibration_warning"]
+    assert any("cannot match" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    spread = ["hsa-miR-3", "hsa-miR-30", "hsa-miR-58"]
+    with caplog.at_level("WARNING", logger="exomir.enrichment"):
+        result = engine.analyse("spread", spread, null=null)
+    assert result.params["empirical"]["matching"]["calibration_warning"] is None
+    assert not any("cannot match" in r.getMessage() for r in caplog.records)

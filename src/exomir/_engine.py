@@ -20,6 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import __version__
+from ._analytic import MatchingReport, matching_report
 from ._inputs import (
     background_gene_list,
     clean_edge_pairs,
@@ -608,8 +609,22 @@ class EnrichmentEngine:
         params = self.describe(query, null, strata, fdr=fdr, jaccard=jaccard, cluster_method=method)
         return EnrichmentResult(table, self.background, list(self.universe.mirnas), params)
 
+    def matching(self, query: Query, strata: Strata) -> MatchingReport:
+        """Can the stratified null match this set? (:func:`exomir._analytic.matching_report`)"""
+        return matching_report(
+            self.target_counts,
+            query.index,
+            strata.labels,
+            self.count_bins(strata.bins),
+            strata.need,
+        )
+
     def _log_strata(self, name: str, query: Query, strata: Strata, n_random: int) -> None:
-        """Log how the set's strata look and whether any had to be merged."""
+        """Log how the set's strata look, whether any had to be merged, and whether the null
+        still matches the set (a WARNING on screen when it does not)."""
+        report = self.matching(query, strata)
+        if report.warning:
+            log.warning("set %s: %s", name, report.warning)
         total = int(self.target_counts[query.index].sum())
         log.info(
             "set %s: null stratified on target counts (%d bins): the set's %d miRNAs lie in %d "
@@ -714,6 +729,7 @@ class EnrichmentEngine:
                     "null_mean": round(strata.null_mean_total(), 1),
                 }
                 emp["log10_distinct_random_sets"] = round(strata.log10_distinct_sets(), 3)
+                emp["matching"] = self.matching(query, strata).as_dict()
             else:
                 emp["target_count_sum"] = {
                     "set": int(self.target_counts[query.index].sum()),
