@@ -283,3 +283,89 @@ def test_engine_reports_a_set_the_strata_cannot_match(caplog):
         result = engine.analyse("spread", spread, null=null)
     assert result.params["empirical"]["matching"]["calibration_warning"] is None
     assert not any("cannot match" in r.getMessage() for r in caplog.records)
+
+
+def brute_force_share(engine, query, overlap, n_targets, sets):
+    """Share-statistic exceedances, one random set at a time."""
+    lib = engine.terms["library_index"].to_numpy()
+    exceed = np.zeros(overlap.size, dtype=np.int64)
+    for row in sets:
+        union = engine.unions.union(row).astype(np.int64)
+        x_r = engine.membership.astype(np.int64) @ union
+        n_r = (engine.library_background.T.astype(np.int64) @ union)[lib]
+        exceed += x_r * n_targets >= overlap * n_r
+    return exceed
+
+
+@pytest.mark.parametrize("stop_after", [0, 5])
+def test_share_null_equals_brute_force(stop_after):
+    from exomir._analytic import share_null
+    from exomir._null import RandomSets
+
+    engine = toy_engine()
+    query = engine.query("q", ["hsa-miR-7", "hsa-miR-20", "hsa-miR-41"])
+    overlap, n_targets, _ = engine.observed(query)
+    lib = engine.terms["library_index"].to_numpy()
+    n_random = 300
+    sets = RandomSets(np.random.default_rng(4), len(engine.universe.mirnas), query.k)
+    counts = share_null(
+        engine.membership,
+        overlap,
+        n_targets,
+        lib,
+        engine.library_background,
+        sets,
+        engine.unions,
+        n_random,
+        stop_after=stop_after,
+    )
+    drawn = RandomSets(np.random.default_rng(4), len(engine.universe.mirnas), query.k).take(
+        n_random
+    )
+    if stop_after == 0:
+        np.testing.assert_array_equal(
+            counts.exceed, brute_force_share(engine, query, overlap, n_targets, drawn)
+        )
+        assert np.all(counts.n_drawn == n_random)
+    else:
+        for t in range(overlap.size):
+            used = counts.n_drawn[t]
+            got = brute_force_share(engine, query, overlap, n_targets, drawn[:used])[t]
+            assert got == counts.exceed[t]
+            if counts.stopped[t]:
+                assert got == stop_after
+                # the stop is at the h-th exceedance: one draw fewer has h - 1
+                assert (
+                    brute_force_share(engine, query, overlap, n_targets, drawn[: used - 1])[t]
+                    == stop_after - 1
+                )
+            else:
+                assert used == n_random
+    # the null mean of the overlap is the random sets' mean overlap
+    mean, _ = counts.mean_sd()
+    assert np.all(np.isfinite(mean))
+
+
+def test_engine_share_statistic_is_the_default_and_recorded():
+    from exomir.enrichment import NullSettings
+
+    assert NullSettings().statistic == "share"
+    engine = toy_engine()
+    mirnas = ["hsa-miR-7", "hsa-miR-20", "hsa-miR-41"]
+    share = engine.analyse("s", mirnas, null=NullSettings(n_random=200, stratified=10))
+    count = engine.analyse(
+        "s", mirnas, null=NullSettings(n_random=200, stratified=10, statistic="overlap")
+    )
+    assert share.params["empirical"]["statistic"] == "share"
+    assert count.params["empirical"]["statistic"] == "overlap"
+    assert not share.table["p_emp"].equals(count.table["p_emp"])
+    again = engine.analyse("s", mirnas, null=NullSettings(n_random=200, stratified=10))
+    pd.testing.assert_frame_equal(share.table, again.table)
+
+
+def test_unknown_statistic_is_a_config_error():
+    from exomir.enrichment import NullSettings
+    from exomir.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="statistic"):
+        NullSettings(statistic="ratio")

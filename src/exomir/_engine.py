@@ -20,7 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import __version__
-from ._analytic import MatchingReport, matching_report
+from ._analytic import MatchingReport, matching_report, share_null
 from ._inputs import (
     background_gene_list,
     clean_edge_pairs,
@@ -559,16 +559,30 @@ class EnrichmentEngine:
                 self._log_small_null(
                     name, log10_distinct_uniform(sets.universe_size, query.k), null.n_random
                 )
-            counts = sequential_null(
-                self.membership[active],
-                overlap[active],
-                sets,
-                self.unions,
-                null.n_random,
-                stop_after=null.sequential_stop,
-                threads=threads,
-                what=f"set {name}: empirical null",
-            )
+            if null.statistic == "share":
+                counts = share_null(
+                    self.membership[active],
+                    overlap[active],
+                    n_targets[active],
+                    terms["library_index"].to_numpy()[active],
+                    self.library_background,
+                    sets,
+                    self.unions,
+                    null.n_random,
+                    stop_after=null.sequential_stop,
+                    threads=threads,
+                )
+            else:
+                counts = sequential_null(
+                    self.membership[active],
+                    overlap[active],
+                    sets,
+                    self.unions,
+                    null.n_random,
+                    stop_after=null.sequential_stop,
+                    threads=threads,
+                    what=f"set {name}: empirical null",
+                )
             # A term the set does not touch is trivially matched by every random set.
             p_emp[:] = 1.0
             p_emp[active] = counts.pvalues(null.n_random, null.sequential_stop)
@@ -716,6 +730,7 @@ class EnrichmentEngine:
                 "null": null.label,
                 "stratified_bins": null.stratified,
                 "sequential_stop": null.sequential_stop,
+                "statistic": null.statistic,
                 "p_value": "(1 + #{random >= observed}) / (1 + N); h / draws when stopped",
             },
         }
