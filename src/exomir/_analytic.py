@@ -48,7 +48,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, gammaln, logit, logsumexp
 
-from ._null import NullCounts, RandomSets, TargetUnions, batch_size, overlaps
+from ._null import NullCounts, RandomSets, TargetUnions, _progress, batch_size, overlaps
 
 __all__ = [
     "ANALYTIC_METHODS",
@@ -497,6 +497,7 @@ def share_null(
     *,
     stop_after: int = 0,
     threads: int = 1,
+    what: str = "empirical null (share statistic)",
 ) -> NullCounts:
     """Count random sets whose *share* of targets in a term reaches the set's, per term.
 
@@ -521,6 +522,8 @@ def share_null(
         Besag-Clifford ``h``: a term stops at the draw of its ``h``-th exceedance (p = h / L).
     threads
         Threads for the unions and the sparse products.
+    what
+        Label of the progress messages (logged about every 10 %).
 
     Returns
     -------
@@ -541,6 +544,7 @@ def share_null(
     open_rows = np.arange(n_terms)
     size = min(batch_size(unions.n_genes, n_terms), 256 if stop_after > 0 else 4096)
     drawn = 0
+    mark = n_random / 10
     while drawn < n_random and open_rows.size:
         c = min(size, n_random - drawn)
         cols = unions.columns(sets.take(c), threads)
@@ -562,6 +566,7 @@ def share_null(
         total_sq[open_rows] += np.square(values).sum(axis=1)
         drawn += c
         open_rows = open_rows[~stopped[open_rows]]
+        mark = _progress(what, drawn, n_random, mark, f", {open_rows.size} terms still drawing")
         size = min(size * 2, 4096)
     return NullCounts(exceed, n_drawn, stopped, total, total_sq)
 

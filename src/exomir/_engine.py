@@ -571,6 +571,7 @@ class EnrichmentEngine:
                     null.n_random,
                     stop_after=null.sequential_stop,
                     threads=threads,
+                    what=f"set {name}: empirical null (share statistic)",
                 )
             else:
                 counts = sequential_null(
