@@ -540,34 +540,40 @@ def share_null(
     stopped = np.zeros(n_terms, dtype=bool)
     total = np.zeros(n_terms, dtype=np.int64)
     total_sq = np.zeros(n_terms, dtype=np.int64)
-    background_t = sp.csr_array(library_background.T).astype(np.int64)
+    background_t = sp.csr_array(library_background.T).astype(np.int32)
     open_rows = np.arange(n_terms)
-    size = min(batch_size(unions.n_genes, n_terms), 256 if stop_after > 0 else 4096)
+    # Batches start small (most terms stop within a few hundred draws) and double up to a size
+    # that keeps the terms x sets matrices to tens of MB.
+    cap = max(64, min(batch_size(unions.n_genes, n_terms), 1024))
+    size = min(cap, 256) if stop_after > 0 else cap
     drawn = 0
     mark = n_random / 10
     while drawn < n_random and open_rows.size:
         c = min(size, n_random - drawn)
         cols = unions.columns(sets.take(c), threads)
-        values = overlaps(membership[open_rows], cols, threads).astype(np.int64)
-        per_library = background_t @ cols.astype(np.int64)  # libraries x sets
-        hits = values * n[open_rows, None] >= x[open_rows, None] * per_library[lib[open_rows]]
+        values = overlaps(membership[open_rows], cols, threads).astype(np.int32)
+        per_library = background_t @ cols  # libraries x sets
+        hits = values.astype(np.int64) * n[open_rows, None] >= (
+            x[open_rows, None] * per_library[lib[open_rows]]
+        )
         used = np.full(open_rows.size, c, dtype=np.int64)
         if stop_after > 0:
-            running = np.cumsum(hits, axis=1, dtype=np.int64) + exceed[open_rows, None]
+            running = np.cumsum(hits, axis=1, dtype=np.int32) + exceed[open_rows, None]
             reached = running[:, -1] >= stop_after
             first = np.argmax(running >= stop_after, axis=1)
             used = np.where(reached, first + 1, c)
-            hits &= np.arange(c)[None, :] < used[:, None]
-            values = np.where(np.arange(c)[None, :] < used[:, None], values, 0)
+            keep = np.arange(c)[None, :] < used[:, None]
+            hits &= keep
+            values = np.where(keep, values, 0)
             stopped[open_rows] = reached
         exceed[open_rows] += hits.sum(axis=1)
         n_drawn[open_rows] += used
-        total[open_rows] += values.sum(axis=1)
-        total_sq[open_rows] += np.square(values).sum(axis=1)
+        total[open_rows] += values.sum(axis=1, dtype=np.int64)
+        total_sq[open_rows] += np.square(values, dtype=np.int64).sum(axis=1)
         drawn += c
         open_rows = open_rows[~stopped[open_rows]]
         mark = _progress(what, drawn, n_random, mark, f", {open_rows.size} terms still drawing")
-        size = min(size * 2, 4096)
+        size = min(size * 2, cap)
     return NullCounts(exceed, n_drawn, stopped, total, total_sq)
 
 
