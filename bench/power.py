@@ -52,7 +52,12 @@ import pandas as pd
 from _data import load_average
 from scipy import stats
 
-from exomir._analytic import analytic_pvalues, matching_report, targeting_probability
+from exomir._analytic import (
+    TermCounts,
+    analytic_pvalues,
+    matching_report,
+    targeting_probability,
+)
 from exomir._null import overlaps
 from exomir._settings import DEFAULT_STRATA
 from exomir._stats import bh_fdr, hypergeometric_sf
@@ -99,17 +104,16 @@ def family_fdr(p: np.ndarray, engine: EnrichmentEngine) -> dict[str, np.ndarray]
 
 def analytic(engine: EnrichmentEngine, query, overlap, n_targets, strata) -> dict[str, np.ndarray]:
     pi = targeting_probability(engine.targets, strata.labels, strata.need)
-    args = {
-        "overlap": overlap,
-        "term_size": engine.terms["term_size"].to_numpy(),
-        "background_size": engine.terms["background_size"].to_numpy(),
-        "n_targets": n_targets,
-        "library_of_term": engine.terms["library_index"].to_numpy(),
-        "probability": pi,
-        "membership": engine.membership,
-        "library_background": engine.library_background,
-    }
-    return {m: analytic_pvalues(m, **args)[0] for m in ANALYTIC}
+    counts = TermCounts(
+        overlap=overlap,
+        term_size=engine.terms["term_size"].to_numpy(),
+        background_size=engine.terms["background_size"].to_numpy(),
+        n_targets=n_targets,
+        library_of_term=engine.terms["library_index"].to_numpy(),
+        membership=engine.membership,
+        library_background=engine.library_background,
+    )
+    return {m: analytic_pvalues(m, counts, pi)[0] for m in ANALYTIC}
 
 
 def empirical(engine, query, overlap, n_targets, strata, draws, seed, threads):

@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from scipy import stats
 
 from exomir._analytic import (
+    TermCounts,
     analytic_pvalues,
     conditional_pvalues,
     fisher_noncentral_sf,
@@ -147,28 +148,32 @@ def toy_library(n_genes: int = 400, n_terms: int = 30, seed: int = 5):
     return membership, background, sizes
 
 
+def toy_counts(membership, background, sizes, overlap, n_targets):
+    """One library: every term's counts for a set with ``n_targets`` targets."""
+    return TermCounts(
+        overlap=np.asarray(overlap, dtype=np.int64),
+        term_size=sizes,
+        background_size=np.full(sizes.size, background.shape[0]),
+        n_targets=np.full(sizes.size, n_targets),
+        library_of_term=np.zeros(sizes.size, dtype=np.int64),
+        membership=membership,
+        library_background=background,
+    )
+
+
 def test_equal_weights_give_the_hypergeometric_test():
     """With every gene equally likely to be targeted both tests are ORA."""
     membership, background, sizes = toy_library()
     n_genes = background.shape[0]
     overlap = np.random.default_rng(6).integers(0, 12, sizes.size)
-    args = {
-        "overlap": overlap,
-        "term_size": sizes,
-        "background_size": np.full(sizes.size, n_genes),
-        "n_targets": np.full(sizes.size, 90),
-        "library_of_term": np.zeros(sizes.size, dtype=np.int64),
-        "probability": np.full(n_genes, 0.1),
-        "membership": membership,
-        "library_background": background,
-    }
+    counts = toy_counts(membership, background, sizes, overlap, 90)
     ora = hypergeometric_sf(overlap, sizes, 90, n_genes)
     for method in ("conditional", "wallenius"):
-        p, expected = analytic_pvalues(method, **args)
+        p, expected = analytic_pvalues(method, counts, np.full(n_genes, 0.1))
         np.testing.assert_allclose(p, ora, rtol=1e-6)
         np.testing.assert_allclose(expected, sizes * 90 / n_genes, rtol=1e-6)
     with pytest.raises(ValueError, match="unknown analytic method"):
-        analytic_pvalues("bufet", **args)
+        analytic_pvalues("bufet", counts, np.full(n_genes, 0.1))
 
 
 def test_weights_move_the_expected_overlap():
@@ -180,19 +185,10 @@ def test_weights_move_the_expected_overlap():
     hot = membership[[0]].toarray().ravel() > 0
     prob[hot] = 0.6
     overlap = np.ceil(sizes * 90 / n_genes).astype(np.int64) + 3
-    args = {
-        "overlap": overlap,
-        "term_size": sizes,
-        "background_size": np.full(sizes.size, n_genes),
-        "n_targets": np.full(sizes.size, 90),
-        "library_of_term": np.zeros(sizes.size, dtype=np.int64),
-        "probability": prob,
-        "membership": membership,
-        "library_background": background,
-    }
+    counts = toy_counts(membership, background, sizes, overlap, 90)
     ora = hypergeometric_sf(overlap, sizes, 90, n_genes)
     for fn in (conditional_pvalues, wallenius_pvalues):
-        p, expected = fn(**args)
+        p, expected = fn(counts, prob)
         assert expected[0] > sizes[0] * 90 / n_genes
         assert p[0] > ora[0]
         cold = membership @ hot.astype(float) == 0
@@ -209,16 +205,8 @@ def test_conditional_test_is_calibrated_on_weighted_draws():
     for _ in range(200):
         union = rng.random(n_genes) < prob
         overlap = (membership @ union.astype(float)).astype(np.int64)
-        p, _ = conditional_pvalues(
-            overlap,
-            sizes,
-            np.full(sizes.size, n_genes),
-            np.full(sizes.size, int(union.sum())),
-            np.zeros(sizes.size, dtype=np.int64),
-            prob,
-            membership,
-            background,
-        )
+        counts = toy_counts(membership, background, sizes, overlap, int(union.sum()))
+        p, _ = conditional_pvalues(counts, prob)
         rates.append((p < 0.05).mean())
     # Discreteness and within-term heterogeneity make the test slightly conservative.
     assert 0.02 < np.mean(rates) < 0.06

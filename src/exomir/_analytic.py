@@ -53,6 +53,7 @@ from ._null import NullCounts, RandomSets, TargetUnions, _progress, batch_size, 
 __all__ = [
     "ANALYTIC_METHODS",
     "MatchingReport",
+    "TermCounts",
     "analytic_pvalues",
     "conditional_pvalues",
     "fisher_noncentral_sf",
@@ -391,23 +392,38 @@ def wallenius_mean(m1: np.ndarray, m2: np.ndarray, n: np.ndarray, odds: np.ndarr
 # The tests
 
 
-def _per_term(
-    weights: np.ndarray, membership: sp.csr_array, library_background: sp.csr_array
-) -> tuple[np.ndarray, np.ndarray]:
-    """Sum of a gene weight over each term, and over each library's background."""
-    w = np.asarray(weights, dtype=float)
-    return membership.astype(np.float64) @ w, library_background.T.astype(np.float64) @ w
+@dataclass(frozen=True)
+class TermCounts:
+    """What the analytic tests need to know about a set and the tested terms.
+
+    Attributes
+    ----------
+    overlap, term_size, background_size, n_targets, library_of_term
+        Per term: the set's overlap, the term's size and its library's background size, the
+        set's targets in that background, and the library's index.
+    membership
+        Term x gene 0/1 matrix.
+    library_background
+        Gene x library 0/1 background matrix.
+    """
+
+    overlap: np.ndarray
+    term_size: np.ndarray
+    background_size: np.ndarray
+    n_targets: np.ndarray
+    library_of_term: np.ndarray
+    membership: sp.csr_array
+    library_background: sp.csr_array
+
+    def urn(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``m1`` (term genes), ``m2`` (other background genes), ``n`` (the set's targets)."""
+        m1 = np.asarray(self.term_size, dtype=np.int64)
+        m2 = np.asarray(self.background_size, dtype=np.int64) - m1
+        return m1, m2, np.asarray(self.n_targets, dtype=np.int64)
 
 
 def conditional_pvalues(
-    overlap: np.ndarray,
-    term_size: np.ndarray,
-    background_size: np.ndarray,
-    n_targets: np.ndarray,
-    library_of_term: np.ndarray,
-    probability: np.ndarray,
-    membership: sp.csr_array,
-    library_background: sp.csr_array,
+    counts: TermCounts, probability: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Conditional test of every term: its overlap given the set's own number of targets.
 
@@ -421,34 +437,23 @@ def conditional_pvalues(
     tuple
         p-values and expected overlaps, one per term.
     """
-    n_libs = library_background.shape[1]
-    expected = np.zeros(len(overlap))
-    bg_matrix = sp.csc_array(library_background)
-    for lib in range(n_libs):
+    library_of_term = np.asarray(counts.library_of_term)
+    expected = np.zeros(len(counts.overlap))
+    bg_matrix = sp.csc_array(counts.library_background)
+    for lib in range(bg_matrix.shape[1]):
         terms = np.flatnonzero(library_of_term == lib)
         if not terms.size:
             continue
         genes = bg_matrix[:, [lib]].nonzero()[0]
         tilted = np.zeros(probability.size)
-        tilted[genes], _ = tilt_to_total(probability[genes], float(n_targets[terms[0]]))
-        expected[terms] = membership[terms].astype(np.float64) @ tilted
-    m1 = np.asarray(term_size, dtype=np.int64)
-    m2 = np.asarray(background_size, dtype=np.int64) - m1
-    n = np.asarray(n_targets, dtype=np.int64)
+        tilted[genes], _ = tilt_to_total(probability[genes], float(counts.n_targets[terms[0]]))
+        expected[terms] = counts.membership[terms].astype(np.float64) @ tilted
+    m1, m2, n = counts.urn()
     odds = fisher_odds_for_mean(expected, m1, m2, n)
-    return fisher_noncentral_sf(overlap, m1, m2, n, odds), expected
+    return fisher_noncentral_sf(counts.overlap, m1, m2, n, odds), expected
 
 
-def wallenius_pvalues(
-    overlap: np.ndarray,
-    term_size: np.ndarray,
-    background_size: np.ndarray,
-    n_targets: np.ndarray,
-    library_of_term: np.ndarray,
-    probability: np.ndarray,
-    membership: sp.csr_array,
-    library_background: sp.csr_array,
-) -> tuple[np.ndarray, np.ndarray]:
+def wallenius_pvalues(counts: TermCounts, probability: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """goseq's Wallenius test of every term with gene weights = targeting probabilities.
 
     Odds = mean weight of the term's genes / mean weight of the other background genes of its
@@ -459,25 +464,27 @@ def wallenius_pvalues(
     tuple
         p-values and expected overlaps (Wallenius means), one per term.
     """
-    in_term, in_bg = _per_term(probability, membership, library_background)
-    m1 = np.asarray(term_size, dtype=np.int64)
-    m2 = np.asarray(background_size, dtype=np.int64) - m1
-    n = np.asarray(n_targets, dtype=np.int64)
-    outside = in_bg[library_of_term] - in_term
+    w = np.asarray(probability, dtype=float)
+    in_term = counts.membership.astype(np.float64) @ w
+    in_bg = counts.library_background.T.astype(np.float64) @ w
+    m1, m2, n = counts.urn()
+    outside = in_bg[np.asarray(counts.library_of_term)] - in_term
     with np.errstate(divide="ignore", invalid="ignore"):
         odds = (in_term / np.maximum(m1, 1)) / (outside / np.maximum(m2, 1))
     odds = np.clip(np.nan_to_num(odds, nan=1.0, posinf=1e6), 1e-6, 1e6)
     mean = wallenius_mean(m1, m2, n, odds)
     fisher = fisher_odds_for_mean(mean, m1, m2, n)
-    return fisher_noncentral_sf(overlap, m1, m2, n, fisher), mean
+    return fisher_noncentral_sf(counts.overlap, m1, m2, n, fisher), mean
 
 
-def analytic_pvalues(method: str, **arguments: Any) -> tuple[np.ndarray, np.ndarray]:
+def analytic_pvalues(
+    method: str, counts: TermCounts, probability: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Dispatch to :func:`conditional_pvalues` or :func:`wallenius_pvalues` by name."""
     if method == "conditional":
-        return conditional_pvalues(**arguments)
+        return conditional_pvalues(counts, probability)
     if method == "wallenius":
-        return wallenius_pvalues(**arguments)
+        return wallenius_pvalues(counts, probability)
     raise ValueError(f"unknown analytic method {method!r}; use one of {ANALYTIC_METHODS}")
 
 
