@@ -357,3 +357,25 @@ def test_unknown_statistic_is_a_config_error():
 
     with pytest.raises(ConfigError, match="statistic"):
         NullSettings(statistic="ratio")
+
+
+def test_calibration_uses_the_runs_statistic(monkeypatch):
+    """With statistic: share every calibration query is tested as the run tests a set."""
+    import exomir._calibration as calibration
+    from exomir.enrichment import NullSettings, calibrate
+
+    engine = toy_engine()
+    calls = []
+    original = calibration.share_null
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs["stop_after"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(calibration, "share_null", spy)
+    null = NullSettings(n_random=100, stratified=0, sequential_stop=0)
+    result = calibrate(engine, query_size=3, n_queries=4, null=null)
+    assert calls == [0, 0, 0, 0]
+    assert result.params["empirical"]["statistic"] == "share"
+    p = result.pvalues
+    assert len(p) and p.drop(columns="method").notna().all().all()

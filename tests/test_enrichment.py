@@ -656,7 +656,7 @@ def test_calibration_runs_each_query_through_its_own_null(monkeypatch):
     drawn from the i-th spawned seed, with the run's sequential stopping."""
     edges, gene_sets, _ = synthetic(seed=9, n_mirnas=120, n_terms=30)
     engine = EnrichmentEngine(edges, gene_sets, min_size=8)
-    null = NullSettings(n_random=300, seed=4, stratified=3, sequential_stop=10)
+    null = NullSettings(n_random=300, seed=4, stratified=3, sequential_stop=10, statistic="overlap")
     seen = []
     original = _null.sequential_null
 

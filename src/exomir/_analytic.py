@@ -505,6 +505,7 @@ def share_null(
     stop_after: int = 0,
     threads: int = 1,
     what: str = "empirical null (share statistic)",
+    progress: bool = True,
 ) -> NullCounts:
     """Count random sets whose *share* of targets in a term reaches the set's, per term.
 
@@ -529,8 +530,8 @@ def share_null(
         Besag-Clifford ``h``: a term stops at the draw of its ``h``-th exceedance (p = h / L).
     threads
         Threads for the unions and the sparse products.
-    what
-        Label of the progress messages (logged about every 10 %).
+    what, progress
+        Label of the progress messages, logged about every 10 % when ``progress``.
 
     Returns
     -------
@@ -579,7 +580,9 @@ def share_null(
         total_sq[open_rows] += np.square(values, dtype=np.int64).sum(axis=1)
         drawn += c
         open_rows = open_rows[~stopped[open_rows]]
-        mark = _progress(what, drawn, n_random, mark, f", {open_rows.size} terms still drawing")
+        if progress:
+            extra = f", {open_rows.size} terms still drawing"
+            mark = _progress(what, drawn, n_random, mark, extra)
         size = min(size * 2, cap)
     return NullCounts(exceed, n_drawn, stopped, total, total_sq)
 
