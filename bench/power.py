@@ -267,7 +267,9 @@ def planted_candidates(engine, term: int, bins) -> np.ndarray:
     return np.array(sorted(keep), dtype=np.int64)
 
 
-def part_power(engine, n_terms, n_focus, reps, seed, draws, threads) -> pd.DataFrame:
+def part_power(
+    engine, n_terms, n_focus, reps, seed, draws, threads, with_engine=True
+) -> pd.DataFrame:
     rng = np.random.default_rng([seed, 7])
     bins = engine.count_bins(DEFAULT_STRATA)
     term_list = pick_terms(engine, rng, n_terms, n_focus)
@@ -285,7 +287,8 @@ def part_power(engine, n_terms, n_focus, reps, seed, draws, threads) -> pd.DataF
                 chosen += list(rng.choice(others, size=6 - planted, replace=False))
                 mirnas = [engine.universe.mirnas[j] for j in chosen]
                 pvals, _ = evaluate(engine, mirnas, draws, seed * 7919 + r, threads)
-                for label, bins_ in (("engine_uniform", 0), ("engine_stratified", DEFAULT_STRATA)):
+                engine_nulls = (("engine_uniform", 0), ("engine_stratified", DEFAULT_STRATA))
+                for label, bins_ in engine_nulls if with_engine else ():
                     null = NullSettings(
                         stratified=bins_, seed=seed * 104729 + r, statistic="overlap"
                     )
@@ -303,6 +306,7 @@ def part_power(engine, n_terms, n_focus, reps, seed, draws, threads) -> pd.DataF
                     "planted": planted,
                 }
                 for method, p in pvals.items():
+                    row[f"p_{method}"] = float(p[t])
                     for fam, q in family_fdr(p, engine).items():
                         row[f"{method}|{fam}"] = bool(q[t] < 0.05)
                 rows.append(row)
@@ -318,6 +322,12 @@ def part_power(engine, n_terms, n_focus, reps, seed, draws, threads) -> pd.DataF
     table.index.name = "method|family"
     print(f"\n== power: detection at FDR < 0.05, {frame['term'].nunique()} terms x {reps} sets ==")
     print(table.round(3).to_string())
+    floor = 1 / (1 + draws)
+    for method in ("emp_count", "emp_share"):
+        at_floor = frame.groupby("planted")[f"p_{method}"].apply(lambda p: (p <= floor).mean())
+        print(
+            f"{method}: planted term at the floor p = 1/{draws + 1}: {at_floor.round(3).to_dict()}"
+        )
     print("\nfocus terms only:")
     print(frame[frame["focus"]].groupby("planted")[detect].mean().T.round(3).to_string())
     return frame
@@ -400,7 +410,14 @@ def main() -> None:
         part_sets(engine, Path(args.results), args.threads)
     if "power" in parts:
         power = part_power(
-            engine, args.terms, args.focus_terms, args.reps, args.seed, args.draws, args.threads
+            engine,
+            args.terms,
+            args.focus_terms,
+            args.reps,
+            args.seed,
+            args.draws,
+            args.threads,
+            not args.no_engine,
         )
         if args.out:
             power.to_csv(f"{args.out}power.tsv", sep="\t", index=False)
