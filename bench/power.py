@@ -387,6 +387,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
+        "--no-engine", action="store_true", help="power: skip the engine's N = 10,000 nulls"
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="10 sets, 500 draws, 1+4 terms, 2 reps"
     )
     parser.add_argument("--out", help="write the calibration and power tables here (TSV prefix)")
