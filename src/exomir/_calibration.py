@@ -159,7 +159,7 @@ def calibrate(
             f"calibration query size {query_size} is larger than the miRNA universe "
             f"({universe} miRNAs)",
             value=query_size,
-            hint="lower enrichment.calibration.query_size or widen the universe",
+            hint="lower enrichment.calibration.query_sizes or widen the universe",
         )
     per_query = bool(null.stratified or null.sequential_stop or null.statistic == "share")
     params: dict[str, Any] = {
@@ -183,6 +183,7 @@ def calibrate(
     if n_queries == 0:
         empty_p = pd.DataFrame({c: pd.Series(dtype=float) for c in CALIBRATION_PVALUES.columns[1:]})
         empty_p.insert(0, "method", pd.Series(dtype="str"))
+        empty_p["query_size"] = empty_p["query_size"].astype("int64")
         return CalibrationResult(
             empty_p, pd.DataFrame(columns=list(CALIBRATION_SUMMARY.columns)), params
         )
@@ -232,7 +233,14 @@ def calibrate(
         ci = stats.binomtest(any_hit, n_queries).proportion_ci(method="exact")
         expected, observed_q = qq_points(p)
         qq_rows.append(
-            pd.DataFrame({"method": method, "expected": expected, "observed": observed_q})
+            pd.DataFrame(
+                {
+                    "method": method,
+                    "query_size": query_size,
+                    "expected": expected,
+                    "observed": observed_q,
+                }
+            )
         )
         summary_rows.append(
             {

@@ -40,6 +40,7 @@ from .mirbase import SPECIES_NAMES
 from .tables import require_columns
 
 __all__ = [
+    "MIRTARBASE_ALIASES",
     "MIRTARBASE_COLUMNS",
     "MIRTARBASE_TIERS",
     "collapse_mirtarbase",
@@ -229,6 +230,11 @@ MIRTARBASE_COLUMNS: dict[str, str] = {
     "Support Type": "support_type",
     "References (PMID)": "pmid",
 }
+#: Header spellings of other miRTarBase releases -> the name in :data:`MIRTARBASE_COLUMNS`.
+#: Release 9.0 (2022) renamed the Entrez column; 8.0 and earlier write ``Entrez Gene ID``.
+MIRTARBASE_ALIASES: dict[str, str] = {
+    "Target Gene (Entrez ID)": "Target Gene (Entrez Gene ID)",
+}
 _MIRTARBASE_RAW = (
     "mirna_raw",
     "gene_raw",
@@ -299,6 +305,11 @@ def _read_xlsx(path: PathLike) -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
+def _species_value(value: str) -> str:
+    """A species cell as an organism name: miRTarBase writes ``Homo sapiens`` or ``hsa``."""
+    return SPECIES_NAMES.get(value, value)
+
+
 def read_mirtarbase(path: PathLike, *, species: str | None = None) -> pd.DataFrame:
     """Read the official miRTarBase table (CSV, or XLSX as on the download page).
 
@@ -306,7 +317,10 @@ def read_mirtarbase(path: PathLike, *, species: str | None = None) -> pd.DataFra
     workbook (read with openpyxl, first sheet); anything else is read as comma-separated text,
     plain or gzip. The header must contain ``miRTarBase ID, miRNA, Species (miRNA), Target Gene,
     Target Gene (Entrez Gene ID), Species (Target Gene), Experiments, Support Type, References
-    (PMID)``.
+    (PMID)``; releases 9.0 and 10.0 name the Entrez column ``Target Gene (Entrez ID)``
+    (:data:`MIRTARBASE_ALIASES`), and both spellings are read. The species columns may hold the
+    organism name (``Homo sapiens``) or the miRBase prefix (``hsa``); prefixes are written as
+    organism names in the result.
 
     Parameters
     ----------
@@ -337,23 +351,26 @@ def read_mirtarbase(path: PathLike, *, species: str | None = None) -> pd.DataFra
         magic = handle.read(4)
     if magic == ZIP_MAGIC:
         header, rows = _read_xlsx(path)
-        require_columns(
-            pd.DataFrame(columns=list(header)),
-            MIRTARBASE_COLUMNS,
-            "miRTarBase workbook",
-            path,
-            error=ReferenceFormatError,
-            line=1,
-            hint="use the file as distributed, with its original header",
-        )
         width = len(header)
         frame = pd.DataFrame([(row + [""] * width)[:width] for row in rows], columns=header)
+        what = "miRTarBase workbook"
     else:
-        frame = read_delimited(
-            path, required=list(MIRTARBASE_COLUMNS), sep=",", what="miRTarBase table"
-        )
+        frame = read_delimited(path, sep=",", what="miRTarBase table")
+        what = "miRTarBase table"
+    frame = frame.rename(columns=MIRTARBASE_ALIASES)
+    require_columns(
+        frame,
+        MIRTARBASE_COLUMNS,
+        what,
+        path,
+        error=ReferenceFormatError,
+        line=1,
+        hint="use the file as distributed, with its original header",
+    )
     frame = frame[list(MIRTARBASE_COLUMNS)].rename(columns=MIRTARBASE_COLUMNS)
     frame = _strip_all(frame)
+    for column in ("species_mirna", "species_target"):
+        frame[column] = frame[column].map(_species_value)
     frame["entrez"] = frame["entrez"].map(_clean_id)
     frame["pmid"] = frame["pmid"].map(_clean_id)
     _require_nonempty(frame, ["mirna_raw", "gene_raw"], path=path)

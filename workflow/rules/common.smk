@@ -1,6 +1,8 @@
 # Helper functions shared by the rules. Everything here runs when the workflow is parsed: the
 # config and the set sheet are validated before any job starts, so a typo never costs a run.
 
+import json
+import sys
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -11,17 +13,26 @@ from exomir.config import (
     REFERENCE_ROOT,
     check_config,
     check_local_copies,
+    check_references,
+    is_dry_run,
     comparison_pairs,
     reference_files,
     reference_input,
 )
-from exomir.abundance import AbundanceSettings, PrerankSettings, mirna_sets_from_config
+from exomir.abundance import (
+    SHEET_COLUMNS,
+    AbundanceSettings,
+    PrerankSettings,
+    mirna_sets_from_config,
+)
+from exomir.errors import ExomirError
 from exomir.sets import set_names, set_sources
 
 validate(config, schema="../schemas/config.schema.yaml")
 # The sets come from the sheet (mirna_sets) or, when abundance.counts is set, from a count table
 # by the configured rule; either way they are known now, before any job runs. The build_sets
-# rule writes the same sheet to SETS_SHEET, which every later rule reads.
+# rule writes the same sheet to SETS_SHEET, the run's record of its sets; the per-set rules read
+# only their own set's rows (rule set_rows), so adding a set reruns nothing of the others.
 ABUNDANCE = AbundanceSettings.from_config(config["abundance"])
 SHEET = mirna_sets_from_config(config)
 SETS_SHEET = "results/sets/mirna_sets.tsv"
@@ -31,7 +42,18 @@ SOURCES = set_sources(SHEET)
 check_config(config, SOURCES)
 PAIRS = comparison_pairs(config, SOURCES)
 REFERENCE_FILES = reference_files(config)
-check_local_copies(REFERENCE_FILES)
+# Every reference file that is neither present nor downloadable, in one message; expected
+# failures end with that message alone, not with a traceback.
+# Only the main Snakemake process checks: a job (e.g. on an offline compute node) is started
+# when its inputs exist, and `snakemake --lint` reads the rules only. A dry run gets a warning.
+try:
+    if workflow.is_main_process and "--lint" not in sys.argv:
+        check_references(REFERENCE_FILES, offline=config["offline"] in (True, "true"))
+    check_local_copies(REFERENCE_FILES)
+except ExomirError as error:
+    if not is_dry_run(sys.argv[1:]):
+        sys.exit(f"{type(error).__name__}: {error}")
+    print(f"Warning (a real run stops here): {error}", file=sys.stderr)
 REFS = config["references"]
 
 
@@ -39,7 +61,7 @@ wildcard_constraints:
     set="|".join(SETS) if SETS else "[A-Za-z0-9_]+",
     a="|".join(SETS) if SETS else "[A-Za-z0-9_]+",
     b="|".join(SETS) if SETS else "[A-Za-z0-9_]+",
-    section="mirbase|genes|targets|gene_sets",
+    section="mirbase|genes|refseq|targets|gene_sets",
     name="[A-Za-z0-9_.-]+",
     version="[A-Za-z0-9][A-Za-z0-9._-]*",
     role="[A-Za-z0-9_]+",
@@ -93,6 +115,27 @@ MIRBASE = {
     "precursors": f"{MIRBASE_DIR}/precursors.parquet",
 }
 GENES = f"{GENES_DIR}/genes.parquet"
+# RefSeq transcript -> gene table (references.refseq), read by miRDB sources; optional.
+REFSEQ = (
+    f"{REFERENCE_ROOT}/refseq/{REFS['refseq']['version']}/refseq.parquet"
+    if "refseq" in REFS
+    else None
+)
+
+
+REFSEQ_SOURCE = REFS["refseq"]["source"] if "refseq" in REFS else None
+# The miRDB files whose accessions a MyGene.info lookup asks for.
+MIRDB_TABLES = [
+    ref_file("targets", name, "table")
+    for name, entry in REFS["targets"].items()
+    if entry["format"] == "mirdb"
+]
+
+
+def refseq_input(name):
+    """{"refseq": table} for a miRDB source when references.refseq is set, else {}."""
+    wanted = REFSEQ and REFS["targets"][name]["format"] == "mirdb"
+    return {"refseq": REFSEQ} if wanted else {}
 
 
 def target_source_edges(name):
@@ -109,6 +152,16 @@ SOURCE_EDGES = [target_source_edges(name) for name in config["targets"]["sources
 GENE_SET_TABLES = [gene_set_table(name) for name in REFS["gene_sets"]]
 
 
+def rows_of_set(wildcards):
+    """The rows of one set (SHEET_COLUMNS), as plain values: the params of rule set_rows.
+
+    Snakemake compares params between runs, so the rule reruns when these rows change and
+    only then.
+    """
+    rows = SHEET.loc[SHEET["set"] == wildcards.set, list(SHEET_COLUMNS)]
+    return json.loads(rows.to_json(orient="records"))
+
+
 def sets_inputs(wildcards):
     """Inputs of build_sets: the count table and sample sheet, or the user's set sheet."""
     if ABUNDANCE.enabled:
@@ -122,22 +175,38 @@ PRERANK = PrerankSettings.from_config(config["enrichment"])
 
 def all_references():
     """Every normalised reference the analysis uses (target of download_references)."""
-    return [*MIRBASE.values(), GENES, *SOURCE_EDGES, *GENE_SET_TABLES]
+    return [
+        *MIRBASE.values(),
+        GENES,
+        *([REFSEQ] if REFSEQ else []),
+        *SOURCE_EDGES,
+        *GENE_SET_TABLES,
+    ]
 
 
-# The enrichment settings the ORA/null/calibration/comparison rules depend on. Prerank has its
-# own rule, so changing its settings does not rerun the other enrichment jobs.
-ENRICHMENT_PARAMS = {k: v for k, v in config["enrichment"].items() if k != "prerank"}
+def enrichment_params(section=None):
+    """The enrichment settings of a job: the shared ones, plus its own ``section``.
+
+    The sections of calibration, comparisons and prerank are left out of the other rules'
+    params, so that changing one of them reruns only the jobs it concerns.
+    """
+    own = {"calibration", "compare", "prerank"}
+    return {
+        k: v for k, v in config["enrichment"].items() if k not in own or k == section
+    }
+
+
+CALIBRATE = config["enrichment"]["calibration"]["n_queries"] > 0
 
 
 def all_outputs():
     """Everything `snakemake` builds by default."""
-    outputs = ["results/report/index.html"]
+    outputs = ["results/report/index.html", SETS_SHEET]
     outputs += expand("results/report/{set}.html", set=SETS)
     outputs += expand("results/enrichment/{set}.tsv", set=SETS)
     outputs += expand("results/signatures/{set}.tsv", set=SETS)
     outputs.append("results/signatures/summary.tsv")
-    if config["enrichment"].get("calibration", {}).get("n_queries", 200) > 0:
+    if CALIBRATE:
         outputs.append("results/calibration/summary.tsv")
     outputs += [f"results/compare/{a}__vs__{b}.tsv" for a, b in PAIRS]
     if PRERANK.run:

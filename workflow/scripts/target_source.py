@@ -1,15 +1,15 @@
 """Normalise one miRNA -> target source: current miRNA names, approved symbols, one edge a pair."""
 
-import logging
-import sys
+from common import start
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
-logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
+start(snakemake)
+
+import logging
 
 import pandas as pd
 
 from exomir._io import write_parquet, write_tsv
-from exomir.genes import SymbolMap
+from exomir.genes import SymbolMap, refseq_coverage
 from exomir.names import MirnaResolver
 from exomir.targets import normalise_source, read_source
 
@@ -24,10 +24,18 @@ resolver = MirnaResolver(
     pd.read_parquet(snakemake.input.precursors),
     species=species,
 )
-symbols = SymbolMap.from_genes(pd.read_parquet(snakemake.input.genes))
+refseq = snakemake.input.get("refseq")
+transcripts = pd.read_parquet(refseq) if refseq else None
+symbols = SymbolMap.from_genes(pd.read_parquet(snakemake.input.genes), transcripts=transcripts)
 edges, audit = normalise_source(
     raw, fmt=snakemake.params.format, name=name, resolver=resolver, symbols=symbols, species=species
 )
+if "refseq" in raw.columns:
+    coverage = refseq_coverage(
+        symbols.map_refseq(raw["refseq"].drop_duplicates()), source=name, transcripts=bool(refseq)
+    )
+    audit = pd.concat([audit, coverage], ignore_index=True)
+    logging.info("%s: %s", name, "; ".join(f"{r.rows} {r.value}" for r in coverage.itertuples()))
 write_parquet(edges, snakemake.output.edges)
 write_tsv(audit, snakemake.output.audit)
 logging.info(
