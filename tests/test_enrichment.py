@@ -442,9 +442,12 @@ def confounded(seed: int = 0):
 def test_stratified_null_removes_a_planted_target_count_confound():
     edges, gene_sets, studied = confounded()
     engine = EnrichmentEngine(edges, gene_sets, min_size=5)
+    # The raw-overlap statistic: the one a target-count mismatch fools.
     query = sorted(studied)[:6]  # six well-studied miRNAs: target-rich, no theme
-    uniform = engine.analyse("q", query, null=NullSettings(n_random=2000, stratified=0)).table
-    strat = engine.analyse("q", query, null=NullSettings(n_random=2000)).table
+    uniform = engine.analyse(
+        "q", query, null=NullSettings(n_random=2000, stratified=0, statistic="overlap")
+    ).table
+    strat = engine.analyse("q", query, null=NullSettings(n_random=2000, statistic="overlap")).table
     # The uniform null compares target-rich miRNAs with target-poor ones and falls for it.
     rich = uniform["term_id"].str[1:].astype(int) < 20
     assert (uniform.loc[rich, "fdr_emp"] < 0.05).sum() >= 15
@@ -653,7 +656,7 @@ def test_calibration_runs_each_query_through_its_own_null(monkeypatch):
     drawn from the i-th spawned seed, with the run's sequential stopping."""
     edges, gene_sets, _ = synthetic(seed=9, n_mirnas=120, n_terms=30)
     engine = EnrichmentEngine(edges, gene_sets, min_size=8)
-    null = NullSettings(n_random=300, seed=4, stratified=3, sequential_stop=10)
+    null = NullSettings(n_random=300, seed=4, stratified=3, sequential_stop=10, statistic="overlap")
     seen = []
     original = _null.sequential_null
 

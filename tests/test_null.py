@@ -341,7 +341,9 @@ def test_engine_empirical_pvalues_match_a_python_loop(stratified):
     gene_sets = pd.DataFrame(sets, columns=["library", "term_id", "term", "gene"])
     engine = EnrichmentEngine(edges, gene_sets, min_size=3)
     query = ["hsa-miR-3", "hsa-miR-7", "hsa-miR-11"]
-    null = NullSettings(n_random=200, seed=4, sequential_stop=0, stratified=stratified)
+    null = NullSettings(
+        n_random=200, seed=4, sequential_stop=0, stratified=stratified, statistic="overlap"
+    )
     table = engine.analyse("q", query, null=null).table.set_index("term_id")
 
     target_sets = edges.groupby("mirna")["gene"].apply(set).to_dict()

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._analytic import share_null
 from ._engine import EnrichmentEngine
 from ._io import write_json, write_tsv
 from ._null import RandomSets, null_tails, overlaps, sequential_null
@@ -160,7 +161,7 @@ def calibrate(
             value=query_size,
             hint="lower enrichment.calibration.query_sizes or widen the universe",
         )
-    per_query = bool(null.stratified or null.sequential_stop)
+    per_query = bool(null.stratified or null.sequential_stop or null.statistic == "share")
     params: dict[str, Any] = {
         "n_queries": n_queries,
         "query_size": query_size,
@@ -172,6 +173,7 @@ def calibrate(
             "null": null.label,
             "stratified_bins": null.stratified,
             "sequential_stop": null.sequential_stop,
+            "statistic": null.statistic,
             "queries": "uniform random miRNA sets of the universe",
             "nulls": "one per query (its own strata and seed stream), as the run draws it"
             if per_query
@@ -206,7 +208,9 @@ def calibrate(
     p_ora = hypergeometric_sf(observed, size, n_targets, bg)
 
     if per_query:
-        p_emp, info = _per_query_pvalues(engine, queries, observed, null, null_seq, threads)
+        p_emp, info = _per_query_pvalues(
+            engine, queries, observed, n_targets, null, null_seq, threads
+        )
         params["empirical"].update(info)
     else:
         shared = null_tails(
@@ -271,6 +275,7 @@ def _per_query_pvalues(
     engine: EnrichmentEngine,
     queries: np.ndarray,
     observed: np.ndarray,
+    n_targets: np.ndarray,
     null: NullSettings,
     seeds: np.random.SeedSequence,
     threads: int,
@@ -289,6 +294,7 @@ def _per_query_pvalues(
     universe = len(engine.universe.mirnas)
     children = seeds.spawn(n_queries)
     unions = engine.unions  # built once, before any thread reads it
+    library_of_term = engine.terms["library_index"].to_numpy()
     if null.stratified:
         engine.count_bins(null.stratified)
     p_emp = np.ones((n_terms, n_queries))
@@ -306,16 +312,30 @@ def _per_query_pvalues(
             merged[i], n_strata[i] = strata.merged, len(strata.need)
         else:
             sets = RandomSets(rng, universe, queries.shape[1])
-        counts = sequential_null(
-            engine.membership[active],
-            obs[active],
-            sets,
-            unions,
-            null.n_random,
-            stop_after=null.sequential_stop,
-            threads=1,
-            progress=False,
-        )
+        if null.statistic == "share":  # the run's statistic (exomir._analytic.share_null)
+            counts = share_null(
+                engine.membership[active],
+                obs[active],
+                n_targets[active, i],
+                library_of_term[active],
+                engine.library_background,
+                sets,
+                unions,
+                null.n_random,
+                stop_after=null.sequential_stop,
+                progress=False,
+            )
+        else:
+            counts = sequential_null(
+                engine.membership[active],
+                obs[active],
+                sets,
+                unions,
+                null.n_random,
+                stop_after=null.sequential_stop,
+                threads=1,
+                progress=False,
+            )
         p_emp[active, i] = counts.pvalues(null.n_random, null.sequential_stop)
         draws[i] = int(counts.n_drawn.sum())
 

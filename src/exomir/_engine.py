@@ -20,6 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import __version__
+from ._analytic import MatchingReport, matching_report, share_null
 from ._inputs import (
     background_gene_list,
     clean_edge_pairs,
@@ -558,16 +559,31 @@ class EnrichmentEngine:
                 self._log_small_null(
                     name, log10_distinct_uniform(sets.universe_size, query.k), null.n_random
                 )
-            counts = sequential_null(
-                self.membership[active],
-                overlap[active],
-                sets,
-                self.unions,
-                null.n_random,
-                stop_after=null.sequential_stop,
-                threads=threads,
-                what=f"set {name}: empirical null",
-            )
+            if null.statistic == "share":
+                counts = share_null(
+                    self.membership[active],
+                    overlap[active],
+                    n_targets[active],
+                    terms["library_index"].to_numpy()[active],
+                    self.library_background,
+                    sets,
+                    self.unions,
+                    null.n_random,
+                    stop_after=null.sequential_stop,
+                    threads=threads,
+                    what=f"set {name}: empirical null (share statistic)",
+                )
+            else:
+                counts = sequential_null(
+                    self.membership[active],
+                    overlap[active],
+                    sets,
+                    self.unions,
+                    null.n_random,
+                    stop_after=null.sequential_stop,
+                    threads=threads,
+                    what=f"set {name}: empirical null",
+                )
             # A term the set does not touch is trivially matched by every random set.
             p_emp[:] = 1.0
             p_emp[active] = counts.pvalues(null.n_random, null.sequential_stop)
@@ -608,8 +624,22 @@ class EnrichmentEngine:
         params = self.describe(query, null, strata, fdr=fdr, jaccard=jaccard, cluster_method=method)
         return EnrichmentResult(table, self.background, list(self.universe.mirnas), params)
 
+    def matching(self, query: Query, strata: Strata) -> MatchingReport:
+        """Can the stratified null match this set? (:func:`exomir._analytic.matching_report`)"""
+        return matching_report(
+            self.target_counts,
+            query.index,
+            strata.labels,
+            self.count_bins(strata.bins),
+            strata.need,
+        )
+
     def _log_strata(self, name: str, query: Query, strata: Strata, n_random: int) -> None:
-        """Log how the set's strata look and whether any had to be merged."""
+        """Log how the set's strata look, whether any had to be merged, and whether the null
+        still matches the set (a WARNING on screen when it does not)."""
+        report = self.matching(query, strata)
+        if report.warning:
+            log.warning("set %s: %s", name, report.warning)
         total = int(self.target_counts[query.index].sum())
         log.info(
             "set %s: null stratified on target counts (%d bins): the set's %d miRNAs lie in %d "
@@ -701,6 +731,7 @@ class EnrichmentEngine:
                 "null": null.label,
                 "stratified_bins": null.stratified,
                 "sequential_stop": null.sequential_stop,
+                "statistic": null.statistic,
                 "p_value": "(1 + #{random >= observed}) / (1 + N); h / draws when stopped",
             },
         }
@@ -714,6 +745,7 @@ class EnrichmentEngine:
                     "null_mean": round(strata.null_mean_total(), 1),
                 }
                 emp["log10_distinct_random_sets"] = round(strata.log10_distinct_sets(), 3)
+                emp["matching"] = self.matching(query, strata).as_dict()
             else:
                 emp["target_count_sum"] = {
                     "set": int(self.target_counts[query.index].sum()),

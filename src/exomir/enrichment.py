@@ -52,9 +52,12 @@ Definitions (one row per tested term; all libraries at once)
   ``[min_size, max_size]`` are not tested;
 * ``n_targets``: the set's target genes inside the background; ``overlap``: those in the term;
 * ``p_ora``: hypergeometric upper tail ``P(X >= overlap)`` (= one-sided Fisher exact test);
-* ``p_emp``: ``(1 + #{random overlap >= overlap}) / (1 + N)`` over ``N`` random sets of the
-  set's ``k`` miRNAs drawn without replacement from the miRNA universe, within target-count
-  strata by default (see above; ``stratified: false`` draws uniformly); with sequential stopping (Besag & Clifford 1991) a term stops after ``h``
+* ``p_emp``: ``(1 + #{random sets at least as extreme}) / (1 + N)`` over ``N`` random sets of
+  the set's ``k`` miRNAs; "as extreme" compares the share of targets in the term,
+  ``overlap / n_targets``, by default (``enrichment.empirical.statistic: share``, BUFET's
+  statistic; see docs/methods/analytic.md for why), or the raw overlap (``overlap``); random
+  sets are drawn without replacement from the miRNA universe, within target-count strata by
+  default (see above; ``stratified: false`` draws uniformly); with sequential stopping (Besag & Clifford 1991) a term stops after ``h``
   exceedances at draw ``L`` and gets ``h / L``; ``n_null`` is the number of draws used; a term
   with overlap 0 has ``p_emp = 1`` without drawing;
 * ``fdr_ora``, ``fdr_emp``: Benjamini-Hochberg over all tested terms of all libraries;
