@@ -344,7 +344,11 @@ ENRICHMENT = Table(
         "p_ora",
         "fdr_ora",
         "p_emp",
+        "p_method",
         "fdr_emp",
+        "fdr_focus",
+        "fdr_all",
+        "z_emp",
         "null_mean",
         "null_sd",
         "n_null",
@@ -364,12 +368,15 @@ ENRICHMENT = Table(
         "fdr_ora",
         "p_emp",
         "fdr_emp",
+        "fdr_focus",
+        "fdr_all",
+        "z_emp",
         "null_mean",
         "null_sd",
         "n_null",
         "k_mirnas",
     ),
-    probabilities=("p_ora", "fdr_ora", "p_emp", "fdr_emp"),
+    probabilities=("p_ora", "fdr_ora", "p_emp", "fdr_emp", "fdr_focus", "fdr_all"),
 )
 
 CALIBRATION_PVALUES = Table(
