@@ -61,6 +61,8 @@ GPD_MAX_EXCEEDANCES = 10
 #: Fewest distinct values among the exceedances of a discrete statistic for a tail fit: a
 #: continuous tail through two or three integer levels says nothing about the next ones.
 GPD_MIN_LEVELS = 5
+#: Smallest acceptable GPD shape (see :func:`_fit`).
+MIN_SHAPE = -0.5
 #: One-sided level of the lower confidence bound that decides whether a term could still pass
 #: (:func:`open_terms`): a term whose p-value is, at this level, above what its families need
 #: stops drawing.
@@ -215,7 +217,9 @@ def _fit(excess: np.ndarray) -> tuple[float, float] | None:
         return None
     with np.errstate(all="ignore"):
         shape, _, scale = stats.genpareto.fit(excess, floc=0.0)
-    if not (np.isfinite(shape) and np.isfinite(scale) and scale > 0):
+    # Below -1/2 the maximum-likelihood estimator loses its regular behaviour (Smith 1985,
+    # Biometrika 72:67), and below -1 the likelihood has no maximum at all.
+    if not (np.isfinite(shape) and np.isfinite(scale) and scale > 0 and shape > MIN_SHAPE):
         return None
     return float(shape), float(scale)
 
