@@ -37,10 +37,15 @@ import scipy.sparse as sp
 from _data import load_average
 
 from exomir._null import sequential_null
+from exomir.config import with_defaults
 from exomir.enrichment import EnrichmentEngine, EnrichmentSettings, read_edges, read_gene_sets
 from exomir.focus import load_focus_pathways
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def default_settings() -> EnrichmentSettings:
+    return EnrichmentSettings.from_config(with_defaults({}, "enrichment"))
 
 
 def load(args: argparse.Namespace) -> tuple[EnrichmentEngine, dict[str, list[str]]]:
@@ -49,7 +54,7 @@ def load(args: argparse.Namespace) -> tuple[EnrichmentEngine, dict[str, list[str
     libraries = sorted(
         glob.glob(str(resources / "references" / "gene_sets" / "*" / "*" / "gene_sets.parquet"))
     )
-    settings = EnrichmentSettings.from_config({})
+    settings = default_settings()
     engine = EnrichmentEngine.from_settings(
         edges,
         read_gene_sets(libraries),
@@ -72,7 +77,7 @@ def load(args: argparse.Namespace) -> tuple[EnrichmentEngine, dict[str, list[str
 
 
 def part_sets(engine: EnrichmentEngine, sets: dict, threads: int) -> dict[str, pd.DataFrame]:
-    null = EnrichmentSettings.from_config({}).null
+    null = default_settings().null
     before = replace(null, max_draws=null.n_random)
     tables = {}
     rows = []
@@ -111,7 +116,7 @@ def part_sets(engine: EnrichmentEngine, sets: dict, threads: int) -> dict[str, p
 def part_brute(
     engine: EnrichmentEngine, sets: dict, name: str, table: pd.DataFrame, draws: int, threads: int
 ) -> None:
-    null = EnrichmentSettings.from_config({}).null
+    null = default_settings().null
     ext = table[table["p_method"].isin(["extended", "gpd_tail", "floor"])]
     if ext.empty:
         print(f"{name}: no extended term")
@@ -178,7 +183,7 @@ def main() -> None:
     if "brute" in parts:
         table = tables.get(args.brute_set)
         if table is None:
-            null = EnrichmentSettings.from_config({}).null
+            null = default_settings().null
             table = engine.analyse(
                 args.brute_set, sets[args.brute_set], null=null, threads=args.threads
             ).table

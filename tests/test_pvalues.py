@@ -316,3 +316,47 @@ def test_shuffled_sets_are_batch_independent_and_match_the_strata():
     assert stats.chi2.sf(chi2, members.size - 1) > 1e-4
     ref = RandomSets(np.random.default_rng(5), labels.size, 7, strata=labels, k_per_stratum=need)
     assert not np.array_equal(ref.take(5), stream(5).take(5))  # another stream, same law
+
+
+# ---------------------------------------------------------------------------------------------
+# Calibration per family
+
+
+def test_calibration_reports_every_family(themed):
+    from exomir.enrichment import calibrate
+    from exomir.tables import CALIBRATION_SUMMARY
+
+    engine, _ = themed
+    null = NullSettings(n_random=200, seed=3, sequential_stop=10, max_draws=2000)
+    result = calibrate(engine, query_size=4, n_queries=12, null=null, threads=2)
+    summary = result.summary.set_index("method")
+    assert list(result.summary.columns) == list(CALIBRATION_SUMMARY.columns)
+    assert (summary["n_focus_terms"] == 3).all()
+    for suffix in ("", "_focus", "_all"):
+        frac = summary[f"fraction_any_fdr05{suffix}"]
+        assert frac.between(0, 1).all()
+        assert (summary[f"ci_low{suffix}"] <= frac).all() and (
+            frac <= summary[f"ci_high{suffix}"]
+        ).all()
+    assert result.params["empirical"]["max_draws"] == 2000
+    # The same run again gives the same table (extension streams are per query and seeded).
+    again = calibrate(engine, query_size=4, n_queries=12, null=null, threads=1)
+    pd.testing.assert_frame_equal(result.summary, again.summary)
+    # Without focus pathways the focus family is empty, and says so.
+    plain = EnrichmentEngine(engine.edges, themed_gene_sets(engine), min_size=5)
+    none = calibrate(plain, query_size=4, n_queries=3, null=null).summary
+    assert (none["n_focus_terms"] == 0).all() and none["fraction_any_fdr05_focus"].isna().all()
+
+
+def themed_gene_sets(engine: EnrichmentEngine) -> pd.DataFrame:
+    """The engine's libraries back in long format (terms x genes)."""
+    m = engine.membership.tocoo()
+    terms = engine.terms
+    return pd.DataFrame(
+        {
+            "library": terms["library"].to_numpy()[m.row],
+            "term_id": terms["term_id"].to_numpy()[m.row],
+            "term": terms["term"].to_numpy()[m.row],
+            "gene": engine.genes[m.col],
+        }
+    )

@@ -593,9 +593,9 @@ class EnrichmentEngine:
             p_method[:] = "exceedances"
             exceed = np.zeros(n_terms, dtype=np.int64)
             exceed[active] = counts.exceed
-            extension = self._extend(
+            extension = self.extend_null(
                 name,
-                query,
+                query.k,
                 strata,
                 null,
                 overlap,
@@ -665,10 +665,10 @@ class EnrichmentEngine:
         focus = np.flatnonzero(self.terms["focus"].to_numpy(dtype=object) != "")
         return libraries, [focus], [np.arange(len(self.terms))]
 
-    def _extend(
+    def extend_null(
         self,
         name: str,
-        query: Query,
+        k: int,
         strata: Strata | None,
         null: NullSettings,
         overlap: np.ndarray,
@@ -679,8 +679,17 @@ class EnrichmentEngine:
         families: tuple[list[np.ndarray], ...],
         fdr: float,
         threads: int,
+        *,
+        seed: np.random.SeedSequence | None = None,
+        progress: bool = True,
     ) -> dict[str, Any]:
         """Draw on for the terms that could still pass; update ``p_emp``, ``n_null``, ``p_method``.
+
+        ``exceed``, ``n_null``, ``p_emp`` and ``p_method`` are the per-term results of the first
+        ``n_random`` draws of a set of ``k`` miRNAs (with its ``strata``, or None for the uniform
+        null); they are updated in place.  ``families`` is :meth:`families`.  Returns what the
+        ``.json`` records about the extension.  ``seed`` is the stream of the extra draws
+        (default ``SeedSequence(null.seed, spawn_key=(EXTENSION_STREAM,))``).
 
         After the first ``N`` random sets, a term is *undecided* when it has an overlap and fewer
         than ``h`` exceedances.  The undecided terms that could still pass BH at ``fdr`` in their
@@ -712,11 +721,13 @@ class EnrichmentEngine:
         )
         info: dict[str, Any] = {
             "max_draws": limit,
-            "stream": f"SeedSequence(seed, spawn_key=({EXTENSION_STREAM},)), shuffled draws",
+            "stream": f"shuffled draws from SeedSequence(seed, spawn_key=({EXTENSION_STREAM},))"
+            if seed is None
+            else "shuffled draws from a stream of the query's own seed",
             "undecided_after_n_random": int(undecided.sum()),
             "extended_terms": int(candidates.size),
         }
-        if candidates.size:
+        if candidates.size and progress:
             log.info(
                 "set %s: %d of %d undecided terms could still pass at FDR < %g; drawing on up "
                 "to %d random sets",
@@ -726,12 +737,14 @@ class EnrichmentEngine:
                 fdr,
                 limit,
             )
-            seq = np.random.SeedSequence(null.seed, spawn_key=(EXTENSION_STREAM,))
-            rng = np.random.default_rng(seq)
+        if candidates.size:
+            if seed is None:
+                seed = np.random.SeedSequence(null.seed, spawn_key=(EXTENSION_STREAM,))
+            rng = np.random.default_rng(seed)
             if strata is not None:
                 sets: RandomSets = strata.random_sets(rng, shuffled=True)
             else:
-                sets = ShuffledSets(rng, len(self.universe.mirnas), query.k)
+                sets = ShuffledSets(rng, len(self.universe.mirnas), k)
             base_p = p_emp.copy()
             base_e = exceed[candidates]
 
@@ -762,6 +775,7 @@ class EnrichmentEngine:
                 keep=keep,
                 histogram=self.terms["term_size"].to_numpy()[candidates],
                 exceed_start=base_e,
+                progress=progress,
             )
             e_all = counts.exceed
             n_all = n_first[candidates] + counts.n_drawn

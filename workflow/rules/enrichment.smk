@@ -39,6 +39,7 @@ rule calibration:
         edges="results/targets/all_edges.parquet",
         gene_sets=GENE_SET_TABLES,
         genes=GENES,
+        focus=FOCUS_PATHWAYS,
         targets=expand("results/targets/{set}.tsv", set=SETS),
     output:
         pvalues="results/calibration/pvalues.tsv",

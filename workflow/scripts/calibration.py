@@ -17,15 +17,18 @@ from exomir.enrichment import (
     read_edges,
     read_gene_sets,
 )
+from exomir.focus import load_focus_pathways
 
 config = snakemake.params.enrichment
 settings = EnrichmentSettings.from_config(config)
 calibration = config.get("calibration") or {}
+focus_file = getattr(snakemake.input, "focus", None)
 engine = EnrichmentEngine.from_settings(
     read_edges(snakemake.input.edges),
     read_gene_sets(snakemake.input.gene_sets),
     settings,
     gene_table=getattr(snakemake.input, "genes", None),
+    focus=load_focus_pathways(focus_file) if focus_file else None,
 )
 query_size = calibration.get("query_size")
 if query_size is None:
