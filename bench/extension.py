@@ -15,6 +15,9 @@ Parts (``--parts``):
   ``max_draws``): terms at FDR < 0.05 by BH over all terms (the old ``fdr_emp``), within each
   library (the new ``fdr_emp``) and over the focus family (``fdr_focus``), the ``p_method``
   counts, the smallest p-value and the wall time of both runs;
+* ``calibration``: :func:`exomir.enrichment.calibrate` as the workflow runs it (``--queries``
+  uniform random queries of the median set size, default null) without and with the extension:
+  the fraction of queries with a term at FDR < 0.05 per family, and the wall time;
 * ``brute``: for the extended terms of ``--brute-set``, an independent brute-force null of
   ``--brute-draws`` random sets (another seed, every term drawn to the end, no stopping) next to
   the extended p-values: the z-score of their difference under both binomial errors (agreement
@@ -38,7 +41,14 @@ from _data import load_average
 
 from exomir._null import sequential_null
 from exomir.config import with_defaults
-from exomir.enrichment import EnrichmentEngine, EnrichmentSettings, read_edges, read_gene_sets
+from exomir.enrichment import (
+    EnrichmentEngine,
+    EnrichmentSettings,
+    calibrate,
+    median_set_size,
+    read_edges,
+    read_gene_sets,
+)
 from exomir.focus import load_focus_pathways
 
 REPO = Path(__file__).resolve().parent.parent
@@ -166,6 +176,36 @@ def part_brute(
     print(out.to_markdown(index=False, floatfmt=".3g"))
 
 
+def part_calibration(engine: EnrichmentEngine, sets: dict, n_queries: int, threads: int) -> None:
+    null = default_settings().null
+    size = median_set_size([engine.query(s, m).k for s, m in sets.items()])
+    rows = []
+    for label, settings in (("before", replace(null, max_draws=null.n_random)), ("after", null)):
+        start = time.perf_counter()
+        result = calibrate(
+            engine, query_size=size, n_queries=n_queries, null=settings, threads=threads
+        )
+        seconds = time.perf_counter() - start
+        summary = result.summary.assign(run=label, seconds=round(seconds))
+        rows.append(summary)
+        print(summary.to_string(index=False), flush=True)
+    table = pd.concat(rows, ignore_index=True)
+    columns = [
+        "run",
+        "method",
+        "fraction_any_fdr05",
+        "ci_high",
+        "fraction_any_fdr05_focus",
+        "ci_high_focus",
+        "fraction_any_fdr05_all",
+        "ci_high_all",
+        "fraction_p05",
+        "seconds",
+    ]
+    print(f"\ncalibration: {n_queries} uniform random queries of {size} miRNAs")
+    print(table[columns].to_markdown(index=False, floatfmt=".3g"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--results", default=str(REPO / "results"))
@@ -174,6 +214,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--brute-set", default="msc_unspecified_source")
     parser.add_argument("--brute-draws", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     print(load_average())
@@ -188,6 +229,8 @@ def main() -> None:
                 args.brute_set, sets[args.brute_set], null=null, threads=args.threads
             ).table
         part_brute(engine, sets, args.brute_set, table, args.brute_draws, args.threads)
+    if "calibration" in parts:
+        part_calibration(engine, sets, args.queries, args.threads)
     print(load_average())
 
 

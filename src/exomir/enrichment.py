@@ -55,9 +55,15 @@ Definitions (one row per tested term; all libraries at once)
 * ``p_emp``: ``(1 + #{random overlap >= overlap}) / (1 + N)`` over ``N`` random sets of the
   set's ``k`` miRNAs drawn without replacement from the miRNA universe, within target-count
   strata by default (see above; ``stratified: false`` draws uniformly); with sequential stopping (Besag & Clifford 1991) a term stops after ``h``
-  exceedances at draw ``L`` and gets ``h / L``; ``n_null`` is the number of draws used; a term
-  with overlap 0 has ``p_emp = 1`` without drawing;
-* ``fdr_ora``, ``fdr_emp``: Benjamini-Hochberg over all tested terms of all libraries;
+  exceedances at draw ``L`` and gets ``h / L``; terms that could still pass draw on beyond
+  ``N`` up to ``max_draws``, then a generalized Pareto tail fit or the floor ``1 / (draws + 1)``
+  (:mod:`exomir._pvalues`; ``p_method`` says which); ``n_null`` is the number of draws used; a
+  term with overlap 0 has ``p_emp = 1`` without drawing;
+* ``fdr_ora``, ``fdr_emp``: Benjamini-Hochberg within the term's library (the Enrichr/gseapy
+  convention); ``fdr_focus``: over the focus family (the terms flagged ``focus``, of every
+  library; empty elsewhere); ``fdr_all``: over all tested terms of all libraries.  Which column
+  answers which question: docs/methods/enrichment.md;
+* ``z_emp = (overlap - null_mean) / null_sd``: the effect size of the empirical test;
 * ``expected = n_targets * term_size / background_size``; ``fold_enrichment = overlap /
   expected`` (empty when nothing is expected);
 * ``null_mean``, ``null_sd``: mean and SD of the random sets' overlaps over the ``n_null`` draws
@@ -66,7 +72,7 @@ Definitions (one row per tested term; all libraries at once)
 * ``cluster``, ``cluster_lead``: redundancy groups of significant terms (:func:`cluster_terms`);
 * ``overlap_genes``: the overlapping genes, sorted, ``;``-joined.
 
-Rows are sorted by ``p_emp``, ``p_ora``, library and term ID (columns in :data:`exomir.tables.ENRICHMENT` order).
+Rows are sorted by ``p_emp``, ``z_emp`` (largest first), ``p_ora``, library and term ID (columns in :data:`exomir.tables.ENRICHMENT` order).
 
 Files written beside ``results/enrichment/{set}.tsv`` (:meth:`EnrichmentResult.write`):
 ``{set}.background.txt`` (union of the libraries' backgrounds, one gene per line),
