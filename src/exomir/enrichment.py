@@ -66,8 +66,9 @@ Definitions (one row per tested term; all libraries at once)
 * ``z_emp = (overlap - null_mean) / null_sd``: the effect size of the empirical test;
 * ``expected = n_targets * term_size / background_size``; ``fold_enrichment = overlap /
   expected`` (empty when nothing is expected);
-* ``null_mean``, ``null_sd``: mean and SD of the random sets' overlaps over the ``n_null`` draws
-  (empty when no draw was needed); ``k_mirnas``: the set's miRNAs in the universe;
+* ``null_mean``, ``null_sd``: mean and SD of the random sets' overlaps over the first ``N`` draws
+  (fewer when sequential stopping ended the term earlier; the extension beyond ``N`` does not
+  change them), empty when no draw was needed; ``k_mirnas``: the set's miRNAs in the universe;
 * ``focus``: focus-pathway keys of the term (:func:`exomir.focus.flag_focus`), ``;``-joined;
 * ``cluster``, ``cluster_lead``: redundancy groups of significant terms (:func:`cluster_terms`);
 * ``overlap_genes``: the overlapping genes, sorted, ``;``-joined.
