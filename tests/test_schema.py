@@ -76,5 +76,6 @@ def test_schema_defaults_of_a_section():
         "universe_file": None,
         "stratified": True,
         "sequential_stop": 100,
+        "max_draws": None,
     }
     assert "sources" not in schema_defaults("targets")  # required, no default
