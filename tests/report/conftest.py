@@ -271,6 +271,10 @@ def _enrichment(set_name: str, targets: pd.DataFrame, rng: np.random.Generator) 
     frame = pd.DataFrame(rows)
     frame["fdr_ora"] = bh_fdr(frame["p_ora"].to_numpy())
     frame["fdr_emp"] = bh_fdr(frame["p_emp"].to_numpy())
+    frame["p_method"] = "exceedances"
+    frame["fdr_focus"] = np.nan
+    frame["fdr_all"] = frame["fdr_emp"]
+    frame["z_emp"] = (frame["overlap"] - frame["null_mean"]) / frame["null_sd"]
     frame = frame.sort_values(["p_emp", "p_ora", "library", "term_id"], kind="stable")
     # greedy grouping of significant terms by Jaccard of overlap genes, as the engine does
     frame["cluster"] = ""
