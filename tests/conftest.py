@@ -41,6 +41,9 @@ def reference_dir() -> Path:
 
 FIXTURES = REPO / "tests" / "data" / "workflow"
 SCRIPTS = REPO / "workflow" / "scripts"
+# Snakemake puts a script's own directory on sys.path, where the scripts find their shared glue
+# (workflow/scripts/common); scripts run by the tests find it the same way.
+sys.path.append(str(SCRIPTS))
 
 
 def _run_snakemake(

@@ -354,7 +354,7 @@ def test_settings_from_config():
         ab.AbundanceSettings.from_config(with_defaults({"counts": "c.tsv"}, "abundance"))
     with pytest.raises(ConfigError, match=r"invalid config key abundance.*cutoff"):
         with_defaults({"cutoff": 3}, "abundance")
-    with pytest.raises(ConfigError, match=r"abundance lacks key\(s\) samples, rule"):
+    with pytest.raises(ConfigError, match=r"abundance lacks key\(s\) format, samples, rule"):
         ab.AbundanceSettings.from_config({"counts": "c.tsv"})
 
 
@@ -382,3 +382,169 @@ def test_format_cpm():
     assert ab.format_cpm(96.666) == "96.7"
     assert ab.format_cpm(0.01234) == "0.0123"
     assert not math.isnan(float(ab.format_cpm(5)))
+
+
+# -- quantifier layouts (tests/data/quantifiers/, provenance in its README.md) -----------------
+
+QUANT = Path(__file__).parent / "data" / "quantifiers"
+EXPECTED = {
+    "hsa-let-7a-5p": (120.0, 180.0),
+    "hsa-miR-21-3p": (0.0, 12.0),
+    "hsa-miR-21-5p": (500.0, 400.0),
+}
+SRNABENCH = [QUANT / "srnabench" / s / "mature_sense.grouped" for s in ("BM1", "BM2")]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "layout"),
+    [
+        ("miRNAs_expressed_all_samples_1700000000.csv", "mirdeep2"),
+        ("joined_samples_mirtop.tsv", "mirtop"),
+        ("mirna.tsv", "plain"),
+        ("mature_counts.csv", "edger"),
+        ("exceRpt_miRNA_ReadCounts.txt", "excerpt"),
+    ],
+)
+def test_each_quantifier_layout_is_detected_and_gives_the_same_counts(fixture, layout):
+    auto = ab.read_counts(QUANT / fixture)
+    assert auto.attrs["format"] == layout
+    assert list(auto.columns) == ["BM1", "BM2"]
+    for mirna, values in EXPECTED.items():
+        assert tuple(auto.loc[mirna]) == values, mirna
+    forced = ab.read_counts(QUANT / fixture, layout)
+    pd.testing.assert_frame_equal(auto, forced)
+
+
+def test_mirdeep2_keeps_one_count_per_mature_over_its_precursors():
+    table = ab.read_counts(QUANT / "miRNAs_expressed_all_samples_1700000000.csv")
+    # let-7a-5p is listed for let-7a-1, -2 and -3 with the same reads: counted once, not 3x;
+    # the (norm) columns and read_count/total are not samples.
+    assert len(table) == 3 and table.loc["hsa-let-7a-5p", "BM1"] == 120.0
+    assert "one row per (mature, precursor) pair" in table.attrs["notes"][0]
+
+
+def test_mirtop_keeps_the_first_row_of_each_uid_and_finds_a_sorted_header(tmp_path):
+    table = ab.read_counts(QUANT / "joined_samples_mirtop.tsv")
+    # iso-21-0A1B2C3D is listed for let-7a-5p and let-7c-5p: only its first row counts.
+    assert "hsa-let-7c-5p" not in table.index
+    lines = (QUANT / "joined_samples_mirtop.tsv").read_text().splitlines()
+    moved = tmp_path / "joined_samples_mirtop.tsv"
+    moved.write_text("\n".join([*lines[1:], lines[0]]) + "\n")  # header sorted last
+    pd.testing.assert_frame_equal(
+        ab.read_counts(moved).loc[list(EXPECTED)], table.loc[list(EXPECTED)], check_like=True
+    )
+
+
+def test_srnabench_reads_one_sample_per_folder_and_sums_the_adjusted_count(tmp_path):
+    table = ab.read_counts([str(p) for p in SRNABENCH])
+    assert table.attrs["format"] == "srnabench"
+    assert list(table.columns) == ["BM1", "BM2"]
+    for mirna, values in EXPECTED.items():
+        assert tuple(table.loc[mirna]) == values, mirna
+    # The single-assignment file names its columns (SA)/(MA); the (MA) count is read.
+    header, *rows = SRNABENCH[0].read_text().splitlines()
+    sa = tmp_path / "BM9" / "mature_sense_SA.grouped"
+    sa.parent.mkdir()
+    sa.write_text(
+        "\n".join(
+            [
+                header.replace(
+                    "\tread count\tread count (mult. map. adj.)",
+                    "\tread count (SA)\tread count (MA)",
+                ),
+                *rows,
+            ]
+        )
+        + "\n"
+    )
+    assert ab.read_counts(sa).loc["hsa-let-7a-5p", "BM9"] == 120.0
+    # Trailing cells (coordinateString, RPM_adj ...) may be left out of a row.
+    short = tmp_path / "BM8" / "mature_sense.grouped"
+    short.parent.mkdir()
+    short.write_text(header + "\nhsa-miR-21-5p\t5\t500\t500\t1\t1\n")
+    assert ab.read_counts(short).loc["hsa-miR-21-5p", "BM8"] == 500.0
+    short.write_text(header + "\nhsa-miR-21-5p\t5\t500\n")
+    with pytest.raises(InputError, match=r"line 2: 3 fields but the header has 9"):
+        ab.read_counts(short)
+    with pytest.raises(InputError, match=r"sample 'BM1' is in two count tables"):
+        ab.read_counts([str(SRNABENCH[0]), str(SRNABENCH[0])])
+
+
+def test_excerpt_splits_read_groups_and_strips_what_follows_a_colon(tmp_path):
+    table = ab.read_counts(QUANT / "exceRpt_miRNA_ReadCounts.txt")
+    assert tuple(table.loc["hsa-miR-199a-3p"]) == (15.0, 25.0)
+    assert tuple(table.loc["hsa-miR-199b-3p"]) == (15.0, 25.0)
+    path = tmp_path / "merged.tsv"
+    path.write_text("\tS1\nhsa-miR-21-5p:hsa-mir-21\t7\nhsa-miR-16-5p:MIMAT0000069\t3\n")
+    table = ab.read_counts(path)
+    assert table.attrs["format"] == "excerpt"
+    assert list(table.index) == ["hsa-miR-21-5p", "hsa-miR-16-5p"]
+
+
+def test_edger_hairpin_table_is_refused(tmp_path):
+    path = tmp_path / "hairpin_counts.csv"
+    path.write_text('"","hsa-mir-21","hsa-let-7a-1"\n"BM1",5,3\n')
+    # let-7a-1 carries no precursor mark, so only the mir names are judged.
+    assert ab.read_counts(path).attrs["format"] == "edger"
+    path.write_text('"","hsa-mir-21","hsa-mir-16-1"\n"BM1",5,3\n')
+    with pytest.raises(InputError, match=r"precursor \(hairpin\) name: it is hairpin_counts.csv"):
+        ab.read_counts(path)
+
+
+def test_a_file_in_no_layout_names_the_quantifiers_tried(tmp_path):
+    path = tmp_path / "counts.tsv"
+    path.write_text("miRNA\tread count\tprecursor\nhsa-miR-21-5p\t5\thsa-mir-21\n")
+    with pytest.raises(InputError) as err:
+        ab.read_counts(path)
+    message = str(err.value)
+    assert "the count of sample 'precursor' (column 3) is not a number" in message
+    for tool in ("miRDeep2", "mirtop", "edgeR", "sRNAbench", "exceRpt"):
+        assert tool in message
+    assert "'#miRNA, read_count, precursor'" in message
+    with pytest.raises(InputError, match=r"not in the miRDeep2 quantifier.pl .* layout"):
+        ab.read_counts(QUANT / "mirna.tsv", "mirdeep2")
+    with pytest.raises(ConfigError, match=r"unknown count-table layout abundance.format"):
+        ab.read_counts(QUANT / "mirna.tsv", "featurecounts")
+
+
+def test_precursor_and_mature_rows_are_not_duplicates(tmp_path):
+    path = tmp_path / "counts.tsv"
+    path.write_text("miRNA\tS1\nhsa-mir-21\t5\nhsa-miR-21\t7\n")
+    assert list(ab.read_counts(path).index) == ["hsa-mir-21", "hsa-miR-21"]
+    path.write_text("miRNA\tS1\nhsa-miR-21\t5\nHSA-MIR-21\t7\n")
+    with pytest.raises(InputError, match=r"line 3 repeats 'HSA-MIR-21' \(line 2: 'hsa-miR-21'\)"):
+        ab.read_counts(path)
+
+
+def test_settings_pass_the_format_and_several_tables(tmp_path):
+    samples = tmp_path / "samples.tsv"
+    samples.write_text("sample\tmsc_source\nBM1\tbone_marrow\nBM2\tbone_marrow\n")
+    settings = ab.AbundanceSettings(
+        counts=[str(p) for p in SRNABENCH], samples=str(samples), format="srnabench", min_cpm=0
+    )
+    sheet = ab.build_mirna_sets(settings)
+    assert set(sheet["mirna"]) == set(EXPECTED)
+    with pytest.raises(ConfigError, match=r"unknown count-table layout"):
+        ab.AbundanceSettings(counts="c.tsv", samples="s.tsv", format="csv")
+
+
+def test_schema_lists_exactly_the_layouts():
+    from exomir._schema import load_schema
+
+    abundance = load_schema()["properties"]["abundance"]["properties"]
+    assert abundance["format"]["enum"] == list(ab.COUNT_FORMATS)
+    assert abundance["rule"]["enum"] == list(ab.RULES)
+
+
+def test_a_csv_with_mirnas_as_rows_is_not_taken_for_the_edger_table(tmp_path):
+    path = tmp_path / "counts.csv"
+    path.write_text('"","BM1","BM2"\n"hsa-miR-21-5p",500,400\n"hsa-let-7a-5p",120,180\n')
+    with pytest.raises(InputError, match=r"has the miRNAs as rows"):
+        ab.read_counts(path)
+
+
+def test_the_error_shows_the_header_it_could_not_place(tmp_path):
+    path = tmp_path / "counts.tsv"
+    path.write_text("miRNA\tread count\tprecursor\nhsa-miR-21-5p\t5\thsa-mir-21\n")
+    with pytest.raises(InputError, match=r"its header \('miRNA, read count, precursor'\)"):
+        ab.read_counts(path)

@@ -811,7 +811,7 @@ def pipeline_inputs(small, tmp_path):
         {
             "min_size": 2,
             "empirical": {"n_random": 99, "sequential_stop": 10},
-            "calibration": {"n_queries": 10},
+            "calibration": {"n_queries": 10, "query_sizes": [2]},
             "compare": {"n_permutations": 50},
         },
         "enrichment",
@@ -867,7 +867,7 @@ def test_workflow_scripts_write_their_outputs(pipeline_inputs, files, tmp_path, 
     summary = read_tsv(out / "calibration" / "summary.tsv")
     assert summary["method"].tolist() == ["ora", "empirical"]
     assert summary["null"].tolist() == ["hypergeometric", "stratified:30"]
-    assert (summary["query_size"] == 2).all()  # the median set size
+    assert (summary["query_size"] == 2).all()  # enrichment.calibration.query_sizes
 
     run_script(
         "compare_sets.py",

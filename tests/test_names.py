@@ -271,10 +271,9 @@ def test_hyphen_repair_is_only_a_fallback() -> None:
     ("query", "expected"),
     [
         ("hsa-mir-21", ("hsa-miR-21-3p", "hsa-miR-21-5p")),
-        ("mir-21", ("hsa-miR-21-3p", "hsa-miR-21-5p")),
         ("hsa-mir-103a-1", ("hsa-miR-103a-1-5p", "hsa-miR-103a-3p")),
         ("hsa-mir-103a-2", ("hsa-miR-103a-2-5p", "hsa-miR-103a-3p")),
-        ("mir-155", ("hsa-miR-155-3p", "hsa-miR-155-5p")),
+        ("hsa-mir-155", ("hsa-miR-155-3p", "hsa-miR-155-5p")),
         ("hsa-mir-107", ("hsa-miR-107",)),
     ],
 )
@@ -284,6 +283,64 @@ def test_lower_case_mir_is_a_precursor(
     result = hsa.resolve(query)
     assert (result.status, result.rule, result.names) == ("ok", "precursor", expected)
     assert result.note.startswith("precursor hsa-mir-")
+
+
+@pytest.mark.parametrize(
+    ("query", "names", "rule", "note"),
+    [
+        # No species prefix: the lower-case mir is not trusted to mean the precursor.
+        ("mir-21", ("hsa-miR-21-5p",), "alias:case-insensitive", "'mir' without a species"),
+        ("mir-155", ("hsa-miR-155-5p",), "alias:case-insensitive", "'mir' without a"),
+        # All capitals carry no case: mature first, as for HSA-MIR-21-5P.
+        ("HSA-MIR-21", ("hsa-miR-21-5p",), "alias:case-insensitive", "'MIR' carries no case"),
+        ("Hsa-Mir-21", ("hsa-miR-21-5p",), "alias:case-insensitive", "'Mir' carries no case"),
+    ],
+)
+def test_sloppy_mir_spellings_read_as_mature_first_with_a_note(
+    hsa: MirnaResolver, query: str, names: tuple[str, ...], rule: str, note: str
+) -> None:
+    result = hsa.resolve(query)
+    assert (result.status, result.names, result.rule) == ("ok", names, rule)
+    assert result.note.startswith("spelling: ") and note in result.note
+
+
+def test_sloppy_mir_is_a_precursor_only_when_no_mature_reading_matches(
+    hsa: MirnaResolver,
+) -> None:
+    # hsa-miR-103a-1-5p is a current name once an arm is added: the arm-less reading wins.
+    result = hsa.resolve("HSA-MIR-103A-1")
+    assert (result.status, result.rule) == ("ok", "armless:both")
+    assert "carries no case" in result.note
+    # The same name spelled as a precursor yields both products of the precursor.
+    assert hsa.resolve("hsa-mir-103a-1").rule == "precursor"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "key"),
+    [
+        ("hsa-mir-21", "precursor", "precursor:hsa-mir-21"),
+        ("mmu-mir-21a", "precursor", "precursor:mmu-mir-21a"),
+        ("MI0000077", "precursor", "precursor:mi0000077"),
+        ("hsa-miR-21", "mature", "mature:hsa-mir-21"),
+        ("miR-21-5p", "mature", "mature:mir-21-5p"),
+        ("MIMAT0000076", "mature", "mature:mimat0000076"),
+        ("HSA-MIR-21", "unmarked", "mature:hsa-mir-21"),
+        ("mir-21", "unmarked", "mature:mir-21"),
+        ("hsa-let-7a-1", "unmarked", "mature:hsa-let-7a-1"),
+        (" hsa\u2010mir\u201021 ", "precursor", "precursor:hsa-mir-21"),
+    ],
+)
+def test_name_kind_and_duplicate_key(name: str, kind: str, key: str) -> None:
+    assert names_module.name_kind(name) == kind
+    assert names_module.duplicate_key(name) == key
+
+
+def test_spelling_note_only_for_untrusted_mir() -> None:
+    assert names_module.spelling_note("hsa-mir-21") == ""
+    assert names_module.spelling_note("hsa-miR-21") == ""
+    assert names_module.spelling_note("let-7a") == ""
+    assert "without a species prefix" in names_module.spelling_note("mir-21")
+    assert "carries no case" in names_module.spelling_note("HSA-MIR-21")
 
 
 def test_the_typed_case_decides_between_precursor_and_former_name(hsa: MirnaResolver) -> None:
@@ -330,7 +387,7 @@ def test_precursor_link_derived_from_names(rno: MirnaResolver) -> None:
     [
         ("hsa", "hsa-mir-21", ("hsa-miR-21-3p", "hsa-miR-21-5p")),
         ("hsa", "hsa-mir-103a-1", ("hsa-miR-103a-1-5p", "hsa-miR-103a-3p")),
-        ("hsa", "mir-107", ("hsa-miR-107",)),
+        ("hsa", "hsa-mir-107", ("hsa-miR-107",)),
         ("mmu", "mmu-mir-155", ("mmu-miR-155-3p", "mmu-miR-155-5p")),
     ],
 )
@@ -958,7 +1015,7 @@ def real_hsa(real_tables: MirbaseTables) -> MirnaResolver:
         ("HSA-MIR-21-5P", "ok", ("hsa-miR-21-5p",), "exact:case-insensitive"),
         ("MIMAT0000076", "ok", ("hsa-miR-21-5p",), "accession"),
         ("hsa-mir-21", "ok", ("hsa-miR-21-3p", "hsa-miR-21-5p"), "precursor"),
-        ("mir-21", "ok", ("hsa-miR-21-3p", "hsa-miR-21-5p"), "precursor"),
+        ("mir-21", "ok", ("hsa-miR-21-5p",), "alias:case-insensitive"),
         ("hsa-mir-103a-1", "ok", ("hsa-miR-103a-1-5p", "hsa-miR-103a-3p"), "precursor"),
         ("hsa-miR-21", "ok", ("hsa-miR-21-5p",), "alias"),
         ("miR-451", "ok", ("hsa-miR-451a",), "alias"),

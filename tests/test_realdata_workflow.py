@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from test_workflow import run_snakemake
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -22,14 +21,14 @@ pytestmark = [pytest.mark.realdata, pytest.mark.workflow]
 
 
 @pytest.fixture(scope="module")
-def real_run(reference_dir, tmp_path_factory):
+def real_run(reference_dir, tmp_path_factory, run_snakemake):
     workdir = tmp_path_factory.mktemp("real")
     (workdir / "config").mkdir()
     shutil.copy(REPO / "config" / "mirna_sets.tsv", workdir / "config" / "mirna_sets.tsv")
     config = yaml.safe_load((REPO / "config" / "examples" / "local-references.yaml").read_text())
     config["enrichment"] = {
         "empirical": {"n_random": 1000, "seed": 1},
-        "calibration": {"n_queries": 20},
+        "calibration": {"n_queries": 20, "query_sizes": [10]},
         "compare": {"n_permutations": 200, "pairs": [["bone_marrow", "umbilical_cord"]]},
     }
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))

@@ -192,3 +192,25 @@ def test_weight_zero_keeps_the_mirna_in_the_sheet_and_out_of_the_signatures(tmp_
     assert frame["mirna"].tolist() == ["miR-21", "miR-16"]  # both enter the enrichment
     weights = normalise_weights(dict(zip(frame["mirna"], frame["weight"], strict=True)))
     assert weights == {"miR-21": 2.0, "miR-16": 0.0}  # miR-16 delivers nothing to signatures
+
+
+def test_precursor_and_mature_names_are_two_rows(tmp_path):
+    # miRBase: hsa-mir-21 is the precursor, hsa-miR-21 the mature miRNA.
+    path = sheet(tmp_path, "bm\tbone_marrow\thsa-mir-21\t\t\nbm\tbone_marrow\thsa-miR-21\t\t\n")
+    assert list(read_mirna_sets(path)["mirna"]) == ["hsa-mir-21", "hsa-miR-21"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("hsa-miR-21", "HSA-MIR-21"),  # all capitals: no case, read as the mature name
+        ("miR-21", "mir-21"),  # no species prefix: 'mir' does not mark a precursor
+        ("hsa-mir-21", "HSA-mir-21"),  # the prefix's case does not matter
+    ],
+)
+def test_sloppy_spellings_of_one_name_are_duplicates(tmp_path, first, second):
+    path = sheet(tmp_path, f"bm\tbone_marrow\t{first}\t\t\nbm\tbone_marrow\t{second}\t\t\n")
+    with pytest.raises(InputError) as err:
+        read_mirna_sets(path)
+    assert f"line 3 repeats {second!r} of set 'bm' (line 2)" in str(err.value)
+    assert "lower-case 'mir' (hsa-mir-21) names the precursor" in str(err.value)

@@ -3,64 +3,20 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = REPO / "tests" / "data" / "workflow"
+from exomir._io import read_tsv
 
 pytestmark = pytest.mark.workflow
 
 
-def run_snakemake(
-    workdir: Path,
-    *args: str,
-    env: dict | None = None,
-    check: bool = True,
-    configfiles: tuple[str, ...] = ("config.yaml",),
-    cores: int = 2,
-):
-    """Run the workflow in ``workdir``; return the completed process.
-
-    ``configfiles`` are relative to ``workdir`` (the fixture config by default).
-    """
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--configfile",
-        *(str(workdir / f) for f in configfiles),
-        "--cores",
-        str(cores),
-        *args,
-    ]
-    environment = {**os.environ, "EXOMIR_FIXTURES": str(workdir), **(env or {})}
-    result = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=900)
-    if check and result.returncode != 0:
-        raise AssertionError(f"snakemake failed:\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}")
-    return result
-
-
-def copy_fixtures(dest: Path) -> Path:
-    dest.mkdir(parents=True, exist_ok=True)
-    for path in FIXTURES.iterdir():
-        if path.is_file() and path.suffix != ".py":
-            shutil.copy(path, dest / path.name)
-    return dest
-
-
 @pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
+def finished_run(tmp_path_factory, copy_fixtures, run_snakemake):
     """One complete run on the fixtures, shared by the tests that read its outputs."""
     workdir = copy_fixtures(tmp_path_factory.mktemp("run"))
     run_snakemake(workdir)
@@ -68,7 +24,7 @@ def finished_run(tmp_path_factory):
 
 
 def read(workdir: Path, relative: str) -> pd.DataFrame:
-    return pd.read_csv(workdir / relative, sep="\t", keep_default_na=False, dtype=str)
+    return read_tsv(workdir / relative, strings=True)
 
 
 def test_names_are_resolved_with_their_rule(finished_run):
@@ -142,9 +98,18 @@ def test_enrichment_finds_the_planted_signal(finished_run):
 
 
 def test_calibration_and_comparisons(finished_run):
-    summary = read(finished_run, "results/calibration/summary.tsv").set_index("method")
-    assert set(summary.index) == {"ora", "empirical"}
-    assert summary.loc["ora", "n_queries"] == "20"
+    summary = read(finished_run, "results/calibration/summary.tsv")
+    # one row per method and configured query size (enrichment.calibration.query_sizes)
+    assert list(zip(summary["method"], summary["query_size"], strict=True)) == [
+        ("ora", "3"),
+        ("empirical", "3"),
+        ("ora", "5"),
+        ("empirical", "5"),
+    ]
+    assert set(summary["n_queries"]) == {"20"}
+    pvalues = read(finished_run, "results/calibration/pvalues.tsv")
+    assert list(pvalues.columns) == ["method", "query_size", "expected", "observed"]
+    assert set(pvalues["query_size"]) == {"3", "5"}
     compare = list((finished_run / "results/compare").glob("*__vs__*.tsv"))
     assert sorted(p.name for p in compare) == [
         "adipose__vs__umbilical_cord.tsv",
@@ -165,7 +130,7 @@ def test_report_pages(finished_run):
     assert all(len(s) == 64 for s in references["sha256"])
 
 
-def test_rerun_is_byte_identical(finished_run, tmp_path):
+def test_rerun_is_byte_identical(finished_run, tmp_path, run_snakemake):
     before = {
         p.name: p.read_bytes()
         for p in sorted((finished_run / "results").rglob("*.tsv"))
@@ -180,7 +145,7 @@ def test_rerun_is_byte_identical(finished_run, tmp_path):
     assert before == after
 
 
-def test_unresolved_names_stop_with_a_list_and_the_audit(tmp_path):
+def test_unresolved_names_stop_with_a_list_and_the_audit(tmp_path, copy_fixtures, run_snakemake):
     workdir = copy_fixtures(tmp_path / "run")
     with open(workdir / "mirna_sets.tsv", "a") as sheet:
         sheet.write("adipose\tadipose\tmiR-99999\t\tnot a miRNA\n")
@@ -205,7 +170,7 @@ def test_unresolved_names_stop_with_a_list_and_the_audit(tmp_path):
     assert "hsa-miR-146b-5p" in set(targets["mirna"])
 
 
-def test_bad_sheet_stops_before_any_job(tmp_path):
+def test_bad_sheet_stops_before_any_job(tmp_path, copy_fixtures, run_snakemake):
     workdir = copy_fixtures(tmp_path / "run")
     with open(workdir / "mirna_sets.tsv", "a") as sheet:
         sheet.write("adipose\tadipose\tmiR-146b\t\tduplicate row\n")
@@ -217,7 +182,7 @@ def test_bad_sheet_stops_before_any_job(tmp_path):
     assert not (workdir / "results").exists()
 
 
-def test_missing_reference_without_network_names_the_key(tmp_path):
+def test_missing_reference_without_network_names_the_key(tmp_path, copy_fixtures, run_snakemake):
     workdir = copy_fixtures(tmp_path / "run")
     config = yaml.safe_load((workdir / "config.yaml").read_text())
     # A port on the loopback interface where nothing listens: the download is refused at once.
@@ -232,7 +197,7 @@ def test_missing_reference_without_network_names_the_key(tmp_path):
     )
 
 
-def test_signatures_per_set_and_side_by_side(finished_run):
+def test_signatures_per_set_and_side_by_side(finished_run, run_snakemake):
     from exomir import signatures as sg
 
     table = read(finished_run, "results/signatures/bone_marrow.tsv")
@@ -290,10 +255,51 @@ def test_signatures_per_set_and_side_by_side(finished_run):
     assert before == after
 
 
-def test_snakemake_report_with_captions(finished_run):
+def test_snakemake_report_with_captions(finished_run, run_snakemake):
     report = finished_run / "snakemake-report.html"
     run_snakemake(finished_run, "--report", str(report))
     text = report.read_text(errors="replace")
     assert report.stat().st_size > 100_000
     for caption in ("Enrichment of the targets of set", "results/report/index.html"):
         assert caption in text
+
+
+def planned_jobs(output: str) -> dict[str, int]:
+    """The job counts of a dry run's "Job stats" table."""
+    table = output[output.index("Job stats:") :].split("\n\n")[0]
+    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
+
+
+def test_adding_a_set_plans_only_its_jobs(finished_run, run_snakemake):
+    """A new set reruns its own jobs and those over all sets; nothing of the other sets."""
+    sheet = finished_run / "mirna_sets.tsv"
+    text, stat = sheet.read_text(), sheet.stat()
+    try:
+        with open(sheet, "a") as handle:
+            for mirna in ("miR-21", "miR-145-5p", "miR-16"):
+                handle.write(f"wharton\twharton_jelly\t{mirna}\t\tadded\n")
+        plan = run_snakemake(finished_run, "-n").stdout
+    finally:
+        sheet.write_text(text)
+        os.utime(sheet, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert planned_jobs(plan) == {
+        # the new set
+        "set_rows": 1,
+        "resolve_names": 1,
+        "set_targets": 1,
+        "enrichment": 1,
+        "signatures": 1,
+        # its comparisons with the three sets of other MSC sources
+        "compare_sets": 3,
+        # what spans all sets
+        "build_sets": 1,
+        "overlap": 1,
+        "signature_summary": 1,
+        "report": 1,
+        "all": 1,
+        "total": 13,
+    }
+    assert "wildcards: set=wharton" in plan
+    for other in ("bone_marrow", "adipose", "umbilical_cord"):
+        assert f"wildcards: set={other}" not in plan
+    assert "Nothing to be done" in run_snakemake(finished_run, "-n").stdout

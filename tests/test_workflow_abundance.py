@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from test_workflow import copy_fixtures, read, run_snakemake
 
+from exomir._io import read_tsv
 from exomir.abundance import read_counts, read_samples, sets_from_counts
 from exomir.sets import read_mirna_sets
 
@@ -24,22 +24,32 @@ ABUNDANCE = REPO / "tests" / "data" / "abundance"
 pytestmark = pytest.mark.workflow
 
 
-def abundance_workdir(dest: Path, **abundance) -> Path:
-    """The workflow fixtures plus the count table, with abundance input switched on."""
-    workdir = copy_fixtures(dest)
-    shutil.copy(ABUNDANCE / "counts.tsv", workdir / "counts.tsv")
-    shutil.copy(ABUNDANCE / "samples.tsv", workdir / "samples.tsv")
-    config = yaml.safe_load((workdir / "config.yaml").read_text())
-    config["abundance"] = {"counts": "counts.tsv", "samples": "samples.tsv", **abundance}
-    config["enrichment"]["calibration"] = {"n_queries": 0}
-    config["enrichment"]["compare"]["pairs"] = [["bone_marrow", "umbilical_cord"]]
-    config["enrichment"]["prerank"] = {"run": True, "permutations": 100, "seed": 3}
-    (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    return workdir
+def read(workdir: Path, relative: str) -> pd.DataFrame:
+    return read_tsv(workdir / relative, strings=True)
+
+
+@pytest.fixture(scope="session")
+def abundance_workdir(copy_fixtures):
+    """``abundance_workdir(dest, **abundance)``: the workflow fixtures plus the count table,
+    with abundance input switched on."""
+
+    def make(dest: Path, **abundance) -> Path:
+        workdir = copy_fixtures(dest)
+        shutil.copy(ABUNDANCE / "counts.tsv", workdir / "counts.tsv")
+        shutil.copy(ABUNDANCE / "samples.tsv", workdir / "samples.tsv")
+        config = yaml.safe_load((workdir / "config.yaml").read_text())
+        config["abundance"] = {"counts": "counts.tsv", "samples": "samples.tsv", **abundance}
+        config["enrichment"]["calibration"] = {"n_queries": 0}
+        config["enrichment"]["compare"]["pairs"] = [["bone_marrow", "umbilical_cord"]]
+        config["enrichment"]["prerank"] = {"run": True, "permutations": 100, "seed": 3}
+        (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+        return workdir
+
+    return make
 
 
 @pytest.fixture(scope="module")
-def abundance_run(tmp_path_factory):
+def abundance_run(tmp_path_factory, abundance_workdir, run_snakemake):
     workdir = abundance_workdir(tmp_path_factory.mktemp("abundance"))
     run_snakemake(workdir)
     return workdir
@@ -118,7 +128,7 @@ def test_overlap_tables_and_report_section(abundance_run):
     assert 'id="upset-mirnas-' in index and 'id="upset-targets-' in index
 
 
-def test_bad_count_table_stops_before_any_job(tmp_path):
+def test_bad_count_table_stops_before_any_job(tmp_path, abundance_workdir, run_snakemake):
     workdir = abundance_workdir(tmp_path / "run")
     with open(workdir / "counts.tsv", "a") as table:
         table.write("hsa-miR-155-5p\t1\t2\tthree\t4\t5\t6\t7\n")
@@ -129,7 +139,9 @@ def test_bad_count_table_stops_before_any_job(tmp_path):
     assert not (workdir / "results").exists()
 
 
-def test_empty_set_stops_before_any_job_naming_the_threshold(tmp_path):
+def test_empty_set_stops_before_any_job_naming_the_threshold(
+    tmp_path, abundance_workdir, run_snakemake
+):
     workdir = abundance_workdir(tmp_path / "run", min_cpm=800000)
     result = run_snakemake(workdir, "-n", check=False)
     assert result.returncode != 0
@@ -137,7 +149,7 @@ def test_empty_set_stops_before_any_job_naming_the_threshold(tmp_path):
     assert "no miRNA of set 'bone_marrow' (msc_source 'bone_marrow') has CPM >= 800000" in output
 
 
-def test_example_configuration_plans_a_run(tmp_path):
+def test_example_configuration_plans_a_run(tmp_path, run_snakemake):
     """config/examples/abundance.yaml merged into config/config.yaml gives a valid plan."""
     workdir = tmp_path / "example"
     shutil.copytree(REPO / "config", workdir / "config")

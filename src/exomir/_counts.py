@@ -8,8 +8,15 @@ are then built by a documented rule, and each miRNA's abundance travels on as it
 
 Count table
 -----------
-Tab-separated, plain or gzip, as written by miRDeep2 (quantifier), sRNAbench or exceRpt once
-the per-sample tables are merged: one header line, then one line per miRNA::
+The file a quantifier wrote, read as it is (:data:`COUNT_LAYOUTS`, ``abundance.format``;
+``auto`` recognises the layout from the header): miRDeep2's
+``miRNAs_expressed_all_samples_<time>.csv`` (one row per mature x precursor pair), mirtop's
+``counts`` table as nf-core/smrnaseq joins it (one row per isomiR), nf-core/smrnaseq's edgeR
+``mature_counts.csv`` (samples as rows), sRNAbench's ``mature_sense.grouped`` (one sample per
+file; give a list of files) and exceRpt's ``exceRpt_miRNA_ReadCounts.txt`` (read groups
+``a|b``). Each layout's ``collapse`` says how rows that are one miRNA are combined, and its
+``source`` the repository and file the layout was read from. Anything else is read as a
+**plain** table: tab-separated, plain or gzip, one header line, then one line per miRNA::
 
     miRNA              BM_1   BM_2   AD_1
     hsa-miR-21-5p      15230  9881   20417
@@ -17,12 +24,16 @@ the per-sample tables are merged: one header line, then one line per miRNA::
 
 * the first column holds the miRNA names in any spelling the name layer resolves
   (``hsa-miR-21-5p``, ``miR-21``, ``hsa-mir-21``, ``MIMAT0000076``); its header cell is free
-  (``miRNA``, ``#miRNA`` as miRDeep2 writes it, or empty);
+  (``miRNA`` or empty);
 * a header with one field fewer than the rows (R's ``write.table`` with row names) is read as
   having an empty first header cell;
 * counts are integers or decimals (multi-mapping reads are often split into fractions) >= 0;
   write 0 for a miRNA not detected in a sample;
-* the first non-blank line is the header, so its first cell may start with ``#``.
+* a miRNA listed twice is an error; names are compared by :func:`exomir.names.duplicate_key`
+  (case-insensitively, but the precursor ``hsa-mir-21`` is not the mature ``hsa-miR-21``).
+
+When a file matches no layout and does not read as a plain table either, the error lists every
+quantifier layout and what it needs.
 
 Sample sheet
 ------------
@@ -62,10 +73,14 @@ apart; :func:`write_mirna_sets` writes it as a sheet.
 
 from __future__ import annotations
 
+import csv
+import logging
 import math
 import os
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -74,16 +89,21 @@ import pandas as pd
 from ._io import read_sheet_text, write_text, write_tsv
 from ._schema import require_keys, schema_defaults
 from .errors import ConfigError, InputError
+from .names import duplicate_key, name_kind
 from .sets import (
+    DUPLICATE_RULE,
     SOURCE_NAME,
     check_header,
     check_set_name,
     check_tab_separated,
+    numbered_rows,
     read_mirna_sets,
     row_values,
     sheet_rows,
 )
 from .tables import SETS, require_columns
+
+logger = logging.getLogger(__name__)
 
 #: Columns of a set sheet as :func:`exomir.sets.read_mirna_sets` returns it: the sheet's
 #: columns (:data:`exomir.tables.SETS`) and the line each row was read from.
@@ -105,51 +125,253 @@ _SAMPLES_HINT = "the sample sheet needs tab-separated columns sample, msc_source
 # --------------------------------------------------------------------------------------------
 
 
-def read_counts(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a miRNA count table (miRNA x samples).
+@dataclass(frozen=True)
+class CountLayout:
+    """One count-table layout that :func:`read_counts` reads (``abundance.format``).
+
+    ``tool`` names the quantifier and file, ``needs`` what ``format: auto`` looks for (it is
+    quoted in the error for a file that matches no layout), ``collapse`` how rows that are one
+    miRNA are combined, and ``source`` the public repository and file the layout was read from.
+    """
+
+    name: str
+    tool: str
+    needs: str
+    collapse: str
+    source: str
+
+
+#: The layouts of :func:`read_counts`, in the order ``format: auto`` tries them; ``plain`` is
+#: the fallback for any other tab-separated miRNA x samples table.
+COUNT_LAYOUTS: dict[str, CountLayout] = {
+    layout.name: layout
+    for layout in (
+        CountLayout(
+            "mirdeep2",
+            "miRDeep2 quantifier.pl (miRNAs_expressed_all_samples_<time>.csv)",
+            "a tab-separated header starting '#miRNA, read_count, precursor'",
+            "one row per (mature, precursor) pair: each sample keeps the largest count of a "
+            "mature miRNA over its precursors (the same reads are counted for every precursor)",
+            "rajewsky-lab/mirdeep2 src/quantifier.pl (PrintExpressionValuesSamples)",
+        ),
+        CountLayout(
+            "mirtop",
+            "mirtop counts / nf-core/smrnaseq joined_samples_mirtop.tsv",
+            "a tab-separated header 'UID, Read, miRNA, Variant, iso_..., <samples>'",
+            "one row per isomiR sequence: the first row of each UID is kept and the rows of a "
+            "miRNA are summed, as nf-core/smrnaseq's collapse_mirtop.r does for mirna.tsv",
+            "miRTop/mirtop mirtop/gff/convert.py; nf-core/smrnaseq bin/collapse_mirtop.r",
+        ),
+        CountLayout(
+            "edger",
+            "nf-core/smrnaseq edgeR mature_counts.csv (samples as rows)",
+            "a comma-separated header with an empty first cell, then one miRNA per column",
+            "one row per sample, transposed to one row per miRNA",
+            "nf-core/smrnaseq bin/edgeR_miRBase.r (write.csv(t(data)))",
+        ),
+        CountLayout(
+            "srnabench",
+            "sRNAbench mature_sense.grouped / mature_sense_SA.grouped (one sample per file)",
+            "a tab-separated header 'name, unique reads, ...' with 'read count (mult. map. "
+            "adj.)' or 'read count (MA)'",
+            "the multiple-mapping adjusted count is read and the rows of one name are summed "
+            "(as exceRpt's merge of sRNAbench output does); the sample is the file's folder",
+            "bioinfoUGR/sRNAtoolbox exec/sRNAbench.jar (libs/Util getGroupedHeader); "
+            "gersteinlab/exceRpt mergePipelineRuns.R (readData)",
+        ),
+        CountLayout(
+            "excerpt",
+            "exceRpt merge exceRpt_miRNA_ReadCounts.txt",
+            "a tab-separated table with an empty first header cell and miRNA IDs such as "
+            "'hsa-miR-21-5p', 'hsa-miR-21-5p:hsa-mir-21' or 'hsa-miR-199a-3p|hsa-miR-199b-3p' "
+            "(or a file named exceRpt_*)",
+            "an ID 'a:b' is the miRNA before the first ':'; the count of 'a|b' (reads equally "
+            "good for several miRNAs) is split equally among them; rows of one miRNA are summed",
+            "gersteinlab/exceRpt mergePipelineRuns_functions.R (write.table(exprs.miRNA))",
+        ),
+        CountLayout(
+            "plain",
+            "a plain miRNA x samples table (nf-core/smrnaseq mirtop mirna.tsv, or merged by hand)",
+            "a tab-separated header (a first cell, then one sample per column) and one line "
+            "per miRNA with a count per sample",
+            "none: a miRNA listed twice is an error",
+            "nf-core/smrnaseq bin/collapse_mirtop.r (mirna.tsv)",
+        ),
+    )
+}
+#: Values of ``abundance.format``.
+COUNT_FORMATS = ("auto", *COUNT_LAYOUTS)
+
+
+@dataclass
+class _Parsed:
+    """A count table as read, before the shared checks of :func:`read_counts`."""
+
+    names: list[str]
+    lines: list[int]
+    samples: list[str]
+    values: np.ndarray
+    header_line: int = 1
+    notes: list[str] = field(default_factory=list)
+
+
+def read_counts(
+    path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], format: str = "auto"
+) -> pd.DataFrame:
+    """Read a miRNA count table (miRNA x samples) in one of :data:`COUNT_LAYOUTS`.
 
     Parameters
     ----------
     path
-        Tab-separated table, plain or gzip (layout in the module docstring).
+        The table, plain or gzip; or several tables (e.g. one sRNAbench file per sample),
+        joined on the miRNA name (a miRNA missing from one table counts 0 there).
+    format
+        ``auto`` (detect the layout from the header; module docstring) or a layout name.
 
     Returns
     -------
     DataFrame
         One row per miRNA (index ``mirna``, names as written), one float column per sample
-        (column index ``sample``), both in file order. ``attrs["path"]`` keeps the file name
-        for later messages.
+        (column index ``sample``), both in file order. ``attrs`` keeps ``path``, ``format``
+        (the layout read) and ``notes`` (what collapsing rows did) for later messages.
 
     Raises
     ------
     InputError
-        For a missing or empty file, a header without tabs or without sample columns, an empty
-        or duplicate sample name, a line with the wrong number of fields, an empty miRNA name,
-        a count that is not a finite number (naming the line, the sample and its column) or is
-        negative, a miRNA listed twice (names compared case-insensitively, as in the set
-        sheet), or a table with no miRNA lines.
+        For a missing or empty file, a file that matches no layout (naming the layouts
+        tried and what each needs), a header without sample columns, an empty or duplicate
+        sample name, a line with the wrong number of fields, an empty miRNA name, a count that
+        is not a finite number (naming the line, the sample and its column) or is negative, a
+        miRNA listed twice (:func:`exomir.names.duplicate_key`), or no miRNA lines.
+    ConfigError
+        For an unknown ``format``.
     """
-    rows = sheet_rows(path, "count table", comments=False)
+    if format not in COUNT_FORMATS:
+        raise ConfigError(
+            "unknown count-table layout abundance.format",
+            value=format,
+            hint=f"use one of {', '.join(COUNT_FORMATS)}",
+        )
+    if not isinstance(path, str | os.PathLike):
+        return _join_tables([read_counts(p, format) for p in path])
+    text = read_sheet_text(path, "count table")
+    layout = _detect(text, path)
+    if format != "auto" and layout != format and format not in ("plain", "excerpt"):
+        wanted = COUNT_LAYOUTS[format]
+        raise InputError(
+            f"the count table is not in the {wanted.tool} layout, which needs {wanted.needs}",
+            path=path,
+            hint=f"check the file, or set abundance.format: auto (it reads as {layout!r})",
+        )
+    layout = layout if format == "auto" else format
+    try:
+        parsed = _READERS[layout](text, path)
+    except InputError as exc:
+        if format != "auto" or layout != "plain":
+            raise
+        raise InputError(
+            exc.problem,
+            path=exc.path,
+            line=exc.line,
+            value=exc.value,
+            hint=(exc.hint + "; " if exc.hint else "")
+            + "the file was read as a plain miRNA x samples table because its header ("
+            + _header_text(text)
+            + ") matches none of the quantifier layouts: "
+            + _tried(),
+        ) from None
+    frame = _checked(parsed, path)
+    frame.attrs["format"] = layout
+    for note in parsed.notes:
+        logger.info("%s: %s", path, note)
+    return frame
+
+
+def _header_text(text: str, limit: int = 8) -> str:
+    """The first line's cells, quoted, for a message."""
+    rows = numbered_rows(text, comments=False)
+    cells = [cell.strip() for cell in rows[0][1]] if rows else []
+    shown = ", ".join(cells[:limit]) + (", ..." if len(cells) > limit else "")
+    return f"'{shown}'"
+
+
+def _tried() -> str:
+    return "; ".join(
+        f"{layout.tool} (format {layout.name}) needs {layout.needs}"
+        for layout in COUNT_LAYOUTS.values()
+        if layout.name != "plain"
+    )
+
+
+def _detect(text: str, path: str | os.PathLike[str]) -> str:
+    """The layout of a count table, from its first line (and its name, for exceRpt)."""
+    rows = numbered_rows(text, comments=False)
     if not rows:
         raise InputError("the count table is empty", path=path, hint=_COUNTS_HINT)
-    header_line, header = rows[0]
-    header = [cell.strip() for cell in header]
-    check_tab_separated(header, path, header_line, "count table")
-    data = rows[1:]
-    if data and len(data[0][1]) == len(header) + 1:
-        # R's write.table(row.names = TRUE) leaves the row-name column without a header cell.
-        header = ["", *header]
-    samples = header[1:]
+    header = [cell.strip() for cell in rows[0][1]]
+    if len(header) == 1 and "," in header[0]:
+        first = next(csv.reader([text.lstrip().split("\n", 1)[0]]))
+        if len(first) > 1 and not first[0].strip():
+            return "edger"
+        raise InputError(
+            "the count table must be tab-separated; its header has no tab, and a "
+            "comma-separated table is read only as "
+            + COUNT_LAYOUTS["edger"].tool
+            + ", which needs "
+            + COUNT_LAYOUTS["edger"].needs,
+            path=path,
+            line=rows[0][0],
+            hint="save the count table as tab-separated text",
+        )
+    if header[:3] == ["#miRNA", "read_count", "precursor"]:
+        return "mirdeep2"
+    if header and header[0] == "name" and _SRNABENCH_COUNTS & set(header):
+        return "srnabench"
+    if any(row[1][:4] == list(_MIRTOP_HEADER) for row in rows):
+        return "mirtop"
+    if Path(path).name.startswith("exceRpt_") or (
+        header and not header[0] and any(set(row[1][0]) & {"|", ":"} for row in rows[1:])
+    ):
+        return "excerpt"
+    return "plain"
+
+
+def _join_tables(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Tables of the same miRNAs side by side (outer join on the name; missing = 0)."""
+    seen: dict[str, str] = {}
+    for frame in frames:
+        for sample in frame.columns:
+            if sample in seen:
+                raise InputError(
+                    f"sample {sample!r} is in two count tables: {seen[sample]} and "
+                    f"{frame.attrs['path']}",
+                    hint="give each sample one table (sRNAbench: one output folder per sample)",
+                )
+            seen[sample] = frame.attrs["path"]
+    joined = pd.concat(frames, axis=1, join="outer", sort=False).fillna(0.0)
+    joined.index.name, joined.columns.name = "mirna", "sample"
+    joined.attrs["path"] = ", ".join(str(f.attrs["path"]) for f in frames)
+    joined.attrs["format"] = ", ".join(dict.fromkeys(f.attrs["format"] for f in frames))
+    joined.attrs["notes"] = [note for f in frames for note in f.attrs.get("notes", [])]
+    return joined
+
+
+def _checked(parsed: _Parsed, path: object) -> pd.DataFrame:
+    """The checks every layout shares: sample names, miRNA names and duplicates."""
+    samples = parsed.samples
     if not samples:
         raise InputError(
-            "the count table has no sample columns", path=path, line=header_line, hint=_COUNTS_HINT
+            "the count table has no sample columns",
+            path=path,  # type: ignore[arg-type]
+            line=parsed.header_line,
+            hint=_COUNTS_HINT,
         )
     for column, sample in enumerate(samples, start=2):
         if not sample:
             raise InputError(
                 f"column {column} of the header has no sample name",
-                path=path,
-                line=header_line,
+                path=path,  # type: ignore[arg-type]
+                line=parsed.header_line,
                 hint="give every count column a sample name",
             )
     seen_samples: dict[str, int] = {}
@@ -162,50 +384,234 @@ def read_counts(path: str | os.PathLike[str]) -> pd.DataFrame:
     if repeated:
         raise InputError(
             "duplicate sample column(s): " + ", ".join(repeated),
-            path=path,
-            line=header_line,
+            path=path,  # type: ignore[arg-type]
+            line=parsed.header_line,
             hint="each sample needs its own, unique column name",
         )
-    if not data:
-        raise InputError("the count table has a header but no miRNA lines", path=path)
-    names: list[str] = []
-    values = np.empty((len(data), len(samples)), dtype=float)
+    if not parsed.names:
+        raise InputError("the count table has a header but no miRNA lines", path=path)  # type: ignore[arg-type]
     first_line: dict[str, tuple[int, str]] = {}
     duplicates = []
-    for i, (line, row) in enumerate(data):
-        if len(row) != len(header):
-            raise InputError(
-                f"{len(row)} fields but the header has {len(header)}",
-                path=path,
-                line=line,
-                hint="each line needs a miRNA name and one count per sample, tab-separated",
-            )
-        name = row[0].strip()
+    for line, name in zip(parsed.lines, parsed.names, strict=True):
         if not name:
-            raise InputError("empty miRNA name in the first column", path=path, line=line)
-        key = name.casefold()
+            raise InputError("empty miRNA name in the first column", path=path, line=line)  # type: ignore[arg-type]
+        key = duplicate_key(name)
         if key in first_line:
             duplicates.append(
                 f"line {line} repeats {name!r} (line {first_line[key][0]}: {first_line[key][1]!r})"
             )
         else:
             first_line[key] = (line, name)
-        names.append(name)
-        for j, cell in enumerate(row[1:]):
-            values[i, j] = _count(cell, path=path, line=line, sample=samples[j], column=j + 2)
     if duplicates:
         raise InputError(
             "miRNA(s) listed twice: " + "; ".join(duplicates),
-            path=path,
-            hint="list each miRNA once (add the counts of rows that are the same miRNA)",
+            path=path,  # type: ignore[arg-type]
+            hint="list each miRNA once (add the counts of rows that are the same miRNA); "
+            + DUPLICATE_RULE,
         )
     frame = pd.DataFrame(
-        values,
-        index=pd.Index(names, name="mirna", dtype=object),
+        parsed.values,
+        index=pd.Index(parsed.names, name="mirna", dtype=object),
         columns=pd.Index(samples, name="sample", dtype=object),
     )
     frame.attrs["path"] = str(path)
+    frame.attrs["notes"] = list(parsed.notes)
     return frame
+
+
+def _read_plain(text: str, path: object) -> _Parsed:
+    rows = numbered_rows(text, comments=False)
+    if not rows:
+        raise InputError("the count table is empty", path=path, hint=_COUNTS_HINT)  # type: ignore[arg-type]
+    header_line, header = rows[0]
+    header = [cell.strip() for cell in header]
+    check_tab_separated(header, path, header_line, "count table")
+    data = rows[1:]
+    if data and len(data[0][1]) == len(header) + 1:
+        # R's write.table(row.names = TRUE) leaves the row-name column without a header cell.
+        header = ["", *header]
+    samples = header[1:]
+    values = np.empty((len(data), len(samples)), dtype=float)
+    names, lines = [], []
+    for i, (line, row) in enumerate(data):
+        _check_width(row, header, path, line)
+        names.append(row[0].strip())
+        lines.append(line)
+        for j, cell in enumerate(row[1:]):
+            values[i, j] = _count(cell, path=path, line=line, sample=samples[j], column=j + 2)
+    return _Parsed(names, lines, samples, values, header_line)
+
+
+def _check_width(row: list[str], header: list[str], path: object, line: int) -> None:
+    if len(row) != len(header):
+        raise InputError(
+            f"{len(row)} fields but the header has {len(header)}",
+            path=path,  # type: ignore[arg-type]
+            line=line,
+            hint="each line needs a miRNA name and one count per sample, tab-separated",
+        )
+
+
+def _columns(
+    rows: list[tuple[int, list[str]]],
+    header: list[str],
+    columns: list[int],
+    path: object,
+    name_column: int = 0,
+    *,
+    strict: bool = True,
+) -> tuple[list[str], list[int], np.ndarray]:
+    """Names (cell ``name_column``), line numbers and the counts of ``columns`` of each row.
+
+    ``strict``: every row has as many fields as the header; otherwise a row only needs to
+    reach the last column read (sRNAbench leaves trailing cells out).
+    """
+    names, lines = [], []
+    values = np.empty((len(rows), len(columns)), dtype=float)
+    needed = max([name_column, *columns]) + 1
+    for i, (line, row) in enumerate(rows):
+        if strict or len(row) < needed:
+            _check_width(row, header, path, line)
+        names.append(row[name_column].strip())
+        lines.append(line)
+        for j, column in enumerate(columns):
+            values[i, j] = _count(
+                row[column], path=path, line=line, sample=header[column], column=column + 1
+            )
+    return names, lines, values
+
+
+def _combine(
+    names: list[str], lines: list[int], values: np.ndarray, how: str
+) -> tuple[list[str], list[int], np.ndarray, list[str]]:
+    """Rows of the same (exact) name combined by ``how`` (``max`` or ``sum``), first-seen
+    order; also the names that had several rows."""
+    groups: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        groups.setdefault(name, []).append(i)
+    combine = np.max if how == "max" else np.sum
+    out = (
+        np.vstack([combine(values[rows], axis=0) for rows in groups.values()])
+        if groups
+        else (values[:0])
+    )
+    merged = [name for name, rows in groups.items() if len(rows) > 1]
+    return list(groups), [lines[rows[0]] for rows in groups.values()], out, merged
+
+
+def _merged_note(merged: list[str], what: str) -> list[str]:
+    if not merged:
+        return []
+    return [f"{len(merged)} row name(s) combined ({_listed(merged, 5)}): {what}"]
+
+
+def _read_mirdeep2(text: str, path: object) -> _Parsed:
+    rows = numbered_rows(text, comments=False)
+    header_line, header = rows[0][0], [cell.strip() for cell in rows[0][1]]
+    first = 4 if len(header) > 3 and header[3] == "total" else 3
+    columns = [c for c in range(first, len(header)) if not header[c].endswith("(norm)")]
+    names, lines, values = _columns(rows[1:], header, columns, path)
+    names, lines, values, merged = _combine(names, lines, values, "max")
+    notes = _merged_note(merged, COUNT_LAYOUTS["mirdeep2"].collapse)
+    return _Parsed(names, lines, [header[c] for c in columns], values, header_line, notes)
+
+
+_MIRTOP_HEADER = ("UID", "Read", "miRNA", "Variant")
+
+
+def _read_mirtop(text: str, path: object) -> _Parsed:
+    rows = numbered_rows(text, comments=False)
+    # joined_samples_mirtop.tsv is sorted with the header, which a locale may put anywhere.
+    at = next(i for i, row in enumerate(rows) if row[1][:4] == list(_MIRTOP_HEADER))
+    header_line, header = rows[at][0], [cell.strip() for cell in rows[at][1]]
+    columns = [c for c in range(4, len(header)) if not header[c].startswith("iso_")]
+    kept, seen = [], set()
+    for line, row in rows[:at] + rows[at + 1 :]:
+        if row[0].strip() not in seen:  # the first row of each UID, as collapse_mirtop.r
+            seen.add(row[0].strip())
+            kept.append((line, row))
+    names, lines, values = _columns(kept, header, columns, path, name_column=2)
+    names, lines, values, merged = _combine(names, lines, values, "sum")
+    notes = _merged_note(merged, COUNT_LAYOUTS["mirtop"].collapse)
+    return _Parsed(names, lines, [header[c] for c in columns], values, header_line, notes)
+
+
+def _read_edger(text: str, path: object) -> _Parsed:
+    records = [
+        (index + 1, row)
+        for index, row in enumerate(csv.reader(text.split("\n")))
+        if any(cell.strip() for cell in row)
+    ]
+    header_line, header = records[0][0], [cell.strip() for cell in records[0][1]]
+    mirnas = header[1:]
+    rows_named = [row[0] for _, row in records[1:] if row]
+    if not any(map(_MIRNA_LIKE.search, mirnas)) and any(map(_MIRNA_LIKE.search, rows_named)):
+        raise InputError(
+            "this comma-separated table has the miRNAs as rows; only nf-core/smrnaseq's edgeR "
+            "table (samples as rows, miRNAs as columns) is read comma-separated",
+            path=path,  # type: ignore[arg-type]
+            line=header_line,
+            hint="save a miRNA x samples table as tab-separated text",
+        )
+    samples, values = [], np.empty((len(mirnas), len(records) - 1), dtype=float)
+    for j, (line, row) in enumerate(records[1:]):
+        _check_width(row, header, path, line)
+        samples.append(row[0].strip())
+        for i, cell in enumerate(row[1:]):
+            values[i, j] = _count(cell, path=path, line=line, sample=row[0], column=i + 2)
+    if mirnas and all(name_kind(m) == "precursor" for m in mirnas):
+        raise InputError(
+            "every column of this edgeR table is a precursor (hairpin) name: it is "
+            "hairpin_counts.csv",
+            path=path,  # type: ignore[arg-type]
+            line=header_line,
+            hint="give nf-core/smrnaseq's mature_counts.csv (mature miRNAs) in abundance.counts",
+        )
+    return _Parsed(mirnas, [header_line] * len(mirnas), samples, values, header_line)
+
+
+#: A cell that looks like a miRNA name or accession (to tell rows from columns in a CSV).
+_MIRNA_LIKE = re.compile(r"(?:^|-)(?:mir|let|lin)-?\d|^MIMAT\d", re.IGNORECASE)
+_SRNABENCH_COUNTS = frozenset({"read count (mult. map. adj.)", "read count (MA)"})
+
+
+def _read_srnabench(text: str, path: object) -> _Parsed:
+    rows = numbered_rows(text, comments=False)
+    header_line, header = rows[0][0], [cell.strip() for cell in rows[0][1]]
+    column = next(c for c, name in enumerate(header) if name in _SRNABENCH_COUNTS)
+    names, lines, values = _columns(rows[1:], header, [column], path, strict=False)
+    names, lines, values, merged = _combine(names, lines, values, "sum")
+    notes = _merged_note(merged, COUNT_LAYOUTS["srnabench"].collapse)
+    sample = Path(os.fspath(path)).absolute().parent.name  # type: ignore[arg-type]
+    return _Parsed(names, lines, [sample], values, header_line, notes)
+
+
+def _read_excerpt(text: str, path: object) -> _Parsed:
+    table = _read_plain(text, path)
+    names, lines, rows = [], [], []
+    split = []
+    for name, line, counts in zip(table.names, table.lines, table.values, strict=True):
+        members = list(dict.fromkeys(part.split(":", 1)[0].strip() for part in name.split("|")))
+        if len(members) > 1:
+            split.append(name)
+        for member in members:
+            names.append(member)
+            lines.append(line)
+            rows.append(counts / len(members))
+    values = np.vstack(rows) if rows else table.values
+    names, lines, values, merged = _combine(names, lines, values, "sum")
+    notes = _merged_note(sorted(set(merged) | set(split)), COUNT_LAYOUTS["excerpt"].collapse)
+    return _Parsed(names, lines, table.samples, values, table.header_line, notes)
+
+
+_READERS = {
+    "plain": _read_plain,
+    "mirdeep2": _read_mirdeep2,
+    "mirtop": _read_mirtop,
+    "edger": _read_edger,
+    "srnabench": _read_srnabench,
+    "excerpt": _read_excerpt,
+}
 
 
 def _count(cell: str, *, path: object, line: int, sample: str, column: int) -> float:
@@ -548,12 +954,14 @@ _DEFAULTS = schema_defaults("abundance")
 class AbundanceSettings:
     """The ``abundance`` section of the config.
 
-    ``counts`` and ``samples`` are the count table and the sample sheet; when ``counts`` is
-    ``None`` (the default) the sets come from the set sheet (``mirna_sets``) instead.
+    ``counts`` is the count table (or a list of tables, e.g. one sRNAbench file per sample),
+    ``format`` its layout (:data:`COUNT_FORMATS`), ``samples`` the sample sheet; when ``counts``
+    is ``None`` (the default) the sets come from the set sheet (``mirna_sets``) instead.
     """
 
-    counts: str | None = _DEFAULTS["counts"]
+    counts: str | list[str] | None = _DEFAULTS["counts"]
     samples: str | None = _DEFAULTS["samples"]
+    format: str = _DEFAULTS["format"]
     rule: str = _DEFAULTS["rule"]
     min_cpm: float = _DEFAULTS["min_cpm"]
     min_fraction: float = _DEFAULTS["min_fraction"]
@@ -561,6 +969,12 @@ class AbundanceSettings:
 
     def __post_init__(self) -> None:
         _check_rule(self.rule, self.min_cpm, self.min_fraction, self.top_n)
+        if self.format not in COUNT_FORMATS:
+            raise ConfigError(
+                "unknown count-table layout abundance.format",
+                value=self.format,
+                hint=f"use one of {', '.join(COUNT_FORMATS)}",
+            )
         if self.counts and not self.samples:
             raise ConfigError(
                 "abundance.counts is set but abundance.samples is not",
@@ -600,7 +1014,10 @@ def build_mirna_sets(
         if mirna_sets is None:
             raise ConfigError("no miRNA-set sheet given", hint="set mirna_sets in config")
         return read_mirna_sets(mirna_sets)
-    table = read_counts(counts if counts is not None else settings.counts)  # type: ignore[arg-type]
+    table = read_counts(
+        counts if counts is not None else settings.counts,  # type: ignore[arg-type]
+        settings.format,
+    )
     sheet = read_samples(samples if samples is not None else settings.samples, table)  # type: ignore[arg-type]
     return sets_from_counts(
         table,

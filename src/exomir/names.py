@@ -27,8 +27,9 @@ Rules of :meth:`MirnaResolver.resolve`, applied in this order (the first that ma
    ``exact:case-insensitive``; ``HSA-MIR-21-5P`` is fine: miRBase never has two current names
    that differ only by case).
 3. **Precursor name.** miRBase spells precursors ``mir`` and mature miRNAs ``miR``. A name
-   spelled with a lower-case ``mir`` that names a precursor (``hsa-mir-21``, ``mir-21``,
-   ``hsa-mir-103a-1``) resolves to all mature products of that precursor (rule ``precursor``,
+   spelled with a species prefix and a lower-case ``mir`` that names a precursor
+   (``hsa-mir-21``, ``hsa-mir-103a-1``; :func:`name_kind` gives the spelling rules) resolves
+   to all mature products of that precursor (rule ``precursor``,
    status ``ok``: a precursor legitimately yields both arms). This reading is tried *before* the
    case-insensitive readings of rules 2 and 4, because the case the user typed is the only thing
    that separates ``hsa-mir-21`` (the precursor: both arms) from ``hsa-miR-21`` (the former name
@@ -36,9 +37,12 @@ Rules of :meth:`MirnaResolver.resolve`, applied in this order (the first that ma
    products are derived from the name (rule ``precursor:by-name``: ``<stem>-5p``/``-3p``, also
    without the copy number, as in ``hsa-mir-103a-1`` -> ``hsa-miR-103a-1-5p`` and
    ``hsa-miR-103a-3p``). Names whose spelling carries no case information (``hsa-let-7a-1``,
-   all-capitals ``HSA-MIR-103A-1``) are read as precursors only after rules 4-6, so that a
+   all-capitals ``HSA-MIR-103A-1``, and ``mir-21`` without a species prefix, which sloppy text
+   uses for the mature miRNA) are read as precursors only after rules 4-6, so that a
    former mature name such as ``hsa-let-7b`` keeps its mature meaning and an arm-less
    ``mmu-let-7b`` follows ``arm_policy``; a name spelled ``miR`` is never read as a precursor.
+   The note of an all-capitals ``MIR`` or an unprefixed ``mir`` says which spelling rule
+   applied (:func:`spelling_note`).
 4. **Former name** (``aliases`` table), case-sensitive first, then case-insensitive:
    ``miR-451`` -> ``hsa-miR-451a``, ``hsa-miR-21`` -> ``hsa-miR-21-5p``, ``miR-21*`` ->
    ``hsa-miR-21-3p``, ``hsa-miR-146b`` -> ``hsa-miR-146b-5p`` (rules ``alias`` and
@@ -73,6 +77,8 @@ current name, an accession, or a former name that exactly one current accession 
 carried; no precursor, arm or family reading, because a database row names one specific mature
 miRNA and expanding it would invent interactions.
 
+:func:`duplicate_key` is the one rule by which two rows of a sheet or count table name the same
+miRNA (case-insensitive, but a precursor ``hsa-mir-21`` is not the mature ``hsa-miR-21``);
 :func:`duplicates` finds repeated inputs and distinct inputs that resolve to the same mature
 miRNA; :func:`check_resolutions` stops (or warns) on unknown and ambiguous names.
 """
@@ -96,11 +102,15 @@ __all__ = [
     "ARM_POLICIES",
     "DATABASE_NAME_COLUMNS",
     "DUPLICATE_COLUMNS",
+    "NAME_KINDS",
     "RESOLUTION_COLUMNS",
     "MirnaResolver",
     "Resolution",
     "check_resolutions",
+    "duplicate_key",
     "duplicates",
+    "name_kind",
+    "spelling_note",
 ]
 
 logger = logging.getLogger(__name__)
@@ -236,6 +246,86 @@ def _check_columns(frame: pd.DataFrame, required: Sequence[str], what: str) -> N
 def _clean_strings(values: Iterable[object]) -> list[str]:
     """Strings of a column with missing values as ``""`` (pandas NA is not a str)."""
     return ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in values]
+
+
+#: What the spelling of a miRNA name says it names (:func:`name_kind`).
+NAME_KINDS: tuple[str, ...] = ("precursor", "mature", "unmarked")
+
+
+def _spelled(name: object) -> tuple[str, str | None, str]:
+    """(clean name, species prefix as typed or None, miRNA word as typed) of a name."""
+    clean = ("" if name is None else str(name)).strip().translate(_TYPOGRAPHY)
+    parts = clean.split("-", 2)
+    head = parts[0].lower()
+    if len(parts) == 3 and _PREFIX.fullmatch(head) and head not in _MIRNA_WORDS:
+        return clean, parts[0], parts[1]
+    return clean, None, parts[0] if len(parts) > 1 else ""
+
+
+def name_kind(name: object) -> str:
+    """What a name's spelling says it names: ``precursor``, ``mature`` or ``unmarked``.
+
+    miRBase spells a precursor (hairpin) ``hsa-mir-21`` and a mature miRNA ``hsa-miR-21``;
+    only the case of one letter tells them apart, so the case is trusted only where it is
+    unmistakable:
+
+    * ``precursor``: a species prefix followed by a lower-case ``mir`` (``hsa-mir-21``,
+      ``mmu-mir-21a``), or a precursor accession (``MI0000077``);
+    * ``mature``: the word spelled ``miR`` (``hsa-miR-21``, ``miR-21-5p``), or a mature
+      accession (``MIMAT0000076``);
+    * ``unmarked``: everything else, where the case carries no such information: all
+      capitals (``HSA-MIR-21``), ``mir`` without a species prefix (``mir-21``, as sloppy text
+      often writes the mature miRNA), ``Mir``, and ``let``/``lin`` names, whose precursors and
+      mature miRNAs are spelled alike. :class:`MirnaResolver` reads these as mature names
+      first, and as precursors only when no mature name matches.
+    """
+    clean, prefix, word = _spelled(name)
+    if _MATURE_ACCESSION.fullmatch(clean):
+        return "mature"
+    if _PRECURSOR_ACCESSION.fullmatch(clean):
+        return "precursor"
+    if word == "miR":
+        return "mature"
+    if word == "mir" and prefix is not None:
+        return "precursor"
+    return "unmarked"
+
+
+def duplicate_key(name: object) -> str:
+    """The key under which two names of one list are the same name (a duplicate row).
+
+    Names are compared case-insensitively (``HSA-MIR-21-5P`` repeats ``hsa-miR-21-5p``),
+    except that a precursor by :func:`name_kind` never equals a mature or unmarked name:
+    ``hsa-mir-21`` (the precursor) and ``hsa-miR-21`` (the mature miRNA) are two rows, while
+    ``HSA-MIR-21`` and ``mir-21``, which are read as mature names first, repeat ``hsa-miR-21``
+    and ``miR-21``. Spellings that merely resolve to one miRNA (``miR-21`` and
+    ``hsa-miR-21-5p``) are not duplicates here; :func:`duplicates` finds those after
+    resolution.
+    """
+    clean = _spelled(name)[0]
+    kind = "precursor" if name_kind(clean) == "precursor" else "mature"
+    return f"{kind}:{clean.casefold()}"
+
+
+def spelling_note(name: object) -> str:
+    """The audit note on a spelling whose case is not trusted (empty for other names).
+
+    Says which rule of :func:`name_kind` applied to a ``mir`` word that does not mark a
+    precursor: all capitals or mixed case (``HSA-MIR-21``), or ``mir`` without a species
+    prefix (``mir-21``).
+    """
+    clean, _, word = _spelled(name)
+    if word.lower() != "mir" or name_kind(clean) != "unmarked":
+        return ""
+    if word == "mir":
+        return (
+            "spelling: 'mir' without a species prefix does not mark a precursor; read as a "
+            "mature name first (give the species prefix, as in hsa-mir-21, for the precursor)"
+        )
+    return (
+        f"spelling: {word!r} carries no case, so no precursor/mature mark; read as a mature "
+        "name first, as a precursor only if no mature name matches"
+    )
 
 
 class MirnaResolver:
@@ -591,9 +681,9 @@ class MirnaResolver:
         note = f"family name: {len(members)} current mature miRNA(s) extend {name}"
         return self._ambiguous(text, accs, "family", note)
 
-    def _star(self, text: str, name: str) -> Resolution | None:
+    def _star(self, text: str, name: str, *, marked: bool = True) -> Resolution | None:
         base = name[:-1]
-        inner = self._core(base, base, allow_star=False)
+        inner = self._core(base, base, allow_star=False, marked=marked)
         if inner.status == "unknown":
             return None
         if inner.status == "ambiguous":
@@ -653,14 +743,21 @@ class MirnaResolver:
             suggestions=self._suggest(name),
         )
 
-    def _core(self, text: str, name: str, *, allow_star: bool = True) -> Resolution:
-        """Rules 2-8 for a name that carries the configured species prefix."""
+    def _core(
+        self, text: str, name: str, *, allow_star: bool = True, marked: bool = True
+    ) -> Resolution:
+        """Rules 2-8 for a name that carries the configured species prefix.
+
+        ``marked`` is false when the user typed no species prefix: a lower-case ``mir`` then
+        does not mark a precursor (:func:`name_kind`), and is read like an all-capitals one.
+        """
         key = name.lower()
         acc = self._exact.get(name)
         if acc is not None:
             return self._ok(text, [acc], "exact")
         token = self._token(name)
-        if token == "mir":
+        precursor_first = token == "mir" and marked
+        if precursor_first:
             hit = self._precursor_resolution(text, name, key)
             if hit is not None:
                 return hit
@@ -674,16 +771,17 @@ class MirnaResolver:
             return self._alias_resolution(text, alias_hit, alias_rule)
         if name.endswith("*"):
             if allow_star:
-                hit = self._star(text, name)
+                hit = self._star(text, name, marked=marked)
                 if hit is not None:
                     return hit
         elif not _ARM.search(name):
             hit = self._armless(text, name)
             if hit is not None:
                 return hit
-        if token not in ("miR", "mir"):
-            # No case to tell precursor from mature (let-7a-1, HSA-MIR-103A-1): the mature
-            # readings above come first, the precursor reading only after them.
+        if token != "miR" and not precursor_first:
+            # No case to tell precursor from mature (let-7a-1, HSA-MIR-103A-1, mir-21 without
+            # a species prefix): the mature readings above come first, the precursor reading
+            # only after them.
             hit = self._precursor_resolution(text, name, key)
             if hit is not None:
                 return hit
@@ -716,6 +814,9 @@ class MirnaResolver:
         if clean != stripped:
             note = f"read as {clean}" + (f"; {result.note}" if result.note else "")
             result = replace(result, note=note)
+        spelling = spelling_note(clean)
+        if spelling:
+            result = replace(result, note=spelling + (f"; {result.note}" if result.note else ""))
         return result
 
     def _resolve_clean(self, text: str, clean: str) -> Resolution:
@@ -771,7 +872,7 @@ class MirnaResolver:
             )
         else:
             name = f"{self.species}-{rest}"
-        return self._core(text, name)
+        return self._core(text, name, marked=prefix is not None)
 
     # ------------------------------------------------------------------ public API
 

@@ -8,7 +8,9 @@ The sheet is long format, one row per (set, miRNA)::
 
 ``weight`` is optional (an abundance such as reads per million; empty means 1) and ``note`` is
 free text. The JSON schema (``workflow/schemas/mirna_sets.schema.yaml``) checks each row's types;
-this module checks what a per-row schema cannot: the header, duplicate rows, a set mapped to two
+this module checks what a per-row schema cannot: the header, duplicate rows (names compared by
+:func:`exomir.names.duplicate_key`: case-insensitively, but the precursor ``hsa-mir-21`` is not
+the mature ``hsa-miR-21``), a set mapped to two
 MSC sources, a set whose weights are all 0, a set name that would overwrite a fixed result file
 (:data:`RESERVED_SET_NAMES`), and an empty sheet, each reported with the sheet's line numbers.
 
@@ -27,6 +29,7 @@ import pandas as pd
 
 from ._io import read_sheet_text
 from .errors import InputError
+from .names import duplicate_key
 from .tables import SETS
 
 REQUIRED_COLUMNS = SETS.needed
@@ -67,7 +70,8 @@ def read_mirna_sets(path: str | os.PathLike[str]) -> pd.DataFrame:
     ------
     InputError
         For a missing column, an empty sheet, an empty or malformed cell, a negative or
-        non-numeric weight, a duplicate (set, miRNA) row (names compared case-insensitively),
+        non-numeric weight, a duplicate (set, miRNA) row (names compared by
+        :func:`exomir.names.duplicate_key`),
         a set whose rows name different MSC sources, a set whose weights are all 0, a reserved
         set name (:data:`RESERVED_SET_NAMES`) or one holding ``__vs__``, and a file that is not
         UTF-8 or UTF-16 with a byte-order mark. The message names the sheet and line.
@@ -240,11 +244,18 @@ def _check_row(values: dict[str, str], path: str | os.PathLike[str], line: int) 
     }
 
 
+#: How the duplicate checks of the set sheet and the count table compare miRNA names.
+DUPLICATE_RULE = (
+    "names are compared case-insensitively, except that a species prefix with a lower-case "
+    "'mir' (hsa-mir-21) names the precursor, which is not the mature miRNA (hsa-miR-21)"
+)
+
+
 def _check_duplicates(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     seen: dict[tuple[str, str], int] = {}
     problems = []
     for row in frame.itertuples(index=False):
-        key = (row.set, row.mirna.lower())
+        key = (row.set, duplicate_key(row.mirna))
         if key in seen:
             problems.append(
                 f"line {row.line} repeats {row.mirna!r} of set {row.set!r} (line {seen[key]})"
@@ -255,7 +266,8 @@ def _check_duplicates(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None
         raise InputError(
             "duplicate rows: " + "; ".join(problems),
             path=path,
-            hint="list each miRNA once per set (add weights together if they are replicates)",
+            hint="list each miRNA once per set (add weights together if they are replicates); "
+            + DUPLICATE_RULE,
         )
 
 

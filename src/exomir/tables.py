@@ -34,6 +34,7 @@ __all__ = [
     "PRERANK_SCORES",
     "REFERENCES",
     "SETS",
+    "SET_ROWS",
     "SET_TARGETS",
     "SIGNATURES",
     "SIGNATURE_DRIVERS",
@@ -250,6 +251,14 @@ SETS = Table(
     numeric=("weight",),
 )
 
+SET_ROWS = Table(
+    key="set_rows",
+    path="sets/{set}.rows.tsv",
+    what="set rows",
+    columns=("set", "msc_source", "mirna", "weight", "note", "line"),
+    numeric=("weight", "line"),
+)
+
 NAMES = Table(
     key="names",
     path="names/{set}.tsv",
@@ -389,8 +398,9 @@ CALIBRATION_PVALUES = Table(
     key="calibration_pvalues",
     path="calibration/pvalues.tsv",
     what="calibration p-value table",
-    columns=("method", "expected", "observed"),
-    numeric=("expected", "observed"),
+    columns=("method", "query_size", "expected", "observed"),
+    required=("method", "expected", "observed"),
+    numeric=("query_size", "expected", "observed"),
     probabilities=("expected", "observed"),
 )
 
@@ -697,6 +707,7 @@ TABLES: dict[str, Table] = {
     table.key: table
     for table in (
         SETS,
+        SET_ROWS,
         NAMES,
         EDGES,
         SOURCES,

@@ -1,6 +1,7 @@
 # Helper functions shared by the rules. Everything here runs when the workflow is parsed: the
 # config and the set sheet are validated before any job starts, so a typo never costs a run.
 
+import json
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -15,13 +16,19 @@ from exomir.config import (
     reference_files,
     reference_input,
 )
-from exomir.abundance import AbundanceSettings, PrerankSettings, mirna_sets_from_config
+from exomir.abundance import (
+    SHEET_COLUMNS,
+    AbundanceSettings,
+    PrerankSettings,
+    mirna_sets_from_config,
+)
 from exomir.sets import set_names, set_sources
 
 validate(config, schema="../schemas/config.schema.yaml")
 # The sets come from the sheet (mirna_sets) or, when abundance.counts is set, from a count table
 # by the configured rule; either way they are known now, before any job runs. The build_sets
-# rule writes the same sheet to SETS_SHEET, which every later rule reads.
+# rule writes the same sheet to SETS_SHEET, the run's record of its sets; the per-set rules read
+# only their own set's rows (rule set_rows), so adding a set reruns nothing of the others.
 ABUNDANCE = AbundanceSettings.from_config(config["abundance"])
 SHEET = mirna_sets_from_config(config)
 SETS_SHEET = "results/sets/mirna_sets.tsv"
@@ -109,6 +116,16 @@ SOURCE_EDGES = [target_source_edges(name) for name in config["targets"]["sources
 GENE_SET_TABLES = [gene_set_table(name) for name in REFS["gene_sets"]]
 
 
+def rows_of_set(wildcards):
+    """The rows of one set (SHEET_COLUMNS), as plain values: the params of rule set_rows.
+
+    Snakemake compares params between runs, so the rule reruns when these rows change and
+    only then.
+    """
+    rows = SHEET.loc[SHEET["set"] == wildcards.set, list(SHEET_COLUMNS)]
+    return json.loads(rows.to_json(orient="records"))
+
+
 def sets_inputs(wildcards):
     """Inputs of build_sets: the count table and sample sheet, or the user's set sheet."""
     if ABUNDANCE.enabled:
@@ -125,19 +142,29 @@ def all_references():
     return [*MIRBASE.values(), GENES, *SOURCE_EDGES, *GENE_SET_TABLES]
 
 
-# The enrichment settings the ORA/null/calibration/comparison rules depend on. Prerank has its
-# own rule, so changing its settings does not rerun the other enrichment jobs.
-ENRICHMENT_PARAMS = {k: v for k, v in config["enrichment"].items() if k != "prerank"}
+def enrichment_params(section=None):
+    """The enrichment settings of a job: the shared ones, plus its own ``section``.
+
+    The sections of calibration, comparisons and prerank are left out of the other rules'
+    params, so that changing one of them reruns only the jobs it concerns.
+    """
+    own = {"calibration", "compare", "prerank"}
+    return {
+        k: v for k, v in config["enrichment"].items() if k not in own or k == section
+    }
+
+
+CALIBRATE = config["enrichment"]["calibration"]["n_queries"] > 0
 
 
 def all_outputs():
     """Everything `snakemake` builds by default."""
-    outputs = ["results/report/index.html"]
+    outputs = ["results/report/index.html", SETS_SHEET]
     outputs += expand("results/report/{set}.html", set=SETS)
     outputs += expand("results/enrichment/{set}.tsv", set=SETS)
     outputs += expand("results/signatures/{set}.tsv", set=SETS)
     outputs.append("results/signatures/summary.tsv")
-    if config["enrichment"].get("calibration", {}).get("n_queries", 200) > 0:
+    if CALIBRATE:
         outputs.append("results/calibration/summary.tsv")
     outputs += [f"results/compare/{a}__vs__{b}.tsv" for a, b in PAIRS]
     if PRERANK.run:

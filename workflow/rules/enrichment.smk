@@ -1,5 +1,6 @@
 # Enrichment: per set, over-representation (ORA) and the miRNA-set empirical null over all
-# libraries at once; calibration of both methods on random query sets; pairwise comparisons.
+# libraries at once; calibration of both methods on random query sets of the configured sizes;
+# pairwise comparisons.
 
 
 rule enrichment:
@@ -28,7 +29,7 @@ rule enrichment:
         mem_mb=mem_from_input(2000, 8),
         runtime=60,
     params:
-        enrichment=ENRICHMENT_PARAMS,
+        enrichment=enrichment_params(),
         set=lambda w: w.set,
     script:
         "../scripts/enrichment.py"
@@ -40,7 +41,6 @@ rule calibration:
         gene_sets=GENE_SET_TABLES,
         genes=GENES,
         focus=FOCUS_PATHWAYS,
-        targets=expand("results/targets/{set}.tsv", set=SETS),
     output:
         pvalues="results/calibration/pvalues.tsv",
         summary=report(
@@ -57,7 +57,9 @@ rule calibration:
         mem_mb=mem_from_input(2000, 8),
         runtime=120,
     params:
-        enrichment=ENRICHMENT_PARAMS,
+        # What the calibration measures: background, term sizes, the null, and its own
+        # section (query_sizes, n_queries); not the sets of the run.
+        enrichment=enrichment_params("calibration"),
     script:
         "../scripts/calibration.py"
 
@@ -85,6 +87,6 @@ rule compare_sets:
         mem_mb=mem_from_input(2000, 8),
         runtime=60,
     params:
-        enrichment=ENRICHMENT_PARAMS,
+        enrichment=enrichment_params("compare"),
     script:
         "../scripts/compare_sets.py"

@@ -3,7 +3,7 @@
 
 rule resolve_names:
     input:
-        sheet=SETS_SHEET,
+        rows="results/sets/{set}.rows.tsv",
         mature=MIRBASE["mature"],
         aliases=MIRBASE["aliases"],
         precursors=MIRBASE["precursors"],

@@ -108,7 +108,7 @@ rule gene_set_library:
         mem_mb=mem_from_input(1000, 20),
         runtime=10,
     params:
-        ids=lambda w: REFS["gene_sets"][w.name].get("ids", "auto"),
+        ids=lambda w: REFS["gene_sets"][w.name]["ids"],
     script:
         "../scripts/gene_set_library.py"
 

@@ -12,7 +12,7 @@ rule report:
         focus=FOCUS_PATHWAYS,
         calibration=(
             ["results/calibration/summary.tsv", "results/calibration/pvalues.tsv"]
-            if config["enrichment"]["calibration"]["n_queries"] > 0
+            if CALIBRATE
             else []
         ),
         compare=[f"results/compare/{a}__vs__{b}.tsv" for a, b in PAIRS],

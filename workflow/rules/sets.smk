@@ -1,6 +1,6 @@
-# Sets: the set sheet of the run (from config/mirna_sets.tsv, or built from a count table), the
-# weighted prerank of each set's targets (optional), and the miRNAs and targets that the sets
-# share or hold alone.
+# Sets: the set sheet of the run (from config/mirna_sets.tsv, or built from a count table), each
+# set's rows on their own (the input of its names and targets), the weighted prerank of each
+# set's targets (optional), and the miRNAs and targets that the sets share or hold alone.
 
 
 rule build_sets:
@@ -21,6 +21,27 @@ rule build_sets:
         sets=SETS,
     script:
         "../scripts/build_sets.py"
+
+
+rule set_rows:
+    output:
+        rows="results/sets/{set}.rows.tsv",
+    log:
+        # Not logs/sets/{set}.log: a set may be called build_sets.
+        "logs/sets/{set}.rows.log",
+    group:
+        "per_set"
+    conda:
+        "../envs/exomir.yaml"
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        # The set's rows of the sheet read at start-up; no input file, so that the job reruns
+        # only when these rows change (Snakemake's params trigger).
+        rows=rows_of_set,
+    script:
+        "../scripts/set_rows.py"
 
 
 rule prerank:

@@ -60,4 +60,4 @@ rule signature_summary:
         sets=SETS,
         sources=SOURCES,
     script:
-        "../scripts/signatures.py"
+        "../scripts/signature_summary.py"

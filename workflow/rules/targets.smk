@@ -29,7 +29,7 @@ rule set_targets:
     input:
         edges="results/targets/all_edges.parquet",
         names="results/names/{set}.tsv",
-        sheet=SETS_SHEET,
+        rows="results/sets/{set}.rows.tsv",
     output:
         targets=report(
             "results/targets/{set}.tsv",

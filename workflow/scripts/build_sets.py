@@ -2,14 +2,15 @@
 
 Inputs:  sheet (config mirna_sets), or counts and samples (config abundance.counts/samples)
 Params:  abundance (the abundance section of the config), sets (set names known at parse time)
-Outputs: sheet (results/sets/mirna_sets.tsv), read by the names and set_targets rules
+Outputs: sheet (results/sets/mirna_sets.tsv), the run's record of its sets (the per-set rules
+         get their rows from rule set_rows)
 """
 
-import logging
-import sys
+from common import start
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
-logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
+start(snakemake)
+
+import logging
 
 from exomir.abundance import (
     AbundanceSettings,

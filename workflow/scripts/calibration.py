@@ -1,49 +1,39 @@
-"""Calibration: random miRNA query sets through ORA and through the empirical null the run uses
-(stratified or uniform, with its sequential stopping, as ``enrichment.empirical`` says)."""
+"""Calibration: random miRNA query sets of each configured size through ORA and through the
+empirical null the run uses (stratified or uniform, with its sequential stopping, as
+``enrichment.empirical`` says).
 
-import logging
-import sys
+Inputs:  edges (all_edges.parquet), gene_sets (normalised libraries), genes (gene table),
+         focus (focus pathways: the focus family)
+Params:  enrichment (the enrichment section of the config, without compare and prerank)
+Outputs: pvalues (QQ quantiles per method and query size), summary (one row per method and size)
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
-logging.basicConfig(
-    stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", force=True
-)
+The query sizes come from ``enrichment.calibration.query_sizes``, not from the sets of the run,
+so adding a set to the sheet does not rerun the calibration.
+"""
 
-from exomir.enrichment import (
-    EnrichmentEngine,
-    EnrichmentSettings,
-    calibrate,
-    median_set_size,
-    read_edges,
-    read_gene_sets,
-)
-from exomir.focus import load_focus_pathways
+from common import enrichment_engine, start
 
-config = snakemake.params.enrichment
-settings = EnrichmentSettings.from_config(config)
-calibration = config.get("calibration") or {}
-focus_file = getattr(snakemake.input, "focus", None)
-engine = EnrichmentEngine.from_settings(
-    read_edges(snakemake.input.edges),
-    read_gene_sets(snakemake.input.gene_sets),
-    settings,
-    gene_table=getattr(snakemake.input, "genes", None),
-    focus=load_focus_pathways(focus_file) if focus_file else None,
-)
-query_size = calibration.get("query_size")
-if query_size is None:
-    # The median size of the configured sets, counted as the engine analyses them.
-    query_size = median_set_size(
-        [engine.query(path, engine.mirnas_from_targets(path)).k for path in snakemake.input.targets]
+start(snakemake)
+
+import pandas as pd
+
+from exomir._io import write_tsv
+from exomir.enrichment import calibrate
+
+engine, settings = enrichment_engine(snakemake)  # focus: the focus family is calibrated too
+calibration = snakemake.params.enrichment["calibration"]
+pvalues, summaries = [], []
+for query_size in calibration["query_sizes"]:
+    result = calibrate(
+        engine,
+        query_size=query_size,
+        n_queries=calibration["n_queries"],
+        null=settings.null,
+        fdr=0.05,
+        threads=snakemake.threads,
     )
-result = calibrate(
-    engine,
-    query_size=query_size,
-    n_queries=calibration.get("n_queries", 200),
-    null=settings.null,
-    fdr=0.05,
-    threads=snakemake.threads,
-)
-result.write(
-    snakemake.output.pvalues, snakemake.output.summary, getattr(snakemake.output, "params", None)
-)
+    result.pvalues.insert(1, "query_size", query_size)
+    pvalues.append(result.pvalues)
+    summaries.append(result.summary)
+write_tsv(pd.concat(pvalues, ignore_index=True), snakemake.output.pvalues)
+write_tsv(pd.concat(summaries, ignore_index=True), snakemake.output.summary)

@@ -1,10 +1,10 @@
 """Download one reference file, verify its checksum, and record it in the lock file."""
 
-import logging
-import sys
+from common import start
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
-logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
+start(snakemake)
+
+import logging
 
 from exomir.download import fetch
 from exomir.webservices import download_enrichr_library, download_msigdb_gmt

@@ -1,26 +1,13 @@
 """Enrichment of one miRNA set: ORA and the miRNA-set empirical null (stratified on target counts
 unless ``enrichment.empirical.stratified`` is false), all libraries at once."""
 
+from common import enrichment_engine, start
+
+start(snakemake)
+
 import logging
-import sys
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
-logging.basicConfig(
-    stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", force=True
-)
-
-from exomir.enrichment import EnrichmentEngine, EnrichmentSettings, read_edges, read_gene_sets
-from exomir.focus import load_focus_pathways
-
-settings = EnrichmentSettings.from_config(snakemake.params.enrichment)
-focus_file = getattr(snakemake.input, "focus", None)
-engine = EnrichmentEngine.from_settings(
-    read_edges(snakemake.input.edges),
-    read_gene_sets(snakemake.input.gene_sets),
-    settings,
-    gene_table=getattr(snakemake.input, "genes", None),
-    focus=load_focus_pathways(focus_file) if focus_file else None,
-)
+engine, settings = enrichment_engine(snakemake)
 result = engine.analyse(
     snakemake.params.set,
     engine.mirnas_from_targets(snakemake.input.targets),

@@ -1,10 +1,10 @@
 """Normalise the HGNC complete set to the gene table."""
 
-import logging
-import sys
+from common import start
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
-logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
+start(snakemake)
+
+import logging
 
 from exomir._io import write_parquet
 from exomir.genes import read_hgnc

@@ -1,10 +1,10 @@
 """Normalise miRBase release files (mature.fa, aliases.txt, release history) to Parquet."""
 
-import logging
-import sys
+from common import start
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
-logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
+start(snakemake)
+
+import logging
 
 from exomir._io import write_parquet, write_tsv
 from exomir.mirbase import build_mirbase

@@ -5,11 +5,11 @@ Params:  sets (set names in sheet order)
 Outputs: mirnas (results/compare/overlap_mirnas.tsv), targets (overlap_targets.tsv)
 """
 
-import logging
-import sys
+from common import start
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
-logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
+start(snakemake)
+
+import logging
 
 from exomir._io import read_tsv, write_tsv
 from exomir.overlap import overlap_summary, overlap_tables

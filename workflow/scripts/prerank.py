@@ -6,13 +6,11 @@ Params:  settings (enrichment.prerank, sizes resolved)
 Outputs: table (results/prerank/{set}.tsv), scores (results/prerank/{set}.scores.tsv)
 """
 
-import logging
-import sys
+from common import start
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
-logging.basicConfig(
-    stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", force=True
-)
+start(snakemake)
+
+import logging
 
 import pandas as pd
 

@@ -1,10 +1,10 @@
 """Record where every reference file came from: version, location, size and SHA-256."""
 
-import logging
-import sys
+from common import start
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
-logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
+start(snakemake)
+
+import logging
 
 from exomir._io import write_tsv
 from exomir.provenance import reference_provenance

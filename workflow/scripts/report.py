@@ -20,14 +20,12 @@ Outputs:
     pages                         results/report/{set}.html
 """
 
-import logging
-import sys
-from pathlib import Path
+from common import start
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
-logging.basicConfig(
-    stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(message)s", force=True
-)
+start(snakemake)
+
+import logging
+from pathlib import Path
 
 from exomir.errors import ConfigError
 from exomir.report import read_report_data, run_timestamp, write_report

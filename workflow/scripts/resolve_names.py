@@ -1,24 +1,23 @@
-"""Resolve one set's input names to current miRBase names and write the audit table."""
+"""Resolve one set's input names to current miRBase names and write the audit table.
+
+Inputs:  rows (results/sets/{set}.rows.tsv), mature, aliases, precursors (normalised miRBase)
+Params:  species, arm_policy
+Outputs: audit (results/names/{set}.tsv)
+"""
+
+from common import read_set_rows, start
+
+start(snakemake)
 
 import logging
-import sys
-
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
-logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
-# Warnings (two spellings of one miRNA merged) also go to the terminal Snakemake runs in.
-screen = logging.StreamHandler(sys.__stderr__)
-screen.setLevel(logging.WARNING)
-logging.getLogger().addHandler(screen)
 
 import pandas as pd
 
 from exomir._io import write_tsv
 from exomir.names import MirnaResolver, note_duplicates
-from exomir.sets import read_mirna_sets
 
 set_name = snakemake.wildcards.set
-sheet = read_mirna_sets(snakemake.input.sheet)
-rows = sheet[sheet["set"] == set_name]
+rows = read_set_rows(snakemake.input.rows)
 resolver = MirnaResolver(
     pd.read_parquet(snakemake.input.mature),
     pd.read_parquet(snakemake.input.aliases),

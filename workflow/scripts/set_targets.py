@@ -1,16 +1,21 @@
-"""The edges of one set; stops on unresolved names unless names.on_unresolved is warn."""
+"""The edges of one set; stops on unresolved names unless names.on_unresolved is warn.
+
+Inputs:  edges (all_edges.parquet), names (results/names/{set}.tsv),
+         rows (results/sets/{set}.rows.tsv: the set's weights)
+Params:  on_unresolved
+Outputs: targets (results/targets/{set}.tsv)
+"""
+
+from common import read_set_rows, start
+
+start(snakemake)
 
 import logging
-import sys
-
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
-logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
 
 import pandas as pd
 
 from exomir._io import read_tsv, write_tsv
 from exomir.names import check_resolutions
-from exomir.sets import read_mirna_sets
 from exomir.targets import mirnas_without_targets, set_targets
 
 set_name = snakemake.wildcards.set
@@ -19,7 +24,7 @@ check_resolutions(
     names, on_unresolved=snakemake.params.on_unresolved, audit_path=snakemake.input.names
 )
 edges = pd.read_parquet(snakemake.input.edges)
-table = set_targets(edges, names, read_mirna_sets(snakemake.input.sheet), set_name)
+table = set_targets(edges, names, read_set_rows(snakemake.input.rows), set_name)
 write_tsv(table, snakemake.output.targets)
 missing = mirnas_without_targets(names, edges)
 if missing:

@@ -1,10 +1,10 @@
 """Normalise one miRNA -> target source: current miRNA names, approved symbols, one edge a pair."""
 
-import logging
-import sys
+from common import start
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
-logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
+start(snakemake)
+
+import logging
 
 import pandas as pd
 
