@@ -158,7 +158,7 @@ def calibrate(
             f"calibration query size {query_size} is larger than the miRNA universe "
             f"({universe} miRNAs)",
             value=query_size,
-            hint="lower enrichment.calibration.query_size or widen the universe",
+            hint="lower enrichment.calibration.query_sizes or widen the universe",
         )
     per_query = bool(null.stratified or null.sequential_stop)
     params: dict[str, Any] = {
@@ -181,6 +181,7 @@ def calibrate(
     if n_queries == 0:
         empty_p = pd.DataFrame({c: pd.Series(dtype=float) for c in CALIBRATION_PVALUES.columns[1:]})
         empty_p.insert(0, "method", pd.Series(dtype="str"))
+        empty_p["query_size"] = empty_p["query_size"].astype("int64")
         return CalibrationResult(
             empty_p, pd.DataFrame(columns=list(CALIBRATION_SUMMARY.columns)), params
         )
@@ -254,7 +255,14 @@ def calibrate(
         summary_rows.append(row)
         expected, observed_q = qq_points(p)
         qq_rows.append(
-            pd.DataFrame({"method": method, "expected": expected, "observed": observed_q})
+            pd.DataFrame(
+                {
+                    "method": method,
+                    "query_size": query_size,
+                    "expected": expected,
+                    "observed": observed_q,
+                }
+            )
         )
         log.info(
             "calibration %s (%s null): random queries with a term at FDR < %g: %.1f%% within "

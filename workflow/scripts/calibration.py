@@ -32,7 +32,6 @@ for query_size in calibration["query_sizes"]:
         fdr=0.05,
         threads=snakemake.threads,
     )
-    result.pvalues.insert(1, "query_size", query_size)
     pvalues.append(result.pvalues)
     summaries.append(result.summary)
 write_tsv(pd.concat(pvalues, ignore_index=True), snakemake.output.pvalues)
