@@ -64,9 +64,12 @@ class CalibrationResult:
         One row per method (:data:`exomir.tables.CALIBRATION_SUMMARY`): ``null`` names the null that was
         calibrated (``hypergeometric`` for ORA, ``uniform`` or ``stratified:<bins>``);
         ``fraction_any_fdr05`` is the fraction of random query sets with at least one term at
-        FDR < 0.05 (BH over all terms of all libraries), with its 95 % Clopper-Pearson interval;
-        ``mean_terms_fdr05`` the mean number of such terms per query; ``fraction_p05`` the
-        fraction of single tests with p < 0.05.
+        FDR < 0.05 within its library (BH per library, as ``fdr_emp``: a query counts when any
+        library has a call), with its 95 % Clopper-Pearson interval (``ci_low``, ``ci_high``);
+        ``mean_terms_fdr05`` the mean number of such terms per query;
+        ``fraction_any_fdr05_focus`` and ``fraction_any_fdr05_all`` (with ``ci_low_focus`` ...)
+        the same for the focus family (NaN without focus terms) and for BH over all terms;
+        ``fraction_p05`` the fraction of single tests with p < 0.05.
     params
         Parameters of the run.
     """
