@@ -176,21 +176,28 @@ def part_brute(
     print(out.to_markdown(index=False, floatfmt=".3g"))
 
 
-def part_calibration(engine: EnrichmentEngine, sets: dict, n_queries: int, threads: int) -> None:
+def part_calibration(
+    engine: EnrichmentEngine, sets: dict, n_queries: int, threads: int, sizes: list[int]
+) -> None:
     null = default_settings().null
-    size = median_set_size([engine.query(s, m).k for s, m in sets.items()])
+    sizes = sizes or [median_set_size([engine.query(s, m).k for s, m in sets.items()])]
     rows = []
-    for label, settings in (("before", replace(null, max_draws=null.n_random)), ("after", null)):
-        start = time.perf_counter()
-        result = calibrate(
-            engine, query_size=size, n_queries=n_queries, null=settings, threads=threads
-        )
-        seconds = time.perf_counter() - start
-        summary = result.summary.assign(run=label, seconds=round(seconds))
-        rows.append(summary)
-        print(summary.to_string(index=False), flush=True)
+    for size in sizes:
+        for label, settings in (
+            ("before", replace(null, max_draws=null.n_random)),
+            ("after", null),
+        ):
+            start = time.perf_counter()
+            result = calibrate(
+                engine, query_size=size, n_queries=n_queries, null=settings, threads=threads
+            )
+            seconds = time.perf_counter() - start
+            summary = result.summary.assign(run=label, seconds=round(seconds))
+            rows.append(summary)
+            print(summary.to_string(index=False), flush=True)
     table = pd.concat(rows, ignore_index=True)
     columns = [
+        "query_size",
         "run",
         "method",
         "fraction_any_fdr05",
@@ -202,7 +209,7 @@ def part_calibration(engine: EnrichmentEngine, sets: dict, n_queries: int, threa
         "fraction_p05",
         "seconds",
     ]
-    print(f"\ncalibration: {n_queries} uniform random queries of {size} miRNAs")
+    print(f"\ncalibration: {n_queries} uniform random queries per size")
     print(table[columns].to_markdown(index=False, floatfmt=".3g"))
 
 
@@ -215,6 +222,7 @@ def main() -> None:
     parser.add_argument("--brute-set", default="msc_unspecified_source")
     parser.add_argument("--brute-draws", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--sizes", default="", help="query sizes (default: the median set size)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     print(load_average())
@@ -230,7 +238,8 @@ def main() -> None:
             ).table
         part_brute(engine, sets, args.brute_set, table, args.brute_draws, args.threads)
     if "calibration" in parts:
-        part_calibration(engine, sets, args.queries, args.threads)
+        sizes = [int(x) for x in args.sizes.split(",")] if args.sizes else []
+        part_calibration(engine, sets, args.queries, args.threads, sizes)
     print(load_average())
 
 
