@@ -282,7 +282,7 @@ def test_extended_results_are_byte_identical_across_runs_and_threads(themed):
 def test_max_draws_below_n_random_is_refused():
     with pytest.raises(ConfigError, match="max_draws"):
         NullSettings(n_random=1000, max_draws=999)
-    assert NullSettings(n_random=1000).draw_limit == 100_000
+    assert NullSettings(n_random=1000).draw_limit == 20_000
     assert NullSettings(n_random=1000, max_draws=1000).draw_limit == 1000
 
 
