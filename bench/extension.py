@@ -192,7 +192,13 @@ def part_calibration(
                 engine, query_size=size, n_queries=n_queries, null=settings, threads=threads
             )
             seconds = time.perf_counter() - start
-            summary = result.summary.assign(run=label, seconds=round(seconds))
+            emp = result.params["empirical"]
+            summary = result.summary.assign(
+                run=label,
+                seconds=round(seconds),
+                draws_per_term=emp.get("mean_draws_per_term"),
+                extended_per_query=emp.get("mean_terms_extended_per_query"),
+            )
             rows.append(summary)
             print(summary.to_string(index=False), flush=True)
     table = pd.concat(rows, ignore_index=True)
@@ -207,6 +213,8 @@ def part_calibration(
         "fraction_any_fdr05_all",
         "ci_high_all",
         "fraction_p05",
+        "draws_per_term",
+        "extended_per_query",
         "seconds",
     ]
     print(f"\ncalibration: {n_queries} uniform random queries per size")

@@ -31,7 +31,7 @@ in 5 % of tests.  Uniform: 82-91 %; 5 bins: 28-41 %; 10 bins: up to 14 %; 20 bin
 (the top bins are wide in target counts); 30 bins: 4.1-5.6 % for all four profiles; 40-50
 bins: 2.0-5.8 % (strata shrink and the set's own miRNAs fill more of them).  With 30 bins four of the
 five default sets have nothing at FDR < 0.05 in any family (KEGG PI3K-Akt: p_emp 0.28 for bone
-marrow, 0.78 for umbilical cord); msc_unspecified_source has 29 terms within their libraries and
+marrow, 0.78 for umbilical cord); msc_unspecified_source has 28 terms within their libraries and
 21 in the focus family once its p-values are resolved below ``1 / N`` (docs/methods/enrichment.md).
 
 Strata and small sets.  A stratum holding fewer than 5 times the set's miRNAs in it
