@@ -7,7 +7,8 @@ MSigDB endpoints) talk to this server over a real socket; nothing is mocked.  It
 * the MyGene.info batch query, ``POST /v3/query`` (form fields ``q``, ``scopes``, ``fields``,
   ``species``), answered from a small gene table, ``<root>/mygene/genes.json``: a term matches a
   gene whose ``symbol`` (scope ``symbol``) or one of whose ``alias`` entries (scope ``alias``)
-  equals it, ignoring case, within the requested species;
+  equals it, ignoring case, within the requested species; scope ``refseq.rna`` matches an
+  accession (with or without version) of the gene's ``refseq.rna`` list;
 * Enrichr's ``GET /<instance>/geneSetLibrary?mode=text&libraryName=NAME``, answered from
   ``<root>/enrichr/<instance>/NAME.txt``; a name without a file is answered with an empty body;
 * Enrichr's ``GET /<instance>/datasetStatistics`` from ``<root>/enrichr/<instance>/
@@ -74,6 +75,7 @@ class LocalServer:
         self.root = Path(root)
         self._behaviours: dict[str, _Behaviour] = {}
         self._requests: list[tuple[str, str]] = []
+        self._agents: list[str] = []
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -139,9 +141,16 @@ class LocalServer:
         """Number of requests whose path (without query string) is ``path``."""
         return sum(1 for _, p in self.requests if urlsplit(p).path == path)
 
-    def _log(self, method: str, path: str) -> None:
+    @property
+    def user_agents(self) -> list[str]:
+        """The ``User-Agent`` header of every request seen so far."""
+        with self._lock:
+            return list(self._agents)
+
+    def _log(self, method: str, path: str, agent: str = "") -> None:
         with self._lock:
             self._requests.append((method, path))
+            self._agents.append(agent)
 
     def _behaviour(self, path: str) -> _Behaviour | None:
         with self._lock:
@@ -177,7 +186,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _dispatch(self, method: str) -> None:
-        self.app._log(method, self.path)
+        self.app._log(method, self.path, self.headers.get("User-Agent", ""))
         parts = urlsplit(self.path)
         path = unquote(parts.path)
         body = b""
@@ -270,6 +279,11 @@ class _Handler(BaseHTTPRequestHandler):
                     a.casefold() == term.casefold() for a in gene.get("alias", [])
                 ):
                     score = 20.0
+                elif "refseq.rna" in scopes and any(
+                    r.split(".")[0].casefold() == term.split(".")[0].casefold()
+                    for r in gene.get("refseq", {}).get("rna", [])
+                ):
+                    score = 50.0
                 if score:
                     hit: dict[str, object] = {"query": term, "_id": gene["_id"], "_score": score}
                     hit.update({f: gene[f] for f in fields if f in gene})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import multiprocessing
 import os
@@ -12,7 +13,9 @@ from pathlib import Path
 import pytest
 from http_server import HTTP_DATA, LocalServer, unused_url
 
+import exomir
 from exomir.download import (
+    CURRENT,
     LOCK_COLUMNS,
     expand_path,
     fetch,
@@ -26,6 +29,7 @@ from exomir.errors import (
     InputError,
     ReferenceFormatError,
 )
+from exomir.genes import hgnc_urls
 
 KEY = "references.mirbase"
 MATURE = HTTP_DATA / "files" / "mature.fa"
@@ -169,7 +173,7 @@ def test_truncated_transfer_leaves_no_file(server, tmp_path):
     size = MATURE.stat().st_size
     assert f"truncated: received {size} of {size + 50} bytes" in message
     assert "after 2 attempts" in message
-    assert f"`{KEY}.path`" in message
+    assert f"`{KEY}: {{path: /path/to/" in message
     assert server.count("/files/mature.fa") == 2
     assert not dest.exists()
     assert not lock.exists()
@@ -182,7 +186,7 @@ def test_http_404_is_final_and_names_status(server, tmp_path):
         fetch(server.url + "/files/absent.fa", tmp_path / "x.fa", key=KEY, retries=2)
     message = str(caught.value)
     assert "HTTP 404" in message and "absent.fa" in message
-    assert f"`{KEY}.url`" in message and f"`{KEY}.path`" in message
+    assert f"`{KEY}.url`" in message and f"`{KEY}: {{path: /path/to/" in message
     assert server.count("/files/absent.fa") == 1  # a 404 is not retried
 
 
@@ -218,8 +222,9 @@ def test_server_gone_names_missing_file_key_and_local_copy(tmp_path):
         )
     message = str(caught.value)
     assert "refused" in message
-    assert "miRTarBase_MTI.xlsx is missing" in message and str(dest) in message
-    assert "`references.mirtarbase.path`" in message
+    assert "download miRTarBase_MTI.xlsx on a machine that has access" in message
+    assert str(dest) in message
+    assert "`references.mirtarbase: {path: /path/to/miRTarBase_MTI.xlsx}`" in message
     assert not dest.exists()
 
 
@@ -229,7 +234,7 @@ def test_stalled_server_times_out(server, tmp_path):
     with pytest.raises(DownloadError) as caught:
         fetch(server.url + "/files/mature.fa", tmp_path / "m.fa", key=KEY, timeout=0.3, retries=0)
     assert "timed out" in str(caught.value)
-    assert f"`{KEY}.path`" in str(caught.value)
+    assert f"`{KEY}: {{path: /path/to/" in str(caught.value)
 
 
 @pytest.mark.network
@@ -269,7 +274,7 @@ def test_file_url_to_missing_file(tmp_path):
     with pytest.raises(DownloadError) as caught:
         fetch(missing.as_uri(), tmp_path / "m.fa", key=KEY)
     assert str(missing) in str(caught.value)
-    assert f"`{KEY}.path`" in str(caught.value)
+    assert f"`{KEY}: {{path: /path/to/" in str(caught.value)
 
 
 def test_file_url_on_another_host(tmp_path):
@@ -424,3 +429,187 @@ def test_sha256_file(tmp_path):
     with pytest.raises(InputError) as caught:
         sha256_file(tmp_path / "absent.fa")
     assert "absent.fa" in str(caught.value) and "not found" in str(caught.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# several URLs per reference: mirrors, fallback hosts, refused downloads
+
+
+@pytest.fixture
+def mirtarbase_hosts(tmp_path):
+    """Two servers as the new and the former miRTarBase host, both serving hsa_MTI.csv."""
+    table = (Path(__file__).parent / "data" / "targets" / "hsa_MTI_10.0.csv").read_bytes()
+    roots = []
+    for name in ("awi", "former"):
+        root = tmp_path / name / "~miRTarBase" / "miRTarBase_2025" / "cache" / "download" / "10.0"
+        root.mkdir(parents=True)
+        (root / "hsa_MTI.csv").write_bytes(table)
+        roots.append(tmp_path / name)
+    with LocalServer(roots[0]) as new, LocalServer(roots[1]) as former:
+        yield new, former, hashlib.sha256(table).hexdigest()
+
+
+MTI_PATH = "/~miRTarBase/miRTarBase_2025/cache/download/10.0/hsa_MTI.csv"
+MTI_KEY = "references.targets.mirtarbase.files.table"
+
+
+@pytest.mark.network
+def test_first_host_serves_and_is_recorded(mirtarbase_hosts, tmp_path):
+    new, former, digest = mirtarbase_hosts
+    lock = tmp_path / "checksums.lock"
+    urls = [new.url + MTI_PATH, former.url + MTI_PATH]
+    result = fetch(urls, tmp_path / "table", key=MTI_KEY, version="10.0", lock_file=lock)
+    assert (result.url, result.sha256) == (urls[0], digest)
+    assert former.count(MTI_PATH) == 0
+    assert read_lock(lock)["url"].tolist() == [urls[0]]
+    # the client names itself; it does not pose as a browser
+    assert new.user_agents == [f"exomir/{exomir.__version__}"]
+
+
+@pytest.mark.network
+@pytest.mark.parametrize("failure", ["gone", 404, 503])
+def test_fallback_host_serves_when_the_first_fails(mirtarbase_hosts, tmp_path, failure):
+    new, former, digest = mirtarbase_hosts
+    lock = tmp_path / "checksums.lock"
+    first = unused_url() + MTI_PATH if failure == "gone" else new.url + MTI_PATH
+    if failure != "gone":
+        new.fail(MTI_PATH, failure)
+    urls = [first, former.url + MTI_PATH]
+    result = fetch(
+        urls, tmp_path / "table", key=MTI_KEY, version="10.0", lock_file=lock, backoff=0.01
+    )
+    assert (result.url, result.sha256) == (former.url + MTI_PATH, digest)
+    assert read_lock(lock)["url"].tolist() == [former.url + MTI_PATH]  # which host served
+    # The next download from the first host verifies against the same recorded checksum.
+    new.clear()
+    again = fetch(
+        [new.url + MTI_PATH, former.url + MTI_PATH],
+        tmp_path / "table",
+        key=MTI_KEY,
+        version="10.0",
+        lock_file=lock,
+    )
+    assert again.sha256 == digest and again.recorded is True
+    assert read_lock(lock)["url"].tolist() == [new.url + MTI_PATH]
+
+
+@pytest.mark.network
+def test_mirror_with_a_different_file_is_refused(mirtarbase_hosts, tmp_path):
+    new, former, _ = mirtarbase_hosts
+    lock = tmp_path / "checksums.lock"
+    urls = [new.url + MTI_PATH, former.url + MTI_PATH]
+    fetch(urls, tmp_path / "table", key=MTI_KEY, version="10.0", lock_file=lock)
+    (former.root / MTI_PATH.lstrip("/")).write_text("miRTarBase ID\n")
+    new.fail(MTI_PATH, 404)
+    with pytest.raises(ChecksumError, match="has changed since its checksum was recorded"):
+        fetch(urls, tmp_path / "table", key=MTI_KEY, version="10.0", lock_file=lock)
+
+
+@pytest.mark.network
+@pytest.mark.parametrize("status", [403, 412])
+def test_refused_download_says_to_use_a_browser_and_names_the_path_key(
+    mirtarbase_hosts, tmp_path, status
+):
+    new, former, _ = mirtarbase_hosts
+    new.fail(MTI_PATH, status)
+    former.fail(MTI_PATH, status)
+    dest = tmp_path / "table"
+    with pytest.raises(DownloadError) as caught:
+        fetch([new.url + MTI_PATH, former.url + MTI_PATH], dest, key=MTI_KEY, retries=2)
+    message = str(caught.value)
+    assert f"HTTP {status}" in message
+    assert new.url + MTI_PATH in message and former.url + MTI_PATH in message
+    assert f"Open {new.url + MTI_PATH} in a web browser" in message
+    assert f"`{MTI_KEY}: {{path: /path/to/hsa_MTI.csv}}`" in message
+    assert new.count(MTI_PATH) == former.count(MTI_PATH) == 1  # a refusal is not retried
+    assert not dest.exists() and leftovers(tmp_path) == []
+
+
+def test_fetch_without_url(tmp_path):
+    with pytest.raises(ConfigError, match="names no URL"):
+        fetch([], tmp_path / "x", key=KEY)
+
+
+# ---------------------------------------------------------------------------------------------
+# HGNC: the monthly archive, and today's file
+
+
+@pytest.fixture
+def hgnc_archive(tmp_path):
+    """An archive holding the October file as .txt and the November file as .tsv."""
+    complete_set = (Path(__file__).parent / "data" / "genes" / "hgnc_complete_set.txt").read_bytes()
+    root = tmp_path / "www"
+    monthly = root / "archive" / "monthly" / "tsv"
+    monthly.mkdir(parents=True)
+    (monthly / "hgnc_complete_set_2024-10-01.txt").write_bytes(complete_set)
+    (monthly / "hgnc_complete_set_2024-11-01.tsv").write_bytes(complete_set)
+    (root / "hgnc_complete_set.txt").write_bytes(complete_set)
+    with LocalServer(root) as server:
+        yield server, complete_set
+
+
+@pytest.mark.network
+@pytest.mark.parametrize(
+    ("month", "served"),
+    [
+        ("2024-10", "hgnc_complete_set_2024-10-01.txt"),
+        ("2024-11", "hgnc_complete_set_2024-11-01.tsv"),
+    ],
+)
+def test_hgnc_month_from_the_archive_as_txt_or_tsv(hgnc_archive, tmp_path, month, served):
+    server, complete_set = hgnc_archive
+    urls = hgnc_urls(month, archives=[unused_url() + "/gone", server.url + "/archive/monthly/tsv"])
+    lock = tmp_path / "checksums.lock"
+    result = fetch(
+        urls, tmp_path / "hgnc", key="references.genes.files.hgnc", version=month, lock_file=lock
+    )
+    assert result.url == f"{server.url}/archive/monthly/tsv/{served}"
+    assert (tmp_path / "hgnc").read_bytes() == complete_set
+    row = read_lock(lock).iloc[0]
+    assert (row["version"], row["url"]) == (month, result.url)
+
+
+@pytest.mark.network
+def test_hgnc_month_missing_from_the_archive_lists_both_names(hgnc_archive, tmp_path):
+    server, _ = hgnc_archive
+    urls = hgnc_urls("2024-12", archives=[server.url + "/archive/monthly/tsv"])
+    with pytest.raises(DownloadError) as caught:
+        fetch(urls, tmp_path / "hgnc", key="references.genes.files.hgnc", version="2024-12")
+    message = str(caught.value)
+    assert "hgnc_complete_set_2024-12-01.txt: the server answered HTTP 404" in message
+    assert "hgnc_complete_set_2024-12-01.tsv: the server answered HTTP 404" in message
+
+
+@pytest.mark.network
+def test_hgnc_current_is_recorded_with_its_date_but_not_pinned(hgnc_archive, tmp_path):
+    server, complete_set = hgnc_archive
+    lock = tmp_path / "checksums.lock"
+    urls = hgnc_urls(CURRENT, current=server.url + "/hgnc_complete_set.txt")
+    assert urls == [server.url + "/hgnc_complete_set.txt"]
+    key = "references.genes.files.hgnc"
+    fetch(urls, tmp_path / "hgnc", key=key, version=CURRENT, lock_file=lock)
+    row = read_lock(lock).iloc[0]
+    assert row["version"] == CURRENT
+    assert row["retrieved_at"][:10] == dt.datetime.now(dt.UTC).date().isoformat()
+    # Next month's file differs: taken and recorded, not refused as a changed upstream file.
+    (server.root / "hgnc_complete_set.txt").write_bytes(complete_set + b"\n")
+    again = fetch(urls, tmp_path / "hgnc", key=key, version=CURRENT, lock_file=lock)
+    assert again.recorded is True
+    assert read_lock(lock)["sha256"].tolist() == [again.sha256]
+
+
+@pytest.mark.parametrize("version", ["2024", "2024-13", "Nov 2024", "fixture"])
+def test_hgnc_version_must_be_a_month(version):
+    with pytest.raises(ConfigError, match="names no month of the HGNC archive"):
+        hgnc_urls(version)
+
+
+def test_hgnc_urls_of_a_month_and_a_date():
+    urls = hgnc_urls("2025-11", archives=["https://a/x/", "https://b/y"])
+    assert urls == [
+        "https://a/x/hgnc_complete_set_2025-11-01.txt",
+        "https://a/x/hgnc_complete_set_2025-11-01.tsv",
+        "https://b/y/hgnc_complete_set_2025-11-01.txt",
+        "https://b/y/hgnc_complete_set_2025-11-01.tsv",
+    ]
+    assert hgnc_urls("2025-11-15", archives=["https://a"])[0].endswith("_2025-11-15.txt")

@@ -695,7 +695,8 @@ def test_calibration_is_deterministic_and_handles_zero_queries(tmp_path, monkeyp
     other = calibrate(engine, query_size=4, n_queries=20, null=NullSettings(n_random=200, seed=6))
     assert not other.pvalues.equals(res.pvalues)
     empty = calibrate(engine, query_size=4, n_queries=0)
-    assert empty.summary.empty and list(empty.pvalues.columns) == list(CALIBRATION_PVALUES.columns)
+    assert empty.summary.empty
+    assert list(empty.pvalues.columns) == list(CALIBRATION_PVALUES.columns)
     assert list(empty.summary.columns) == list(CALIBRATION_SUMMARY.columns)
     with pytest.raises(ConfigError, match="n_queries must be an integer >= 0"):
         calibrate(engine, query_size=4, n_queries=-1)

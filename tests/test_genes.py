@@ -12,12 +12,15 @@ import pytest
 
 from exomir.errors import InputError, ReferenceFormatError
 from exomir.genes import (
+    GENE2REFSEQ_COLUMNS,
     GENE_COLUMNS,
     HARMONISE_COLUMNS,
     SymbolMap,
     protein_coding,
+    read_gene2refseq,
     read_hgnc,
     read_hgnc_with_audit,
+    refseq_coverage,
 )
 
 
@@ -461,3 +464,88 @@ def test_real_harmonise_half_a_million(real_genes: pd.DataFrame) -> None:
     elapsed = time.perf_counter() - start
     assert (result["status"] == "ok").mean() > 0.95
     assert elapsed < 5.0  # about 0.3 s on one idle core (see the fixture-based test)
+
+
+# ------------------------------------------------------------------------ gene2refseq (NCBI) --
+
+
+@pytest.fixture(scope="module")
+def transcripts(data_dir: Path) -> pd.DataFrame:
+    return read_gene2refseq(data_dir / "genes" / "gene2refseq")
+
+
+def test_gene2refseq_layout_of_the_fixture(data_dir: Path) -> None:
+    header = (data_dir / "genes" / "gene2refseq").read_text().splitlines()[0].split("\t")
+    assert header[:4] == list(GENE2REFSEQ_COLUMNS)
+    assert len(header) == 16 and header[-1] == "Symbol"
+
+
+def test_read_gene2refseq_keeps_human_rna_accessions(transcripts: pd.DataFrame) -> None:
+    assert list(transcripts.columns) == ["refseq", "entrez_id"]
+    pairs = set(zip(transcripts["refseq"], transcripts["entrez_id"], strict=True))
+    assert ("NM_001304717", "5728") in pairs  # version dropped
+    assert ("XM_047425140", "5728") in pairs  # predicted transcripts too
+    assert not any(r == "-" for r, _ in pairs)  # genomic-only rows give no accession
+    assert "NM_008960" not in set(transcripts["refseq"])  # mouse
+    assert len(pairs) == len(transcripts)  # the repeated EGFR row once
+    assert list(transcripts["refseq"]) == sorted(transcripts["refseq"])
+    mouse = read_gene2refseq(Path(__file__).parent / "data" / "genes" / "gene2refseq", tax_id=10090)
+    assert set(mouse["refseq"]) == {"NM_008960", "NM_177096"}
+
+
+def test_read_gene2refseq_gzip_and_chunks_equal_plain(
+    data_dir: Path, tmp_path: Path, transcripts: pd.DataFrame
+) -> None:
+    packed = tmp_path / "gene2refseq.gz"
+    packed.write_bytes(gzip.compress((data_dir / "genes" / "gene2refseq").read_bytes()))
+    pd.testing.assert_frame_equal(read_gene2refseq(packed), transcripts)
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda t: t.replace("RNA_nucleotide_accession.version", "RNA"), r"line 1: .*lacks"),
+        (lambda t: t.replace("9606\t5728\tMODEL", "9606\tPTEN\tMODEL"), r"line 9: .*not a number"),
+        (lambda t: t.replace("9606\t", "9913\t"), r"no RNA accession of tax_id 9606"),
+    ],
+)
+def test_read_gene2refseq_rejects(data_dir: Path, tmp_path: Path, edit, match: str) -> None:
+    path = tmp_path / "gene2refseq"
+    path.write_text(edit((data_dir / "genes" / "gene2refseq").read_text()))
+    with pytest.raises(ReferenceFormatError, match=match):
+        read_gene2refseq(path)
+
+
+def test_read_gene2refseq_truncated_gzip(data_dir: Path, tmp_path: Path) -> None:
+    packed = gzip.compress((data_dir / "genes" / "gene2refseq").read_bytes())
+    path = tmp_path / "gene2refseq.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    with pytest.raises(ReferenceFormatError, match="gene2refseq cannot be read"):
+        read_gene2refseq(path)
+
+
+def test_transcripts_map_every_refseq_of_a_gene(genes: pd.DataFrame, transcripts) -> None:
+    queries = [
+        "NM_000314.8",
+        "NM_001304717.5",
+        "NM_201282",
+        "XM_047425140.1",
+        "NR_999990.1",
+        "NM_999999.1",
+        "NM_123456.1",
+    ]
+    hgnc_only = SymbolMap.from_genes(genes).map_refseq(queries)
+    assert hgnc_only["status"].tolist() == ["ok"] + ["unknown"] * 6
+    both = SymbolMap.from_genes(genes, transcripts=transcripts).map_refseq(queries)
+    assert both["symbol"].tolist()[:4] == ["PTEN", "PTEN", "EGFR", "PTEN"]
+    assert both["status"].tolist() == ["ok"] * 4 + ["ambiguous", "unknown", "unknown"]
+    assert both.loc[4, "candidates"] == "KMT2A;KMT2B"
+    # NM_999999: a gene HGNC does not know; NM_123456: in neither table
+    coverage = refseq_coverage(both, source="mirdb", transcripts=True)
+    assert list(coverage.columns) == ["source", "kind", "value", "rows", "reason"]
+    assert dict(zip(coverage["value"], coverage["rows"], strict=True)) == {
+        "mapped accessions": 4,
+        "ambiguous accessions": 1,
+        "dropped accessions": 2,
+    }
+    assert set(coverage["kind"]) == {"refseq_coverage"}

@@ -72,7 +72,7 @@ def local_config(tmp_path):
     validate(config, str(REPO / "workflow" / "schemas" / "config.schema.yaml"))
     hgnc = tmp_path / "hgnc.txt"
     hgnc.write_text("hgnc_id\tsymbol\nHGNC:1\tA1BG\n")
-    config["references"]["genes"]["files"]["hgnc"] = {"path": str(hgnc)}
+    config["references"]["genes"]["files"] = {"hgnc": {"path": str(hgnc)}}
     return config, hgnc
 
 

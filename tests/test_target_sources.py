@@ -12,6 +12,7 @@ import pytest
 
 from exomir.errors import ConfigError, InputError, ReferenceFormatError
 from exomir.target_sources import (
+    MIRTARBASE_ALIASES,
     MIRTARBASE_COLUMNS,
     collapse_mirtarbase,
     read_mirdb,
@@ -127,7 +128,7 @@ def _xlsx_from_csv(csv_path: Path, dest: Path, *, drop: str | None = None) -> Pa
     for i, row in enumerate(frame.itertuples(index=False)):
         values: list[object] = list(row)
         for j, column in enumerate(frame.columns):
-            if column in ("Target Gene (Entrez Gene ID)", "References (PMID)"):
+            if column in (*MIRTARBASE_ALIASES, "Target Gene (Entrez Gene ID)", "References (PMID)"):
                 # spreadsheets store identifiers as numbers, sometimes as floats
                 values[j] = float(values[j]) if i % 2 else int(values[j])
         sheet.append(values)
@@ -781,3 +782,43 @@ def test_real_targetscan_family_info_r_export(reference_dir: Path) -> None:
     assert set(family["species_id"]) == {9606}
     let7 = family[family["mirna_raw"] == "hsa-let-7a-5p"].iloc[0]
     assert (let7["family"], let7["accession"]) == ("let-7-5p/98-5p", "MIMAT0000062")
+
+
+# --------------------------------------------------- miRTarBase 9.0/10.0 layout (Entrez ID) --
+
+
+def test_read_mirtarbase_release_10_layout(targets_dir: Path) -> None:
+    """Releases 9.0 and 10.0 write `Target Gene (Entrez ID)` and may write `hsa` for the species."""
+    header = (targets_dir / "hsa_MTI_10.0.csv").read_text().splitlines()[0]
+    assert "Target Gene (Entrez ID)" in header
+    assert "Target Gene (Entrez Gene ID)" not in header
+    raw = read_mirtarbase(targets_dir / "hsa_MTI_10.0.csv", species="hsa")
+    assert list(raw.columns) == RAW_COLUMNS
+    assert len(raw) == 5
+    assert raw.loc[0, "entrez"] == "5728"
+    assert set(raw["species_mirna"]) == {"Homo sapiens"}
+    assert set(raw["species_target"]) == {"Homo sapiens"}
+    mouse = read_mirtarbase(targets_dir / "hsa_MTI_10.0.csv", species="Mus musculus")
+    assert list(mouse["gene_raw"]) == ["Pten"]
+    assert mouse.loc[0, "species_mirna"] == "Mus musculus"
+
+
+def test_release_10_layout_collapses_like_release_8(targets_dir: Path) -> None:
+    new = collapse_mirtarbase(read_mirtarbase(targets_dir / "hsa_MTI_10.0.csv", species="hsa"))
+    old = collapse_mirtarbase(read_mirtarbase(targets_dir / "hsa_MTI.csv", species="hsa"))
+    pten_new = _rows(new)[("hsa-miR-21-5p", "PTEN")]
+    pten_old = _rows(old)[("hsa-miR-21-5p", "PTEN")]
+    assert pten_new["tier"] == pten_old["tier"] == "strong"
+
+
+def test_read_mirtarbase_release_10_xlsx(targets_dir: Path, tmp_path: Path) -> None:
+    csv = read_mirtarbase(targets_dir / "hsa_MTI_10.0.csv")
+    xlsx = read_mirtarbase(_xlsx_from_csv(targets_dir / "hsa_MTI_10.0.csv", tmp_path / "a.xlsx"))
+    pd.testing.assert_frame_equal(csv, xlsx)
+
+
+def test_read_mirtarbase_without_any_entrez_column(targets_dir: Path, tmp_path: Path) -> None:
+    text = (targets_dir / "hsa_MTI_10.0.csv").read_text()
+    path = _write(tmp_path / "hsa_MTI.csv", text.replace("Target Gene (Entrez ID)", "Entrez"))
+    with pytest.raises(ReferenceFormatError, match=r"lacks column\(s\) 'Target Gene \(Entrez"):
+        read_mirtarbase(path)

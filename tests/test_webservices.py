@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pandas as pd
 import pytest
 from http_server import HTTP_DATA, LocalServer, unused_url
 
@@ -243,7 +244,16 @@ def test_enrichr_server_gone(tmp_path):
         download_enrichr_library(
             "KEGG_2021_Human", tmp_path / "k.gmt", key=KEGG_KEY, base_url=unused_url(), retries=0
         )
-    assert "refused" in str(caught.value) and f"`{KEGG_KEY}.path`" in str(caught.value)
+    message = str(caught.value)
+    assert "refused" in message
+    # the form the schema accepts for a local copy of the library, and no temporary path
+    assert (
+        f'`{KEGG_KEY}: {{format: gmt, version: "KEGG_2021_Human", '
+        "files: {gmt: {path: /path/to/KEGG_2021_Human.txt}}}`"
+    ) in message
+    assert ".path`" not in message
+    assert str(tmp_path / "k.gmt") in message
+    assert "library.txt" not in message and ".k.gmt." not in message
 
 
 def test_enrichr_organism_and_name_are_checked(tmp_path):
@@ -320,3 +330,37 @@ def test_msigdb_arguments_are_checked(tmp_path, category, dbver, fragment):
     with pytest.raises(ConfigError) as caught:
         download_msigdb_gmt(category, dbver, tmp_path / "h.gmt", key="references.gene_sets.h")
     assert fragment in str(caught.value) and "`references.gene_sets.h`" in str(caught.value)
+
+
+# ------------------------------------------------------------------- RefSeq -> gene (online) --
+
+
+def test_mygene_refseq_lookup_is_cached_and_matches_gene2refseq_layout(tmp_path):
+    accessions = ["NM_001304717.5", "XM_047425140.1", "NM_001014431", "NR_999990.1", "NM_123456.1"]
+    with LocalServer() as server:
+        client = MyGeneClient(
+            url=server.url + "/v3", cache_dir=tmp_path, scopes=("refseq.rna",), delay=0, timeout=2
+        )
+        table = client.query_refseq(accessions)
+        asked = sum(1 for method, _ in server.requests if method == "POST")
+    assert list(table.columns) == ["refseq", "entrez_id"]
+    assert set(zip(table["refseq"], table["entrez_id"], strict=True)) == {
+        ("NM_001304717", "5728"),
+        ("XM_047425140", "5728"),
+        ("NM_001014431", "207"),
+        ("NR_999990", "207"),  # an accession of two genes: both rows, ambiguous downstream
+        ("NR_999990", "2475"),
+    }
+    assert asked == 1
+    # no server: the cache answers every accession asked before
+    offline = MyGeneClient(
+        url=unused_url() + "/v3", cache_dir=tmp_path, scopes=("refseq.rna",), delay=0, timeout=2
+    )
+    pd.testing.assert_frame_equal(offline.query_refseq(accessions), table)
+    with pytest.raises(DownloadError, match=r"cannot reach MyGene\.info"):
+        offline.query_refseq(["NM_004958.4"])
+
+
+def test_mygene_refseq_lookup_needs_the_refseq_scope(tmp_path):
+    with pytest.raises(ConfigError, match="scopes"):
+        MyGeneClient(cache_dir=tmp_path).query_refseq(["NM_000314"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from http_server import LocalServer, unused_url
 
 from exomir._io import read_tsv
 
@@ -182,19 +184,108 @@ def test_bad_sheet_stops_before_any_job(tmp_path, copy_fixtures, run_snakemake):
     assert not (workdir / "results").exists()
 
 
-def test_missing_reference_without_network_names_the_key(tmp_path, copy_fixtures, run_snakemake):
+def test_missing_references_without_network_are_listed_in_one_message(
+    tmp_path, copy_fixtures, run_snakemake
+):
     workdir = copy_fixtures(tmp_path / "run")
     config = yaml.safe_load((workdir / "config.yaml").read_text())
-    # A port on the loopback interface where nothing listens: the download is refused at once.
-    config["references"]["mirbase"]["files"]["mature"] = {"url": "http://127.0.0.1:9/mature.fa"}
+    refs = config["references"]
+    # Ports on the loopback interface where nothing listens: every download is refused at once.
+    closed = unused_url()
+    refs["mirbase"]["files"]["mature"] = {"url": f"{closed}/mature.fa"}
+    refs["mirbase"]["files"]["aliases"] = {"url": f"{closed}/aliases.txt"}
+    refs["genes"] = {"version": "2024-10", "archive": [f"{closed}/hgnc/archive"]}
+    refs["targets"]["mirtarbase"]["files"]["table"] = {
+        "url": [f"{closed}/awi/hsa_MTI.csv", f"{unused_url()}/former/hsa_MTI.csv"]
+    }
+    refs["targets"]["mirdb"]["files"]["table"] = {
+        "url": f"{closed}/miRDB_v6.0_prediction_result.txt.gz"
+    }
+    refs["gene_sets"]["kegg_mini"]["files"]["gmt"] = {"path": str(workdir / "absent.gmt")}
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    result = run_snakemake(workdir, "results/names/adipose.tsv", check=False)
+    result = run_snakemake(workdir, check=False)
     assert result.returncode != 0
-    log = next((workdir / "logs/download").rglob("mature.log")).read_text()
-    assert "references.mirbase.files.mature.path" in log
-    assert not list((workdir / "resources").rglob("mature")) or not any(
-        p.is_file() for p in (workdir / "resources").rglob("mature")
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output and 'File "' not in output
+    assert output.count("reference file(s) are neither present nor downloadable") == 1
+    assert "6 reference file(s)" in output
+    for name in (
+        "mature.fa",
+        "aliases.txt",
+        "hgnc_complete_set_2024-10-01.txt",
+        "hsa_MTI.csv",
+        "miRDB_v6.0_prediction_result.txt.gz",
+    ):
+        assert f"  - {name} (references." in output
+    assert "references.targets.mirtarbase.files.table: {path: /path/to/hsa_MTI.csv}" in output
+    assert f"`references.gene_sets.kegg_mini.files.gmt.path` names {workdir / 'absent.gmt'}" in (
+        output
     )
+    assert "config/examples/local-references.yaml" in output
+    assert "snakemake --cores 1 download_references" in output
+    assert not (workdir / "results").exists() and not (workdir / "logs").exists()
+
+    # offline=true: the same list without asking any server
+    offline = run_snakemake(workdir, "--config", "offline=true", check=False)
+    assert offline.returncode != 0
+    assert "(offline=true)" in offline.stderr and "Traceback" not in offline.stderr
+
+
+def _mirdb_coverage(workdir: Path, run_snakemake) -> dict[str, int]:
+    run_snakemake(workdir, "resources/references/targets/mirdb/fixture/audit.tsv")
+    audit = read(workdir, "resources/references/targets/mirdb/fixture/audit.tsv")
+    rows = audit[audit["kind"] == "refseq_coverage"]
+    edges = pd.read_parquet(workdir / "resources/references/targets/mirdb/fixture/edges.parquet")
+    assert len(edges) > 0
+    return {value: int(n) for value, n in zip(rows["value"], rows["rows"], strict=True)}
+
+
+def test_mirdb_accessions_outside_hgnc_map_through_gene2refseq(
+    tmp_path, copy_fixtures, run_snakemake
+):
+    """The fixture's miRDB accessions are all transcripts HGNC does not list."""
+    workdir = copy_fixtures(tmp_path / "run")
+    hgnc = read(workdir, "hgnc_complete_set.txt")
+    mirdb = pd.read_csv(workdir / "miRDB_v6.0_prediction_result.txt", sep="\t", header=None)
+    accessions = set(mirdb.loc[mirdb[0].str.startswith("hsa-"), 1].str.split(".").str[0])
+    assert not set(mirdb[1].str.split(".").str[0]) & set(hgnc["refseq_accession"])
+    coverage = _mirdb_coverage(workdir, run_snakemake)
+    assert coverage == {
+        "mapped accessions": len(accessions),
+        "ambiguous accessions": 0,
+        "dropped accessions": 0,
+    }
+
+
+def test_mirdb_accessions_map_through_mygene(tmp_path, copy_fixtures, run_snakemake):
+    """references.refseq.source: mygene asks MyGene.info (here a local server), and caches."""
+    workdir = copy_fixtures(tmp_path / "run")
+    g2r = pd.read_csv(workdir / "gene2refseq", sep="\t", dtype=str)
+    human = g2r[(g2r["#tax_id"] == "9606") & (g2r["RNA_nucleotide_accession.version"] != "-")]
+    genes = [
+        {
+            "_id": gene,
+            "entrezgene": gene,
+            "symbol": rows["Symbol"].iloc[0],
+            "taxid": 9606,
+            "refseq": {"rna": sorted(rows["RNA_nucleotide_accession.version"])},
+        }
+        for gene, rows in human.groupby("GeneID")
+    ]
+    www = tmp_path / "www"
+    (www / "mygene").mkdir(parents=True)
+    (www / "mygene" / "genes.json").write_text(json.dumps(genes))
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    with LocalServer(www) as server:
+        config["references"]["refseq"] = {
+            "version": "fixture",
+            "source": "mygene",
+            "mygene_url": server.url + "/v3",
+        }
+        (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+        coverage = _mirdb_coverage(workdir, run_snakemake)
+    assert coverage["mapped accessions"] > 0 and coverage["dropped accessions"] == 0
+    assert list((workdir / "resources/references/refseq/mygene").glob("mygene_*.json"))
 
 
 def test_signatures_per_set_and_side_by_side(finished_run, run_snakemake):
@@ -202,7 +293,7 @@ def test_signatures_per_set_and_side_by_side(finished_run, run_snakemake):
 
     table = read(finished_run, "results/signatures/bone_marrow.tsv")
     assert list(table.columns) == list(sg.TABLE_COLUMNS)
-    assert table["kind"].tolist()[:5] == ["score"] * 4 + ["balance"]
+    assert table["kind"].tolist()[:5] == ["score"] * 4 + ["lean"]
     pathways = table.loc[table["kind"] == "pathway", "key"].tolist()
     assert pathways == ["pi3k_akt", "nfkb", "mtor", "hif1", "wnt"]
     assert set(table["direction"]) <= {"high", "up", "down", "pro_tumour", "anti_tumour", "none"}
@@ -229,15 +320,20 @@ def test_signatures_per_set_and_side_by_side(finished_run, run_snakemake):
     assert set(literature["agreement"]) <= set(sg.AGREEMENTS)
     summary = read(finished_run, "results/signatures/summary.tsv")
     assert summary["set"].tolist() == ["bone_marrow", "adipose", "umbilical_cord"]
-    assert list(summary.columns[:6]) == [
+    assert list(summary.columns[:8]) == [
         "set",
         "msc_source",
         "k_mirnas",
         "pro_tumour",
+        "pro_tumour_z",
         "pro_tumour_p",
+        "pro_tumour_fdr",
         "pro_tumour_call",
     ]
     assert "pi3k_akt_call" in summary.columns
+    assert {"tumour_lean", "tumour_lean_p", "tumour_lean_fdr", "tumour_lean_call"} <= set(
+        summary.columns
+    )
     index = (finished_run / "results/report/index.html").read_text()
     assert 'id="signatures"' in index and 'id="methods-signatures"' in index
     page = (finished_run / "results/report/bone_marrow.html").read_text()
@@ -260,7 +356,7 @@ def test_snakemake_report_with_captions(finished_run, run_snakemake):
     run_snakemake(finished_run, "--report", str(report))
     text = report.read_text(errors="replace")
     assert report.stat().st_size > 100_000
-    for caption in ("Enrichment of the targets of set", "results/report/index.html"):
+    for caption in ("Lead terms of one set", "results/report/index.html", "Summary figure"):
         assert caption in text
 
 

@@ -40,6 +40,8 @@ _EXPORTS = {
     "read_source": "targets",
     "normalise_source": "targets",
     "combine_sources": "targets",
+    "ConfidenceRule": "targets",
+    "normalise_stem_evidence": "targets",
     "set_targets": "targets",
     # enrichment and signatures
     "EnrichmentEngine": "enrichment",

@@ -13,17 +13,23 @@ rule, and the report can show the provenance.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import socket
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 from ._counts import AbundanceSettings
 from ._prerank import PrerankSettings
 from ._schema import with_defaults
 from ._settings import EnrichmentSettings
-from .download import expand_path, verify_local_copy
+from .download import expand_path, local_copy_setting, verify_local_copy
 from .errors import ConfigError
+from .genes import HGNC_ARCHIVES, hgnc_urls
+from .targets import EVIDENCE_FORMATS
+from .webservices import ENRICHR_URL, MSIGDB_URL
 
 __all__ = [
     "DOWNLOAD_ROOT",
@@ -34,7 +40,12 @@ __all__ = [
     "ReferenceFile",
     "check_config",
     "check_local_copies",
+    "check_references",
     "comparison_pairs",
+    "host_reachable",
+    "is_dry_run",
+    "missing_references",
+    "missing_references_message",
     "reference_files",
     "reference_input",
     "with_defaults",
@@ -47,6 +58,7 @@ TARGET_FILE_ROLES: dict[str, tuple[tuple[str, ...], ...]] = {
     "mirdb": (("table",),),
     "library": (("table",),),
     "pairs": (("table",),),
+    "stem_pmids": (("table",),),
 }
 
 DOWNLOAD_ROOT = "resources/downloads"
@@ -73,6 +85,8 @@ class ReferenceFile:
     location: str
     sha256: str | None
     key: str
+    #: Every URL of a download, in the order they are tried (``location`` is the first).
+    urls: tuple[str, ...] = ()
 
     @property
     def download_path(self) -> str:
@@ -84,17 +98,49 @@ class ReferenceFile:
         """The config key whose ``path:`` takes a local copy instead of the download."""
         return f"{self.key}.path"
 
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The URLs the file is downloaded from (the service's address for a gene-set library)."""
+        if self.kind == "url":
+            return self.urls or (self.location,)
+        if self.kind == "enrichr":
+            return (ENRICHR_URL,)
+        if self.kind == "msigdb":
+            return (MSIGDB_URL,)
+        return ()
+
+    @property
+    def file_name(self) -> str:
+        """The name of the file as distributed (what a user downloads by hand)."""
+        if self.kind == "path":
+            return Path(self.location).name
+        if self.kind == "enrichr":
+            return f"{self.location}.txt"
+        if self.kind == "msigdb":
+            category, dbver = self.location.split("|")
+            return f"{category}.v{dbver}.symbols.gmt"
+        return Path(unquote(urlsplit(self.sources[0]).path)).name or self.role
+
+    @property
+    def local_copy(self) -> str:
+        """The config entry, in the form the schema accepts, that names a local copy."""
+        if self.kind in ("enrichr", "msigdb"):
+            return local_copy_setting(self.key, self.file_name, gene_set_version=self.version)
+        return local_copy_setting(self.key, self.file_name)
+
 
 def _sections(config: dict) -> list[tuple[str, str, dict]]:
     refs = config["references"]
     out = [("mirbase", "mirbase", refs["mirbase"]), ("genes", "genes", refs["genes"])]
+    if "refseq" in refs:
+        out.append(("refseq", "refseq", refs["refseq"]))
     out += [("targets", name, entry) for name, entry in refs["targets"].items()]
     out += [("gene_sets", name, entry) for name, entry in refs["gene_sets"].items()]
     return out
 
 
 def _key(section: str, name: str) -> str:
-    if section in ("mirbase", "genes"):
+    if section in ("mirbase", "genes", "refseq"):
         return f"references.{section}"
     return f"references.{section}.{name}"
 
@@ -113,7 +159,12 @@ def reference_files(config: dict) -> list[ReferenceFile]:
                 location = f"{entry.get('category')}|{entry.get('dbver')}"
             files.append(ReferenceFile(section, name, "gmt", version, fmt, location, None, base))
             continue
-        for role, spec in entry.get("files", {}).items():
+        specs = dict(entry.get("files", {}))
+        if section == "genes" and "hgnc" not in specs:
+            # No file given: the complete set of the configured month from HGNC's archive.
+            archives = entry.get("archive") or HGNC_ARCHIVES
+            specs["hgnc"] = {"url": hgnc_urls(version, archives=archives)}
+        for role, spec in specs.items():
             key = f"{base}.files.{role}"
             if "path" in spec:
                 location = str(expand_path(spec["path"], key=f"{key}.path"))
@@ -123,9 +174,10 @@ def reference_files(config: dict) -> list[ReferenceFile]:
                     )
                 )
             else:
+                urls = (spec["url"],) if isinstance(spec["url"], str) else tuple(spec["url"])
                 files.append(
                     ReferenceFile(
-                        section, name, role, version, "url", spec["url"], spec.get("sha256"), key
+                        section, name, role, version, "url", urls[0], spec.get("sha256"), key, urls
                     )
                 )
     return files
@@ -168,6 +220,119 @@ def check_local_copies(
             verify_local_copy(path, ref.sha256, key=ref.key, digests=digests)
 
 
+def host_reachable(url: str, *, timeout: float = 3.0) -> bool:
+    """Whether the server of ``url`` accepts a connection (a ``file://`` URL: the file exists).
+
+    A TCP connection to the host and port, nothing more: fast, and it fails at once without
+    network (no DNS, no route, connection refused) or after ``timeout`` seconds behind a
+    firewall that drops packets.  It says nothing about the file, which the download checks.
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return Path(url2pathname(unquote(parts.path))).is_file()
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout):
+            return True
+    except (OSError, ValueError):
+        return False
+
+
+def missing_references(
+    files: Iterable[ReferenceFile],
+    *,
+    offline: bool = False,
+    reachable: Callable[[str], bool] = host_reachable,
+) -> list[ReferenceFile]:
+    """The reference files that are neither present nor downloadable, in config order.
+
+    A local copy (``path:``) is missing when the file does not exist. A download is present
+    when the download rule's output exists; otherwise it is downloadable when ``offline`` is
+    false and ``reachable`` says one of its servers answers (each server is asked once).
+    """
+    answers: dict[tuple[str, str | None, int | None], bool] = {}
+
+    def answers_for(url: str) -> bool:
+        parts = urlsplit(url)
+        server = (parts.scheme, parts.hostname, parts.port)
+        if parts.scheme == "file":
+            return reachable(url)
+        if server not in answers:
+            answers[server] = reachable(url)
+        return answers[server]
+
+    missing = []
+    for ref in files:
+        if ref.kind == "path":
+            if not Path(ref.location).is_file():
+                missing.append(ref)
+        elif not Path(ref.download_path).is_file() and (
+            offline or not any(answers_for(url) for url in ref.sources)
+        ):
+            missing.append(ref)
+    return missing
+
+
+def missing_references_message(missing: Iterable[ReferenceFile], *, offline: bool) -> str:
+    """One message listing every missing reference file: its name, where it goes, the config."""
+    missing = list(missing)
+    why = "offline=true" if offline else "no connection to their servers"
+    lines = [
+        f"{len(missing)} reference file(s) are neither present nor downloadable ({why}). "
+        "For each, put the file where it is shown, or name your copy in the config:"
+    ]
+    for ref in missing:
+        if ref.kind == "path":
+            lines.append(
+                f"  - {ref.file_name}: `{ref.config_key}` names {ref.location}, which does not "
+                "exist; put the file there or correct the path"
+            )
+            continue
+        lines.append(f"  - {ref.file_name} ({ref.key}, version {ref.version})")
+        lines.append(f"      from:     {', '.join(ref.sources)}")
+        lines.append(f"      put it at {ref.download_path}")
+        lines.append(f"      or set    {ref.local_copy}")
+    lines.append(
+        "A config with local copies of every reference: config/examples/local-references.yaml. "
+        "On a machine with network access, `snakemake --cores 1 download_references` fetches "
+        "them all into resources/ (copy that folder to this machine)."
+    )
+    return "\n".join(lines)
+
+
+def check_references(
+    files: Iterable[ReferenceFile],
+    *,
+    offline: bool = False,
+    reachable: Callable[[str], bool] = host_reachable,
+) -> None:
+    """Stop before any job starts when a reference file is neither present nor downloadable.
+
+    Raises
+    ------
+    ConfigError
+        With :func:`missing_references_message`, listing every such file at once.
+    """
+    missing = missing_references(files, offline=offline, reachable=reachable)
+    if missing:
+        raise ConfigError(missing_references_message(missing, offline=offline))
+
+
+def is_dry_run(argv: Iterable[str]) -> bool:
+    """Whether a Snakemake command line asks for a dry run (``-n``, ``--dry-run``, ``-np``).
+
+    Snakemake learns that only after it has read the workflow, so the preflight looks at the
+    command line: a dry run plans and starts no job, and it gets the list of missing reference
+    files as a warning instead of stopping.
+    """
+    for arg in argv:
+        if arg in ("--dry-run", "--dryrun", "--just-print"):
+            return True
+        if arg.startswith("-") and not arg.startswith("--") and arg[1:].isalpha() and "n" in arg:
+            return True
+    return False
+
+
 def check_config(config: dict, set_sources: dict[str, str]) -> None:
     """Check constraints between keys that the JSON schema cannot express.
 
@@ -186,10 +351,14 @@ def check_config(config: dict, set_sources: dict[str, str]) -> None:
                 value=source,
                 hint=f"use one of {', '.join(refs['targets'])}",
             )
-    if targets["min_sources"] > len(targets["sources"]):
+    # Evidence-only sources (stem_pmids) annotate edges and do not count as edge sources.
+    edge_sources = [
+        s for s in targets["sources"] if refs["targets"][s]["format"] not in EVIDENCE_FORMATS
+    ]
+    if targets["min_sources"] > len(edge_sources):
         raise ConfigError(
             f"targets.min_sources is {targets['min_sources']} but only "
-            f"{len(targets['sources'])} source(s) are chosen",
+            f"{len(edge_sources)} edge source(s) are chosen (stem_pmids sources add no edges)",
             hint="lower min_sources or add sources",
         )
     for name, entry in refs["targets"].items():
@@ -215,6 +384,13 @@ def check_config(config: dict, set_sources: dict[str, str]) -> None:
                 f"references.gene_sets.{name} (format msigdb) needs category: and dbver:",
                 hint="e.g. category: h.all, dbver: 2024.1.Hs",
             )
+    refseq = refs.get("refseq")
+    if refseq and refseq.get("source", "gene2refseq") == "gene2refseq" and not refseq.get("files"):
+        raise ConfigError(
+            "references.refseq (source gene2refseq) needs files: gene2refseq:",
+            hint="e.g. files: {gene2refseq: {url: https://ftp.ncbi.nlm.nih.gov/gene/DATA/"
+            "gene2refseq.gz}}, or source: mygene",
+        )
     EnrichmentSettings.from_config(config["enrichment"])
     PrerankSettings.from_config(config["enrichment"])
     AbundanceSettings.from_config(config["abundance"])

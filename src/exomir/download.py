@@ -34,7 +34,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -48,11 +48,14 @@ from ._io import read_text, write_json, write_text
 from .errors import ChecksumError, ConfigError, DownloadError, InputError, ReferenceFormatError
 
 __all__ = [
+    "CURRENT",
     "DEFAULT_LOCK_FILE",
     "LOCK_COLUMNS",
+    "REFUSED_STATUSES",
     "FetchResult",
     "expand_path",
     "fetch",
+    "local_copy_setting",
     "read_lock",
     "sha256_file",
     "verify_and_install",
@@ -76,6 +79,12 @@ _VARIABLE = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)
 # Statuses worth another attempt: the server is busy or briefly broken, not the request wrong.
 _INCOMPLETE = re.compile(r"IncompleteRead\((\d+) bytes read, (\d+) more expected\)")
 _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+#: Statuses with which a server refuses a scripted client while a browser gets the file (the
+#: miRTarBase host answers 403 or 412 to clients it takes for robots).
+REFUSED_STATUSES = frozenset({403, 412})
+#: A version that names no release: the file as served today.  Its download is recorded in the
+#: lock file with its date, but not pinned (the next month's file is a different one).
+CURRENT = "current"
 
 
 @dataclass(frozen=True)
@@ -118,11 +127,14 @@ class _LockEntry:
 class _AttemptFailed(Exception):
     """One download attempt failed; ``retry`` says whether another attempt may succeed."""
 
-    def __init__(self, reason: str, *, retry: bool, offline: bool = False) -> None:
+    def __init__(
+        self, reason: str, *, retry: bool, offline: bool = False, refused: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry = retry
         self.offline = offline
+        self.refused = refused
 
 
 # --------------------------------------------------------------------------------------------
@@ -417,6 +429,7 @@ def _http_attempt(
                 raise _AttemptFailed(
                     f"the server answered {status}",
                     retry=response.status_code in _RETRY_STATUSES,
+                    refused=response.status_code in REFUSED_STATUSES,
                 )
             announced = response.headers.get("Content-Length")
             with open(tmp, "wb") as out:
@@ -454,6 +467,7 @@ def _http_attempt(
 
 
 def _file_copy(url: str, tmp: Path, key: str) -> tuple[str, int]:
+    """Copy a ``file://`` source; a missing source is an attempt that failed (not retried)."""
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost"):
         raise ConfigError(
@@ -464,10 +478,7 @@ def _file_copy(url: str, tmp: Path, key: str) -> tuple[str, int]:
         )
     source = Path(url2pathname(unquote(parts.path)))
     if not source.is_file():
-        raise DownloadError(
-            f"cannot retrieve `{key}`: the local file {source} named by {url} does not exist. "
-            f"Put the file there, or set `{key}.path` in the config to where the file is"
-        )
+        raise _AttemptFailed(f"the local file {source} does not exist", retry=False)
     digest = hashlib.sha256()
     size = 0
     with open(source, "rb") as src, open(tmp, "wb") as out:
@@ -478,27 +489,57 @@ def _file_copy(url: str, tmp: Path, key: str) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _failure(key: str, url: str, dest: Path, failed: _AttemptFailed, attempts: int) -> str:
-    name = Path(unquote(urlsplit(url).path)).name or dest.name
-    tries = f" (after {attempts} attempts)" if attempts > 1 else ""
-    text = f"cannot download `{key}` from {url}: {failed.reason}{tries}. "
-    if failed.offline:
-        text += (
-            f"The file {name} is missing at {dest}. Without network access (e.g. on an offline "
-            "cluster node), download it on a machine that has access, copy it to this machine "
-            f"and set `{key}.path` in the config to that copy"
+def local_copy_setting(key: str, file_name: str, *, gene_set_version: str | None = None) -> str:
+    """The config entry that replaces the download of ``key`` by a local copy of ``file_name``.
+
+    ``key`` is the dotted key of one reference file (``references.targets.mirtarbase.files.
+    table``); its ``path:`` takes the place of ``url:`` (the schema accepts one of the two).
+    A gene-set library downloaded by name (``format: enrichr`` or ``msigdb``, ``key`` the
+    library's entry) becomes a GMT file: pass its ``gene_set_version`` to get the whole entry in
+    the form the schema accepts (``format: gmt`` with ``files: {gmt: {path: ...}}``).
+    """
+    if gene_set_version is not None:
+        return (
+            f'{key}: {{format: gmt, version: "{gene_set_version}", '
+            f"files: {{gmt: {{path: /path/to/{file_name}}}}}}}"
         )
-    elif "HTTP 4" in failed.reason:
-        text += (
-            f"Check `{key}.url` (and the version it names) in the config; if the file has "
-            f"moved, download it by hand and set `{key}.path` to the local copy"
+    return f"{key}: {{path: /path/to/{file_name}}}"
+
+
+def _failure(
+    key: str,
+    failures: list[tuple[str, _AttemptFailed, int]],
+    *,
+    file_name: str,
+    target: Path,
+    setting: str,
+) -> str:
+    tried = "; ".join(
+        f"{url}: {failed.reason}" + (f" (after {attempts} attempts)" if attempts > 1 else "")
+        for url, failed, attempts in failures
+    )
+    text = f"cannot download `{key}` ({file_name}) from {tried}. "
+    refused = [url for url, failed, _ in failures if failed.refused]
+    if refused:
+        return text + (
+            f"The server refuses downloads by scripts. Open {refused[0]} in a web browser, save "
+            f"the file, and set `{setting}` in the config, with the path of the saved file"
         )
-    else:
-        text += (
-            f"Try again later; if it keeps failing, download {name} by hand and set "
-            f"`{key}.path` in the config to the local copy"
+    if all(failed.offline for _, failed, _ in failures):
+        return text + (
+            f"Without network access (e.g. on an offline cluster node), download {file_name} "
+            f"on a machine that has access, copy it to this machine (e.g. to {target}) and set "
+            f"`{setting}` in the config, with the path of the copy"
         )
-    return text
+    if any("HTTP 4" in failed.reason for _, failed, _ in failures):
+        return text + (
+            f"Check `{key}.url` (and the version it names) in the config; if the file has moved, "
+            f"download it by hand and set `{setting}`, with the path of the copy"
+        )
+    return text + (
+        f"Try again later; if it keeps failing, download {file_name} by hand and set "
+        f"`{setting}` in the config, with the path of the copy"
+    )
 
 
 def _now() -> str:
@@ -506,7 +547,7 @@ def _now() -> str:
 
 
 def fetch(
-    url: str,
+    url: str | Sequence[str],
     dest: str | os.PathLike[str],
     *,
     key: str,
@@ -517,6 +558,8 @@ def fetch(
     retries: int = 2,
     backoff: float = 1.0,
     validate: Callable[[Path], None] | None = None,
+    target: str | os.PathLike[str] | None = None,
+    setting: str | None = None,
 ) -> FetchResult:
     """Download ``url`` to ``dest``, verified, and record its checksum.
 
@@ -529,7 +572,9 @@ def fetch(
     Parameters
     ----------
     url
-        ``http://``, ``https://`` or ``file://`` URL.
+        ``http://``, ``https://`` or ``file://`` URL, or several (mirrors, or the names a file
+        may have), tried in order until one serves the file.  A failed transfer or an HTTP
+        error moves on to the next URL; a checksum mismatch does not.
     dest
         Destination file; parent directories are created.
     key
@@ -540,10 +585,11 @@ def fetch(
         from the lock file's row (the user accepted a new file), the row is updated.
     version
         The configured version, stored in the lock file.  A recorded digest only applies to the
-        same URL and version: changing either in the config pins the new file on its first
-        download.
+        same version and to a URL of the same list: changing either in the config pins the new
+        file on its first download.  The version :data:`CURRENT` is recorded but never pinned.
     lock_file
-        TSV of recorded checksums (see :func:`read_lock`); None disables recording.
+        TSV of recorded checksums (see :func:`read_lock`); None disables recording.  Its ``url``
+        column records the URL that served the file.
     timeout
         Seconds to wait for the connection and for each read.
     retries
@@ -555,6 +601,12 @@ def fetch(
         Called with the temporary file before it is accepted (e.g. to check that a "gene set
         library" is not an HTML error page).  Whatever it raises propagates, and nothing is
         recorded or renamed.
+    target
+        The file the analysis reads, named in errors as where a copy may go (default ``dest``;
+        differs when ``dest`` is an intermediate file).
+    setting
+        The config entry that replaces the download by a local copy, quoted in errors (default
+        :func:`local_copy_setting` for ``key``).
 
     Returns
     -------
@@ -563,63 +615,85 @@ def fetch(
     Raises
     ------
     DownloadError
-        No network, DNS failure, refused connection, timeout, HTTP error, truncated transfer, or
-        a missing ``file://`` source; the message names the key, the URL, the missing file and
-        the config key for a local copy.
+        No network, DNS failure, refused connection, timeout, HTTP error (403/412: the message
+        says to fetch the file in a browser), truncated transfer, or a missing ``file://``
+        source, for every URL; the message names the key, each URL and its failure, the file
+        and the config entry for a local copy.
     ChecksumError
         The digest differs from the configured or the recorded one.
     ConfigError
-        Malformed ``sha256``, unsupported URL scheme, or negative ``retries``.
+        Malformed ``sha256``, unsupported URL scheme, no URL, or negative ``retries``.
     """
     dest = Path(dest)
+    urls = [url] if isinstance(url, str) else list(url)
     version = "" if version is None else str(version)
     expected = None if sha256 is None or sha256 == "" else _normalise_sha256(sha256, key)
-    for name, value in (("key", key), ("url", url), ("version", version)):
+    if not urls:
+        raise ConfigError(f"`{key}` names no URL", hint="give url: or path:")
+    for name, value in (("key", key), ("version", version), *(("url", u) for u in urls)):
         _check_field(name, value, key)
-    scheme = urlsplit(url).scheme.lower()
-    if scheme not in SUPPORTED_SCHEMES:
-        raise ConfigError(
-            f"`{key}.url` has the unsupported scheme {scheme or '(none)'!r}",
-            value=url,
-            hint="use an https:// or file:// URL, or download the file by hand and set "
-            f"`{key}.path`",
-        )
+    for each in urls:
+        scheme = urlsplit(each).scheme.lower()
+        if scheme not in SUPPORTED_SCHEMES:
+            raise ConfigError(
+                f"`{key}.url` has the unsupported scheme {scheme or '(none)'!r}",
+                value=each,
+                hint="use an https:// or file:// URL, or download the file by hand and set "
+                f"`{key}.path`",
+            )
     if retries < 0:
         raise ConfigError("the number of retries cannot be negative", value=retries)
+    file_name = Path(unquote(urlsplit(urls[0]).path)).name or dest.name
+    target = dest if target is None else Path(target)
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    failures: list[tuple[str, _AttemptFailed, int]] = []
     try:
-        if scheme == "file":
-            digest, size = _file_copy(url, tmp, key)
-        else:
-            digest, size = _download(url, tmp, key, dest, timeout, retries, backoff)
-        if expected is not None and digest != expected:
-            raise _configured_mismatch(key, url, expected, digest)
-        if validate is not None:
-            validate(tmp)
-        return _install(
-            tmp,
-            dest,
-            key=key,
-            url=url,
-            version=version,
-            expected=expected,
-            digest=digest,
-            size=size,
-            lock_file=lock_file,
+        for each in urls:
+            try:
+                if urlsplit(each).scheme.lower() == "file":
+                    digest, size = _file_copy(each, tmp, key)
+                else:
+                    digest, size = _download(each, tmp, timeout, retries, backoff)
+            except _AttemptFailed as failed:
+                failures.append((each, failed, getattr(failed, "attempts", 1)))
+                continue
+            if expected is not None and digest != expected:
+                raise _configured_mismatch(key, each, expected, digest)
+            if validate is not None:
+                validate(tmp)
+            return _install(
+                tmp,
+                dest,
+                key=key,
+                url=each,
+                urls=urls,
+                version=version,
+                expected=expected,
+                digest=digest,
+                size=size,
+                lock_file=lock_file,
+            )
+        raise DownloadError(
+            _failure(
+                key,
+                failures,
+                file_name=file_name,
+                target=target,
+                setting=setting or local_copy_setting(key, file_name),
+            )
         )
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def _download(
-    url: str, tmp: Path, key: str, dest: Path, timeout: float, retries: int, backoff: float
-) -> tuple[str, int]:
+def _download(url: str, tmp: Path, timeout: float, retries: int, backoff: float) -> tuple[str, int]:
     session = requests.Session()
     # Ask for the bytes as stored: the checksum is of the file, not of a re-encoding of it.
+    # The client names itself: a server that refuses scripts is answered by a browser download.
     session.headers.update({"User-Agent": f"exomir/{__version__}", "Accept-Encoding": "identity"})
     attempts = retries + 1
     try:
@@ -628,7 +702,8 @@ def _download(
                 return _http_attempt(session, url, tmp, timeout)
             except _AttemptFailed as failed:
                 if not failed.retry or attempt == attempts - 1:
-                    raise DownloadError(_failure(key, url, dest, failed, attempt + 1)) from failed
+                    failed.attempts = attempt + 1  # type: ignore[attr-defined]
+                    raise
                 time.sleep(backoff * 2**attempt)
     finally:
         session.close()
@@ -681,6 +756,7 @@ def verify_and_install(
             url=url,
             version=version,
             expected=expected,
+            urls=[url],
             digest=sha256_file(tmp),
             size=tmp.stat().st_size,
             lock_file=lock_file,
@@ -704,6 +780,7 @@ def _install(
     *,
     key: str,
     url: str,
+    urls: Sequence[str],
     version: str,
     expected: str | None,
     digest: str,
@@ -722,6 +799,7 @@ def _install(
             dest,
             key=key,
             url=url,
+            urls=urls,
             version=version,
             digest=digest,
             size=size,
@@ -737,6 +815,7 @@ def _verify_and_record(
     *,
     key: str,
     url: str,
+    urls: Sequence[str],
     version: str,
     digest: str,
     size: int,
@@ -747,7 +826,13 @@ def _verify_and_record(
     with _exclusive(lock_file):
         entries = _read_entries(lock_file)
         previous = entries.get(key)
-        same_source = previous is not None and previous.url == url and previous.version == version
+        # A mirror of the same list serves the same file; "current" is a new file every month.
+        same_source = (
+            previous is not None
+            and previous.url in urls
+            and previous.version == version
+            and version != CURRENT
+        )
         if same_source and not configured and previous.sha256 != digest:
             raise ChecksumError(
                 f"`{key}`: the file at {url} has changed since its checksum was recorded on "
@@ -758,7 +843,7 @@ def _verify_and_record(
                 "local copy"
             )
         os.replace(tmp, dest)
-        if same_source and previous.sha256 == digest:
+        if same_source and previous.sha256 == digest and previous.url == url:
             return False
         entries[key] = _LockEntry(key, url, version, digest, size, _now())
         _write_entries(lock_file, entries)

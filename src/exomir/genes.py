@@ -30,6 +30,7 @@ genes in ``candidates``; it is never guessed.  A name that matches nothing is ``
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -39,16 +40,23 @@ import numpy as np
 import pandas as pd
 
 from ._io import read_delimited
-from .errors import ReferenceFormatError
+from .download import CURRENT
+from .errors import ConfigError, ReferenceFormatError
 from .tables import require_columns
 
 __all__ = [
+    "GENE2REFSEQ_COLUMNS",
     "GENE_COLUMNS",
     "HARMONISE_COLUMNS",
+    "HGNC_ARCHIVES",
+    "HGNC_CURRENT_URL",
     "SymbolMap",
+    "hgnc_urls",
     "protein_coding",
+    "read_gene2refseq",
     "read_hgnc",
     "read_hgnc_with_audit",
+    "refseq_coverage",
 ]
 
 #: Columns of the gene table, in the order of ``docs/data-model.md``.
@@ -64,6 +72,191 @@ GENE_COLUMNS: tuple[str, ...] = (
     "refseq_accessions",
     "ensembl_gene_id",
 )
+
+#: Today's HGNC complete set (it changes every month; ``version: current``).
+HGNC_CURRENT_URL = (
+    "https://storage.googleapis.com/public-download-files/hgnc/tsv/tsv/hgnc_complete_set.txt"
+)
+#: HGNC's monthly archive of the complete set, and its EBI mirror, tried in this order.  The
+#: files are named by the first day of the month, ``hgnc_complete_set_2024-10-01.txt``; some
+#: months are stored as ``.tsv`` instead, so both names are tried.
+HGNC_ARCHIVES: tuple[str, ...] = (
+    "https://storage.googleapis.com/public-download-files/hgnc/archive/archive/monthly/tsv",
+    "https://ftp.ebi.ac.uk/pub/databases/genenames/hgnc/archive/monthly/tsv",
+)
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?")
+
+
+def hgnc_urls(
+    version: str,
+    *,
+    archives: Iterable[str] = HGNC_ARCHIVES,
+    current: str = HGNC_CURRENT_URL,
+) -> list[str]:
+    """Where to download the HGNC complete set of ``version``, in the order to try.
+
+    Parameters
+    ----------
+    version
+        A month, ``YYYY-MM`` (the archive's file of the first of that month) or ``YYYY-MM-DD``
+        (that date's file), or ``current`` (today's file; the download is recorded with its
+        date, see :data:`exomir.download.CURRENT`).
+    archives
+        Base URLs of the monthly archive (``<base>/hgnc_complete_set_<date>.txt`` or ``.tsv``).
+    current
+        URL of today's file.
+
+    Raises
+    ------
+    ConfigError
+        When ``version`` is neither a month, a date nor ``current``.
+    """
+    if version == CURRENT:
+        return [current]
+    match = _MONTH.fullmatch(version)
+    if match is None:
+        raise ConfigError(
+            "`references.genes.version` names no month of the HGNC archive",
+            value=version,
+            hint="write the month of the release, e.g. 2025-11, or `current` for today's file",
+        )
+    year, month, day = match.groups()
+    date = f"{year}-{month}-{day or '01'}"
+    return [
+        f"{base.rstrip('/')}/hgnc_complete_set_{date}.{suffix}"
+        for base in archives
+        for suffix in ("txt", "tsv")
+    ]
+
+
+#: The columns of NCBI's ``gene2refseq`` that :func:`read_gene2refseq` reads (the file has 16).
+GENE2REFSEQ_COLUMNS: tuple[str, ...] = (
+    "#tax_id",
+    "GeneID",
+    "status",
+    "RNA_nucleotide_accession.version",
+)
+
+
+def read_gene2refseq(path: str | os.PathLike[str], *, tax_id: int = 9606) -> pd.DataFrame:
+    """RefSeq RNA accession -> Entrez Gene ID, from NCBI's ``gene2refseq`` (all transcripts).
+
+    HGNC lists one curated RefSeq accession per gene (and its MANE Select transcript); miRDB
+    predicts targets on every RefSeq transcript, so most of its accessions are not in HGNC.
+    ``gene2refseq`` (https://ftp.ncbi.nlm.nih.gov/gene/DATA/gene2refseq.gz) links every RefSeq
+    to its gene. The file is tab-separated with the header ``#tax_id GeneID status
+    RNA_nucleotide_accession.version RNA_nucleotide_gi protein_accession.version ...``, one
+    row per genomic/RNA/protein set, ``-`` for an absent accession, all species in one file
+    (about 2 GB compressed): it is read in chunks, plain or gzip, keeping rows of ``tax_id``.
+    A copy already filtered to one species (with the header) is read the same way.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``refseq`` (RNA accession without version, e.g. ``NM_000314``), ``entrez_id`` (string),
+        one row per distinct pair, sorted; predicted (``XM_``/``XR_``) accessions included.
+
+    Raises
+    ------
+    ReferenceFormatError
+        Missing columns, a non-numeric tax_id or GeneID, or no row of ``tax_id``.
+    InputError
+        The file does not exist.
+    """
+    if not os.path.isfile(path):
+        read_delimited(path)  # raises the standard 'file not found' / 'is a directory' error
+    with open(path, "rb") as probe:
+        packed = probe.read(2) == b"\x1f\x8b"
+    opener = gzip.open if packed else open
+    pieces = []
+    try:
+        with opener(path, "rt", encoding="utf-8", newline="") as handle:
+            header = handle.readline().rstrip("\r\n").split("\t")
+            require_columns(
+                pd.DataFrame(columns=header),
+                GENE2REFSEQ_COLUMNS,
+                "gene2refseq",
+                path,
+                error=ReferenceFormatError,
+                line=1,
+                hint="use NCBI's gene2refseq as distributed (tab-separated, with its header)",
+            )
+            wanted = [header.index(c) for c in GENE2REFSEQ_COLUMNS]
+            chunks = pd.read_csv(
+                handle,
+                sep="\t",
+                header=None,
+                usecols=wanted,
+                dtype=str,
+                keep_default_na=False,
+                chunksize=1_000_000,
+            )
+            for start, chunk in _numbered(chunks):
+                chunk = chunk[wanted]
+                chunk.columns = ["tax_id", "entrez_id", "status", "refseq"]
+                bad = ~chunk["tax_id"].str.fullmatch(r"\d+") | ~chunk["entrez_id"].str.fullmatch(
+                    r"\d+"
+                )
+                if bad.any():
+                    row = int(np.flatnonzero(bad.to_numpy())[0])
+                    raise ReferenceFormatError(
+                        "gene2refseq row has a tax_id or GeneID that is not a number",
+                        path=path,
+                        line=start + row + 2,
+                        value="\t".join(chunk.iloc[row][["tax_id", "entrez_id"]]),
+                    )
+                keep = (chunk["tax_id"] == str(tax_id)) & (chunk["refseq"] != "-")
+                pieces.append(chunk.loc[keep, ["refseq", "entrez_id"]])
+    except (EOFError, gzip.BadGzipFile, UnicodeDecodeError) as exc:
+        raise ReferenceFormatError(
+            f"gene2refseq cannot be read ({exc})",
+            path=path,
+            hint="the download may be truncated; fetch the file again",
+        ) from exc
+    pairs = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
+    if pairs.empty:
+        raise ReferenceFormatError(
+            f"gene2refseq has no RNA accession of tax_id {tax_id}",
+            path=path,
+            hint="use the complete file, or a copy filtered to this species",
+        )
+    pairs["refseq"] = pairs["refseq"].str.replace(_VERSION.pattern, "", regex=True).str.upper()
+    pairs = pairs.drop_duplicates().sort_values(["refseq", "entrez_id"], kind="stable")
+    return pairs.reset_index(drop=True).astype("str")
+
+
+def refseq_coverage(mapped: pd.DataFrame, *, source: str, transcripts: bool) -> pd.DataFrame:
+    """Audit rows that count a source's RefSeq accessions by outcome.
+
+    ``mapped`` is :meth:`SymbolMap.map_refseq` of the source's distinct accessions; the rows
+    (columns ``source, kind, value, rows, reason`` of a target-source audit, ``kind`` =
+    ``refseq_coverage``) give how many map to one gene, to several, or to none.
+    """
+    through = "HGNC and gene2refseq" if transcripts else "HGNC's curated RefSeq and MANE Select"
+    counts = mapped["status"].value_counts()
+    rows = [
+        ("mapped accessions", "ok", f"map to one gene through {through}"),
+        ("ambiguous accessions", "ambiguous", "name several genes; dropped"),
+        ("dropped accessions", "unknown", f"not found in {through}; dropped"),
+    ]
+    return pd.DataFrame(
+        {
+            "source": source,
+            "kind": "refseq_coverage",
+            "value": [value for value, _, _ in rows],
+            "rows": [int(counts.get(status, 0)) for _, status, _ in rows],
+            "reason": [reason for _, _, reason in rows],
+        }
+    )
+
+
+def _numbered(chunks: Iterable[pd.DataFrame]) -> Iterable[tuple[int, pd.DataFrame]]:
+    """Each chunk with the number of data rows before it."""
+    start = 0
+    for chunk in chunks:
+        yield start, chunk
+        start += len(chunk)
+
 
 #: Columns of every table returned by :class:`SymbolMap`.
 HARMONISE_COLUMNS: tuple[str, ...] = ("query", "symbol", "rule", "status", "candidates")
@@ -390,11 +583,15 @@ class SymbolMap:
         )
 
     @classmethod
-    def from_genes(cls, genes: pd.DataFrame) -> SymbolMap:
+    def from_genes(
+        cls, genes: pd.DataFrame, *, transcripts: pd.DataFrame | None = None
+    ) -> SymbolMap:
         """Build the resolution tables from a gene table (see :func:`read_hgnc`).
 
         Needs the columns ``symbol``, ``prev_symbols`` and ``alias_symbols``; ``entrez_id`` and
-        ``refseq_accessions`` are used when present.
+        ``refseq_accessions`` are used when present.  ``transcripts`` (``refseq``,
+        ``entrez_id``; :func:`read_gene2refseq`) adds every RefSeq transcript of a gene, mapped
+        through the gene's Entrez ID; an accession that names two genes is ambiguous.
         """
         _require_gene_columns(genes, ("symbol", "prev_symbols", "alias_symbols"))
         symbols = genes["symbol"].astype("str")
@@ -430,6 +627,19 @@ class SymbolMap:
             refseq = _explode(genes, "refseq_accessions").assign(level=0)
             keys = refseq["key"].str.replace(_VERSION.pattern, "", regex=True).str.upper()
             refseq = refseq.assign(key=keys)
+        if transcripts is not None:
+            _require_gene_columns(genes, ("entrez_id",))
+            symbol_of = pd.DataFrame(
+                {"entrez_id": genes["entrez_id"].astype("str").str.strip(), "symbol": symbols}
+            )
+            linked = (
+                transcripts[["refseq", "entrez_id"]]
+                .astype("str")
+                .merge(symbol_of[symbol_of["entrez_id"] != ""], on="entrez_id", how="inner")
+            )
+            keys = linked["refseq"].str.replace(_VERSION.pattern, "", regex=True).str.upper()
+            linked = pd.DataFrame({"key": keys, "symbol": linked["symbol"], "level": 0})
+            refseq = pd.concat([refseq, linked], ignore_index=True).drop_duplicates()
         return cls(
             exact=exact,
             folded=folded,

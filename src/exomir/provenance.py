@@ -31,7 +31,10 @@ def reference_provenance(
     if lock_file is not None and Path(lock_file).exists():
         lock = read_lock(lock_file)
     recorded = (
-        {row["key"]: (row["sha256"], row.get("retrieved_at", "")) for _, row in lock.iterrows()}
+        {
+            row["key"]: (row["sha256"], row.get("retrieved_at", ""), row["url"])
+            for _, row in lock.iterrows()
+        }
         if not lock.empty
         else {}
     )
@@ -44,9 +47,9 @@ def reference_provenance(
             status = "local copy"
         elif ref.sha256:
             status = "configured" if ref.sha256.lower() == digest else "MISMATCH"
-            retrieved = recorded.get(ref.key, ("", ""))[1]
+            retrieved = recorded.get(ref.key, ("", "", ""))[1]
         else:
-            expected, retrieved = recorded.get(ref.key, ("", ""))
+            expected, retrieved, _ = recorded.get(ref.key, ("", "", ""))
             status = "recorded" if expected == digest else "MISMATCH"
         rows.append(
             {
@@ -56,7 +59,10 @@ def reference_provenance(
                 "role": ref.role,
                 "version": ref.version,
                 "kind": ref.kind,
-                "location": ref.location,
+                # a download's location is the URL that served it (one of a list of mirrors)
+                "location": recorded.get(ref.key, ("", "", ref.location))[2]
+                if ref.kind != "path"
+                else ref.location,
                 "file": str(path),
                 "size": path.stat().st_size,
                 "sha256": digest,

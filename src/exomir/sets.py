@@ -51,6 +51,8 @@ RESERVED_SET_NAMES = frozenset(
         "overlap_targets",  # compare/overlap_targets.tsv
         "references",  # references.tsv
         "index",  # report/index.html
+        "significant_comparisons",  # report/significant_comparisons.tsv
+        "tables",  # report/tables/ (the tables the report links to)
     }
 )
 #: Joins two set names in the comparison files (``compare/{a}__vs__{b}.tsv``).

@@ -239,8 +239,15 @@ EDGE_EVIDENCE = (
     "targetscan_conserved",
     "mirdb_score",
     "libraries",
+    "stem_pmids",
 )
-_EVIDENCE_NUMERIC = ("n_sources", "mirtarbase_pmids", "targetscan_context_score", "mirdb_score")
+_EVIDENCE_NUMERIC = (
+    "n_sources",
+    "mirtarbase_pmids",
+    "targetscan_context_score",
+    "mirdb_score",
+    "stem_pmids",
+)
 
 SETS = Table(
     key="sets",
@@ -553,10 +560,12 @@ SIGNATURES = Table(
         "key",
         "label",
         "score",
+        "z",
         "direction",
         "p_up",
         "p_down",
         "p_value",
+        "p_method",
         "fdr",
         "null_mean",
         "null_sd",
@@ -567,6 +576,7 @@ SIGNATURES = Table(
     ),
     numeric=(
         "score",
+        "z",
         "p_up",
         "p_down",
         "p_value",

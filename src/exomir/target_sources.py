@@ -40,6 +40,7 @@ from .mirbase import SPECIES_NAMES
 from .tables import require_columns
 
 __all__ = [
+    "MIRTARBASE_ALIASES",
     "MIRTARBASE_COLUMNS",
     "MIRTARBASE_TIERS",
     "collapse_mirtarbase",
@@ -47,6 +48,7 @@ __all__ = [
     "read_mirna_library",
     "read_mirtarbase",
     "read_pairs",
+    "read_stem_pmids",
     "read_targetscan_context_scores",
     "read_targetscan_family_info",
     "read_targetscan_info",
@@ -229,6 +231,11 @@ MIRTARBASE_COLUMNS: dict[str, str] = {
     "Support Type": "support_type",
     "References (PMID)": "pmid",
 }
+#: Header spellings of other miRTarBase releases -> the name in :data:`MIRTARBASE_COLUMNS`.
+#: Release 9.0 (2022) renamed the Entrez column; 8.0 and earlier write ``Entrez Gene ID``.
+MIRTARBASE_ALIASES: dict[str, str] = {
+    "Target Gene (Entrez ID)": "Target Gene (Entrez Gene ID)",
+}
 _MIRTARBASE_RAW = (
     "mirna_raw",
     "gene_raw",
@@ -299,6 +306,11 @@ def _read_xlsx(path: PathLike) -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
+def _species_value(value: str) -> str:
+    """A species cell as an organism name: miRTarBase writes ``Homo sapiens`` or ``hsa``."""
+    return SPECIES_NAMES.get(value, value)
+
+
 def read_mirtarbase(path: PathLike, *, species: str | None = None) -> pd.DataFrame:
     """Read the official miRTarBase table (CSV, or XLSX as on the download page).
 
@@ -306,7 +318,10 @@ def read_mirtarbase(path: PathLike, *, species: str | None = None) -> pd.DataFra
     workbook (read with openpyxl, first sheet); anything else is read as comma-separated text,
     plain or gzip. The header must contain ``miRTarBase ID, miRNA, Species (miRNA), Target Gene,
     Target Gene (Entrez Gene ID), Species (Target Gene), Experiments, Support Type, References
-    (PMID)``.
+    (PMID)``; releases 9.0 and 10.0 name the Entrez column ``Target Gene (Entrez ID)``
+    (:data:`MIRTARBASE_ALIASES`), and both spellings are read. The species columns may hold the
+    organism name (``Homo sapiens``) or the miRBase prefix (``hsa``); prefixes are written as
+    organism names in the result.
 
     Parameters
     ----------
@@ -337,23 +352,26 @@ def read_mirtarbase(path: PathLike, *, species: str | None = None) -> pd.DataFra
         magic = handle.read(4)
     if magic == ZIP_MAGIC:
         header, rows = _read_xlsx(path)
-        require_columns(
-            pd.DataFrame(columns=list(header)),
-            MIRTARBASE_COLUMNS,
-            "miRTarBase workbook",
-            path,
-            error=ReferenceFormatError,
-            line=1,
-            hint="use the file as distributed, with its original header",
-        )
         width = len(header)
         frame = pd.DataFrame([(row + [""] * width)[:width] for row in rows], columns=header)
+        what = "miRTarBase workbook"
     else:
-        frame = read_delimited(
-            path, required=list(MIRTARBASE_COLUMNS), sep=",", what="miRTarBase table"
-        )
+        frame = read_delimited(path, sep=",", what="miRTarBase table")
+        what = "miRTarBase table"
+    frame = frame.rename(columns=MIRTARBASE_ALIASES)
+    require_columns(
+        frame,
+        MIRTARBASE_COLUMNS,
+        what,
+        path,
+        error=ReferenceFormatError,
+        line=1,
+        hint="use the file as distributed, with its original header",
+    )
     frame = frame[list(MIRTARBASE_COLUMNS)].rename(columns=MIRTARBASE_COLUMNS)
     frame = _strip_all(frame)
+    for column in ("species_mirna", "species_target"):
+        frame[column] = frame[column].map(_species_value)
     frame["entrez"] = frame["entrez"].map(_clean_id)
     frame["pmid"] = frame["pmid"].map(_clean_id)
     _require_nonempty(frame, ["mirna_raw", "gene_raw"], path=path)
@@ -919,3 +937,52 @@ def read_pairs(
     pairs = pairs.drop_duplicates().sort_values(["mirna_raw", "gene_raw"], kind="stable")
     pairs["library"] = name
     return pairs.astype("str").reset_index(drop=True)
+
+
+# ------------------------------------------------------------- stem-level evidence tables --
+
+#: Columns of a stem-level evidence table (field -> accepted header spellings, official first):
+#: the miRTarBase 8.0 stem table of the miRetrieve package (``miRNA_tarbase``, ``Target``,
+#: ``PMID``).
+_STEM_SPEC = {
+    "stem": ("miRNA_tarbase", "stem", "mirna_stem"),
+    "gene_raw": ("Target", "gene", "target_gene"),
+    "pmid": ("PMID", "pubmed_id"),
+}
+
+
+def read_stem_pmids(path: PathLike) -> pd.DataFrame:
+    """Read a stem-level evidence table: miRNA stem, target gene, PMID, one row a record.
+
+    Example: the miRTarBase 8.0 table of the miRetrieve package, whose stems carry no arm and
+    no species (``miR-21`` stands for every miR-21 of every species), whose targets mix the
+    species' symbols, and whose rows repeat one record per experiment. Rows are kept as they
+    are (empty stems too): the mapping to mature miRNAs, the audit of what does not map and
+    the de-duplication of PMIDs happen in :func:`exomir.targets.normalise_stem_evidence`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``stem, gene_raw, pmid`` (strings; ``pmid`` digits only).
+
+    Raises
+    ------
+    ReferenceFormatError
+        Empty file, a missing column, or a row whose PMID is empty or not a number (names the
+        line).
+    """
+    what = "stem-level evidence table"
+    frame = _strip_all(_read_any_tsv(path, what))
+    frame = _resolve_columns(frame, _STEM_SPEC, path=path, what=what)
+    frame["pmid"] = frame["pmid"].map(_clean_id)
+    bad = ~frame["pmid"].str.fullmatch(r"\d+")
+    if bad.any():
+        row = bad.idxmax()
+        raise ReferenceFormatError(
+            "PMID is not a number",
+            path=path,
+            line=_row_line(row),
+            value=frame.at[row, "pmid"],
+            hint="expected columns miRNA stem, target gene, PubMed ID (digits)",
+        )
+    return frame[list(_STEM_SPEC)].reset_index(drop=True)

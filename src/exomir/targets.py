@@ -11,41 +11,137 @@ Three steps, each a pure function:
    (``hsa-miR-21`` and ``hsa-miR-21-5p``) pool their evidence.
 2. :func:`combine_sources` applies the target policy (sources, evidence tiers, score
    thresholds, minimum number of supporting sources) and joins the sources into one wide table
-   with each source's evidence side by side.
+   with each source's evidence side by side. A stem-level evidence table (format
+   ``stem_pmids``: miRNA stem, target, PMID; normalised by :func:`normalise_stem_evidence`)
+   adds no edge: it joins onto the edges of its stems' mature miRNAs (``stem_pmids``).
 3. :func:`set_targets` selects the edges of one miRNA set, keeping the input name each edge
    came from and the miRNA's weight.
 
 Edge confidence
 ---------------
-Each edge gets a ``confidence`` in [0, 1] that later stages use to weigh edges:
-``1 - prod(1 - c_s)`` over the sources that support it, with per-source confidences
+Each edge gets a ``confidence`` in [0, 1] that later stages use to weigh edges: a noisy-OR
+``1 - prod(1 - c_f)`` over independent pieces of evidence ``f`` (:class:`ConfidenceRule`):
 
-=========================================  =====
-miRTarBase strong (Functional MTI)         0.90
-miRTarBase weak (Functional MTI (Weak))    0.60
-miRNA -> target library, pair table        0.50
-TargetScan, conserved site                 0.50
-TargetScan, non-conserved sites only       0.30
-miRDB, score s                             (s - 50) / 100, i.e. 0 to 0.5
-=========================================  =====
+- miRTarBase: each of the edge's ``n`` papers (capped) supports it with the per-paper
+  probability of its tier, ``1 - (1 - p_tier)^min(n, max_papers)``;
+- stem-level PMIDs, only where no miRTarBase source gives the edge a PMID count:
+  ``1 - (1 - stem_paper)^min(n, max_papers)``;
+- a tier-less library or pair table: one value per source (``library``, or per source key);
+- TargetScan: by conservation, scaled by the context++ score; miRDB: by its score.
 
-Validated evidence dominates; agreement between independent predictions raises confidence
-(two predictions at 0.5 give 0.75). The numbers are a documented convention, not a calibrated
-probability; they only order edges and scale their contribution.
+The rule, its defaults (``targets.confidence`` in the config schema) and why they were chosen
+are in ``docs/methods/edges.md``. The numbers are a documented convention, not a calibrated
+probability; they order edges and scale their contribution.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from . import target_sources as ts
+from ._schema import with_defaults
 from .tables import EDGES, SET_TARGETS
 
 TIER_RANK = {"strong": 0, "weak": 1, "nonfunctional": 2, "unknown": 3}
-TIER_CONFIDENCE = {"strong": 0.9, "weak": 0.6, "nonfunctional": 0.0, "unknown": 0.6}
+
+#: Formats whose rows annotate edges instead of adding them.
+EVIDENCE_FORMATS = ("stem_pmids",)
+
+
+@dataclass(frozen=True)
+class ConfidenceRule:
+    """How evidence becomes an edge's confidence (``targets.confidence``; docs/methods/edges.md).
+
+    Build it with :meth:`from_config`, which takes the defaults from the config schema.
+
+    Attributes
+    ----------
+    paper
+        Per-paper probability by miRTarBase tier (``strong``, ``weak``, ``unknown``);
+        ``nonfunctional`` records give no support.
+    stem_paper
+        Per-paper probability of a stem-level PMID (arm and species unknown).
+    max_papers
+        Papers counted at most (papers on one edge are not independent).
+    library
+        Confidence of an edge of a tier-less library or pair table.
+    sources
+        Per source key, a confidence that replaces ``library`` for that source.
+    targetscan_conserved, targetscan_nonconserved
+        TargetScan edge with / without a conserved site, at full context++ strength.
+    targetscan_full_context_score
+        Context++ score at (or below) which a TargetScan edge counts fully; above it the
+        confidence shrinks linearly to 0 at a score of 0.
+    mirdb_max
+        miRDB edge of score 100; a score ``s`` gives ``mirdb_max * (s - 50) / 50``.
+    """
+
+    paper: Mapping[str, float]
+    stem_paper: float
+    max_papers: int
+    library: float
+    sources: Mapping[str, float]
+    targetscan_conserved: float
+    targetscan_nonconserved: float
+    targetscan_full_context_score: float
+    mirdb_max: float
+
+    @classmethod
+    def from_config(cls, section: Mapping | None) -> ConfidenceRule:
+        """The rule of a ``targets.confidence`` mapping (missing keys take the schema defaults;
+        ``None`` gives the default rule)."""
+        filled = with_defaults(dict(section or {}), "targets.confidence")
+        return cls(
+            paper=dict(filled["paper"]),
+            stem_paper=float(filled["stem_paper"]),
+            max_papers=int(filled["max_papers"]),
+            library=float(filled["library"]),
+            sources=dict(filled["sources"]),
+            targetscan_conserved=float(filled["targetscan_conserved"]),
+            targetscan_nonconserved=float(filled["targetscan_nonconserved"]),
+            targetscan_full_context_score=float(filled["targetscan_full_context_score"]),
+            mirdb_max=float(filled["mirdb_max"]),
+        )
+
+    def papers(self, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+        """``1 - (1 - p)^min(n, max_papers)``; ``n`` below 1 counts as no paper."""
+        count = np.clip(np.nan_to_num(np.asarray(n, dtype=float)), 0, self.max_papers)
+        return 1.0 - np.power(1.0 - np.asarray(p, dtype=float), count)
+
+    def mirtarbase(self, tier: pd.Series, n_pmids: pd.Series) -> np.ndarray:
+        """One miRTarBase edge per row: its tier's per-paper probability over its papers."""
+        p = tier.map({**dict(self.paper), "nonfunctional": 0.0}).fillna(self.paper["unknown"])
+        n = pd.to_numeric(n_pmids, errors="coerce").fillna(1).clip(lower=1)
+        return self.papers(n.to_numpy(float), p.to_numpy(float))
+
+    def targetscan(self, context_score: pd.Series, conserved: pd.Series) -> np.ndarray:
+        """TargetScan edges: by conservation, scaled by the context++ score when known."""
+        cons = conserved.astype("boolean").fillna(False).to_numpy(bool)
+        base = np.where(cons, self.targetscan_conserved, self.targetscan_nonconserved)
+        score = pd.to_numeric(context_score, errors="coerce").to_numpy(float)
+        scale = np.clip(score / self.targetscan_full_context_score, 0.0, 1.0)
+        return base * np.where(np.isnan(score), 1.0, scale)
+
+    def mirdb(self, score: pd.Series) -> np.ndarray:
+        """miRDB edges: ``mirdb_max * (s - 50) / 50``, clipped to [0, mirdb_max]."""
+        s = score.to_numpy(float)
+        return np.clip(self.mirdb_max * (s - 50.0) / 50.0, 0.0, self.mirdb_max)
+
+    def of_source(self, key: str, fmt: str, edges: pd.DataFrame) -> np.ndarray:
+        """Confidence of each edge of one (filtered) source."""
+        if fmt == "mirtarbase":
+            return self.mirtarbase(edges["tier"], edges["n_pmids"])
+        if fmt == "targetscan":
+            return self.targetscan(edges["context_score"], edges["conserved"])
+        if fmt == "mirdb":
+            return self.mirdb(edges["score"])
+        return np.full(len(edges), float(self.sources.get(key, self.library)))
+
 
 AUDIT_COLUMNS = ["source", "kind", "value", "rows", "reason"]
 
@@ -77,6 +173,8 @@ def read_source(fmt: str, files: Mapping[str, str], *, name: str, species: str) 
         return ts.read_mirna_library(files["table"], name=name)
     if fmt == "pairs":
         return ts.read_pairs(files["table"], name=name)
+    if fmt == "stem_pmids":
+        return ts.read_stem_pmids(files["table"])
     raise ValueError(f"unknown target source format {fmt!r}")
 
 
@@ -181,6 +279,95 @@ def normalise_source(
     return edges, audit
 
 
+_STEM = re.compile(r"^(mir|let|lin)-(\d+)$")
+_MATURE_STEM = re.compile(r"^(mir|let|lin)-(\d+)(?!\d)")
+
+
+def stem_of(name: str) -> str | None:
+    """The stem of a mature miRNA name, as stem-level tables spell it (lower case).
+
+    ``hsa-miR-21-5p`` -> ``mir-21``; ``hsa-miR-30c-1-3p`` -> ``mir-30``; ``hsa-let-7a-5p`` ->
+    ``let-7``. ``None`` for a name without a ``miR-<number>`` core.
+    """
+    core = str(name).split("-", 1)[1] if "-" in str(name) else str(name)
+    match = _MATURE_STEM.match(core.lower())
+    return None if match is None else f"{match.group(1)}-{match.group(2)}"
+
+
+def stem_members(mature: pd.DataFrame, species: str) -> pd.DataFrame:
+    """Stem -> current mature names of ``species`` (``stem``, ``mirna``), from the miRBase table.
+
+    ``mature`` is the normalised miRBase mature table (``name``, ``species``).
+    """
+    own = mature.loc[mature["species"].astype(str).str.lower() == species, "name"].astype(str)
+    names = sorted(set(own))
+    frame = pd.DataFrame({"mirna": names, "stem": [stem_of(n) for n in names]})
+    return frame.dropna(subset=["stem"])[["stem", "mirna"]].reset_index(drop=True)
+
+
+def normalise_stem_evidence(
+    raw: pd.DataFrame, *, name: str, mature: pd.DataFrame, symbols, species: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Map a stem-level evidence table onto the mature miRNAs of ``species``.
+
+    Each stem (``miR-21``) stands for every current mature miRNA of the configured species
+    with that stem (``hsa-miR-21-5p`` and ``hsa-miR-21-3p``; ``miR-30`` for miR-30a to e, both
+    arms), from the miRBase ``mature`` table; targets are mapped to approved symbols (mouse
+    and rat symbols fold onto the human ones, as the table mixes species). PMIDs are
+    de-duplicated per edge after mapping, so repeated records and two spellings of one gene
+    count a paper once.
+
+    Returns
+    -------
+    edges, audit
+        ``edges``: ``mirna, gene, stem, n_pmids`` (distinct PMIDs); ``audit`` as
+        :func:`normalise_source` (empty stems, stems without a mature miRNA of the species,
+        unmapped genes).
+    """
+    audits = []
+    frame = raw.assign(key=raw["stem"].astype(str).str.strip().str.lower())
+    empty = frame["key"] == ""
+    if empty.any():
+        audits.append(_audit_rows(name, "stem", frame.loc[empty, "key"], "empty stem"))
+    frame = frame.loc[~empty]
+    members = stem_members(mature, species)
+    form = frame["key"].str.fullmatch(_STEM.pattern)
+    known = frame["key"].isin(set(members["stem"]))
+    for lost, reason in (
+        (~form, "not a stem of the form miR-<number>"),
+        (form & ~known, f"no {species} mature miRNA with this stem"),
+    ):
+        if lost.any():
+            audits.append(_audit_rows(name, "stem", frame.loc[lost, "stem"], reason))
+    frame = frame.loc[known]
+    genes = symbols.harmonise(frame["gene_raw"].drop_duplicates().tolist())
+    ok = genes[genes["status"] == "ok"]
+    gene_of = dict(zip(ok["query"], ok["symbol"], strict=True))
+    frame = frame.assign(gene=frame["gene_raw"].map(gene_of))
+    lost = frame["gene"].isna()
+    if lost.any():
+        status = dict(zip(genes["query"], genes["status"], strict=True))
+        reasons = frame.loc[lost, "gene_raw"].map(status).fillna("unknown")
+        for reason in sorted(reasons.unique()):
+            values = frame.loc[lost, "gene_raw"][reasons == reason]
+            audits.append(_audit_rows(name, "gene", values, f"symbol {reason} in the gene table"))
+        frame = frame.loc[~lost]
+    pairs = frame[["key", "gene", "pmid"]].drop_duplicates()
+    pairs = pairs.merge(members.rename(columns={"stem": "key"}), on="key", how="inner")
+    edges = (
+        pairs.groupby(["mirna", "gene"], as_index=False, sort=True)
+        .agg(stem=("key", "first"), n_pmids=("pmid", "nunique"))
+        .astype({"n_pmids": "int64"})
+    )
+    audit = (
+        pd.concat(audits, ignore_index=True)
+        if audits
+        else pd.DataFrame({c: pd.Series(dtype="object") for c in AUDIT_COLUMNS})
+    )
+    audit = audit.sort_values(["kind", "value"], kind="stable").reset_index(drop=True)
+    return edges[["mirna", "gene", "stem", "n_pmids"]], audit
+
+
 def _collapse(frame: pd.DataFrame, *, fmt: str, name: str) -> pd.DataFrame:
     """Collapse mapped rows to one edge per (mirna, gene), pooling the evidence."""
     if fmt == "mirtarbase":
@@ -233,17 +420,6 @@ def filter_source(edges: pd.DataFrame, *, fmt: str, policy: Mapping) -> pd.DataF
     return edges
 
 
-def _source_confidence(edges: pd.DataFrame, fmt: str) -> np.ndarray:
-    if fmt == "mirtarbase":
-        return edges["tier"].map(TIER_CONFIDENCE).fillna(0.6).to_numpy(float)
-    if fmt == "targetscan":
-        conserved = edges["conserved"].astype("boolean").fillna(False).to_numpy(bool)
-        return np.where(conserved, 0.5, 0.3)
-    if fmt == "mirdb":
-        return np.clip((edges["score"].to_numpy(float) - 50.0) / 100.0, 0.0, 0.5)
-    return np.full(len(edges), 0.5)
-
-
 def combine_sources(
     sources: Mapping[str, tuple[str, pd.DataFrame]], policy: Mapping
 ) -> pd.DataFrame:
@@ -251,17 +427,26 @@ def combine_sources(
 
     ``sources`` maps each source's config key to ``(format, edges)`` in the order the policy
     lists them. Sources of the same format pool their evidence (best tier, highest PMID count,
-    lowest context score, highest miRDB score; library names joined).
+    lowest context score, highest miRDB score; library names joined). Sources of an evidence
+    format (:data:`EVIDENCE_FORMATS`) add no edge and do not count in ``n_sources``: their PMID
+    counts join onto the edges the other sources give (``stem_pmids``, the highest over such
+    sources). ``policy["confidence"]`` (``targets.confidence``) sets the
+    :class:`ConfidenceRule`.
     """
+    rule = ConfidenceRule.from_config(policy.get("confidence"))
     parts = []
+    stems = []
     for key, (fmt, edges) in sources.items():
+        if fmt in EVIDENCE_FORMATS:
+            stems.append(edges[["mirna", "gene", "n_pmids"]])
+            continue
         kept = filter_source(edges, fmt=fmt, policy=policy)
         part = pd.DataFrame(
             {
                 "mirna": kept["mirna"].to_numpy(),
                 "gene": kept["gene"].to_numpy(),
                 "source": key,
-                "conf": _source_confidence(kept, fmt),
+                "conf": rule.of_source(key, fmt, kept),
                 "mirtarbase_tier": kept["tier"].to_numpy() if fmt == "mirtarbase" else None,
                 "mirtarbase_pmids": kept["n_pmids"].to_numpy() if fmt == "mirtarbase" else np.nan,
                 "mirtarbase_experiments": (
@@ -300,7 +485,12 @@ def combine_sources(
         mirdb_score=("mirdb_score", "max"),
         log_miss=("log_miss", "sum"),
     ).reset_index()
-    combined["confidence"] = 1.0 - np.exp(combined["log_miss"].to_numpy())
+    combined["stem_pmids"] = _stem_pmids(combined, stems)
+    # Stem-level PMIDs count only where no miRTarBase source gives the edge a PMID count.
+    stem_n = combined["stem_pmids"].where(combined["mirtarbase_pmids"].isna(), 0)
+    stem_conf = rule.papers(stem_n.fillna(0).to_numpy(float), rule.stem_paper)
+    log_miss = combined["log_miss"].to_numpy() + np.log1p(-np.minimum(stem_conf, 1.0 - 1e-12))
+    combined["confidence"] = 1.0 - np.exp(log_miss)
     combined["targetscan_conserved"] = (
         combined["conserved_num"].map(lambda v: pd.NA if np.isnan(v) else bool(v)).astype("boolean")
     )
@@ -314,6 +504,16 @@ def combine_sources(
     combined["confidence"] = combined["confidence"].round(6)
     combined = combined[combined["n_sources"] >= policy["min_sources"]]
     return EDGES.ordered(combined).reset_index(drop=True)
+
+
+def _stem_pmids(combined: pd.DataFrame, stems: list[pd.DataFrame]) -> pd.Series:
+    """Per edge of ``combined``: the highest stem-level PMID count over the evidence sources."""
+    if not stems:
+        return pd.Series(pd.NA, index=combined.index, dtype="Int64")
+    best = pd.concat(stems, ignore_index=True).groupby(["mirna", "gene"], sort=False)["n_pmids"]
+    keyed = best.max()
+    index = pd.MultiIndex.from_frame(combined[["mirna", "gene"]])
+    return pd.Series(keyed.reindex(index).to_numpy(), index=combined.index).astype("Int64")
 
 
 def _joined(long: pd.DataFrame, column: str, keys: pd.MultiIndex, *, split: bool = False) -> list:
@@ -414,7 +614,12 @@ def source_summary(
     rows = []
     for key, (fmt, edges) in sources.items():
         kept = filter_source(edges, fmt=fmt, policy=policy)
-        in_combined = combined["sources"].str.split(";").apply(lambda s, k=key: k in s)
+        if fmt in EVIDENCE_FORMATS:
+            # Evidence joins onto the combined edges: count those it annotates.
+            hits = combined[["mirna", "gene"]].merge(kept[["mirna", "gene"]], how="inner")
+            in_combined = pd.Series(True, index=range(len(hits)))
+        else:
+            in_combined = combined["sources"].str.split(";").apply(lambda s, k=key: k in s)
         rows.append(
             {
                 "source": key,

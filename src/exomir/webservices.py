@@ -36,7 +36,7 @@ import pandas as pd
 import requests
 
 from ._io import read_text, write_text
-from .download import FetchResult, _exclusive, fetch, verify_and_install
+from .download import FetchResult, _exclusive, fetch, local_copy_setting, verify_and_install
 from .errors import ConfigError, DownloadError, InputError, ReferenceFormatError
 
 __all__ = [
@@ -154,16 +154,56 @@ class MyGeneClient:
             error.
         """
         queries = self._clean(symbols)
+        cache = self._answers(queries)
+        rows = [(q, *_resolve(q, cache[q])) for q in queries]
+        return pd.DataFrame(rows, columns=["query", "symbol", "entrez_id", "status"]).astype(
+            "string"
+        )
+
+    def query_refseq(self, accessions: Iterable[str]) -> pd.DataFrame:
+        """Map RefSeq RNA accessions to Entrez Gene IDs: the online alternative to gene2refseq.
+
+        Build the client with ``scopes=("refseq.rna",)``.  Versions are dropped before the
+        query (``NM_000314.8`` is asked as ``NM_000314``); answers are cached like symbol
+        queries, so a second run, or a run without network after one with it, asks nothing.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``refseq`` (without version), ``entrez_id``: one row per accession and gene it
+            names (an accession of two genes gives two rows; one of none gives no row), sorted,
+            the layout of :func:`exomir.genes.read_gene2refseq`.
+
+        Raises
+        ------
+        ConfigError
+            When the client's scopes are not ``("refseq.rna",)``.
+        InputError, DownloadError
+            As for :meth:`query_symbols`.
+        """
+        if self.scopes != ("refseq.rna",):
+            raise ConfigError(
+                "RefSeq lookups need a MyGene.info client with scopes ('refseq.rna',)",
+                value=self.scopes,
+            )
+        if isinstance(accessions, str):
+            accessions = [accessions]
+        queries = self._clean(
+            [a.strip().split(".")[0].upper() if isinstance(a, str) else a for a in accessions]
+        )
+        cache = self._answers(queries)
+        rows = {(q, str(h["entrez_id"])) for q in queries for h in cache[q] if h["entrez_id"]}
+        return pd.DataFrame(sorted(rows), columns=["refseq", "entrez_id"]).astype("str")
+
+    def _answers(self, queries: list[str]) -> dict[str, list[dict[str, object]]]:
+        """The hits of each query: from the cache, the others asked in one batch and cached."""
         cache = self._load_cache()
         missing = [q for q in queries if q not in cache]
         if missing:
             answered = self._ask_service(missing)
             cache.update(answered)
             self._save_cache(answered)
-        rows = [(q, *_resolve(q, cache[q])) for q in queries]
-        return pd.DataFrame(rows, columns=["query", "symbol", "entrez_id", "status"]).astype(
-            "string"
-        )
+        return cache
 
     # -- helpers ---------------------------------------------------------------------------------
     @staticmethod
@@ -520,6 +560,10 @@ def download_enrichr_library(
             timeout=timeout,
             retries=retries,
             validate=validate,
+            target=dest,
+            setting=local_copy_setting(
+                key, f"{name}.txt", gene_set_version=name if version is None else version
+            ),
         )
         records = _gene_set_records(read_text(served.path), url, strip_weights=True)
         text, empty, genes = _gmt_text(records)
@@ -626,6 +670,9 @@ def download_msigdb_gmt(
         timeout=timeout,
         retries=retries,
         validate=validate,
+        setting=local_copy_setting(
+            key, url.rsplit("/", 1)[-1], gene_set_version=dbver if version is None else version
+        ),
     )
     records = _gene_set_records(read_text(dest), url, strip_weights=False)
     genes = {g for _, _, members in records for g in members}

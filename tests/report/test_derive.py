@@ -73,7 +73,31 @@ def test_rank_edges_orders_by_evidence():
         }
     )
     ranked = rp.rank_edges(rp.normalise_targets(frame, "s"))
-    assert ranked["gene"].tolist() == ["G5", "G3", "G4", "G6", "G2", "G1"]
+    # sources first (G4: 3), then tier (G5 strong), PMIDs, TargetScan (G6 -0.9 before G2)
+    assert ranked["gene"].tolist() == ["G4", "G5", "G6", "G2", "G3", "G1"]
+
+
+def test_rank_edges_breaks_ties_by_convergence_and_caps_rows_per_mirna():
+    # one miRNA with many equally supported edges must not fill the table in A-Z order
+    genes = [f"A{i:02d}" for i in range(20)]
+    frame = pd.DataFrame(
+        {
+            "set": "s",
+            "mirna": ["let-7a"] * 20 + ["miR-21", "miR-21", "miR-155"],
+            "gene": [*genes, "ZEB1", "PTEN", "ZEB1"],
+            "n_sources": 1,
+            "sources": "targetscan",
+            "confidence": "0.5",
+            "weight": [1.0] * 20 + [2.0, 2.0, 1.0],
+        }
+    )
+    ranked = rp.rank_edges(rp.normalise_targets(frame, "s"))
+    # ZEB1 is targeted by two of the set's miRNAs: its edges lead; then the heavier miRNA
+    assert ranked["gene"].tolist()[:3] == ["ZEB1", "ZEB1", "PTEN"]
+    assert ranked["convergence"].tolist()[:3] == [2, 2, 1]
+    top = rp.top_edges(ranked, limit=12, per_mirna=5)
+    assert (top["mirna"] == "let-7a").sum() == 5 and len(top) == 8
+    assert set(top["mirna"]) == {"let-7a", "miR-21", "miR-155"}
 
 
 def test_rank_edges_puts_policy_confidence_first():

@@ -70,7 +70,7 @@ def test_without_empirical_null_ora_is_primary_and_said_so(inputs, tmp_path):
     rp.render_report(tmp_path, **{**inputs, "enrichment": enrichment})
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "The empirical miRNA-set null was switched off for this run" in index
-    assert "best ORA (hypergeometric) FDR" in index
+    assert "<strong>ORA FDR</strong>" in index and "smallest ORA (hypergeometric) p-value" in index
     page = (tmp_path / "bone_marrow.html").read_text(encoding="utf-8")
     assert "p empirical" not in page
 
@@ -123,3 +123,19 @@ def test_overlap_section_with_one_set_says_so(inputs, tmp_path, overlaps_of):
     index = written[0].read_text(encoding="utf-8")
     assert "This run has a single set" in index
     assert 'id="upset-mirnas-' not in index
+
+
+def test_overlap_caption_sentences_are_spaced(inputs, tmp_path, overlaps_of, monkeypatch):
+    import re
+
+    from exomir.report import _overview
+
+    # draw fewer combinations than exist, so the caption says so in a second sentence
+    monkeypatch.setattr(_overview, "MAX_UPSET_COLUMNS", 2)
+    rp.render_report(tmp_path, overlaps=overlaps_of(inputs), **inputs)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "The 2 largest of" in index
+    text = re.sub(r"<[^>]+>", " ", index)
+    assert not re.search(r"[a-z]\.[A-Z][a-z]", text.replace("e.g.", "")), re.findall(
+        r"\w+\.[A-Z]\w+", text
+    )[:5]

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import re
 
-from exomir.report._plots import (
+from exomir.report._plots import HeatmapCell, QQSeries, focus_heatmap_svg, qq_plot_svg, upset_svg
+from exomir.report._signature_plots import (
     GridCell,
-    HeatmapCell,
-    QQSeries,
     SignatureBar,
-    focus_heatmap_svg,
-    qq_plot_svg,
     signature_bars_svg,
     signature_grid_svg,
-    upset_svg,
 )
 
 
 def test_heatmap_marks_significant_and_untested_cells():
     cells = {
-        ("bm", "PI3K"): HeatmapCell(0.001, True),
+        ("bm", "PI3K"): HeatmapCell(0.001, True, -1.46),
         ("bm", "NF-κB"): HeatmapCell(0.4, False),
         ("ad", "PI3K"): HeatmapCell(0.2, False),
     }
@@ -27,11 +23,18 @@ def test_heatmap_marks_significant_and_untested_cells():
                             threshold=0.05)  # fmt: skip
     assert svg.startswith("<svg") and "<?xml" not in svg
     assert svg.count("not tested") == 1
-    assert "1.0\u00d710\u207b\u00b3" in svg and ">0.40</text>" in svg
-    assert svg.lower().count("stroke: #d55e00") == 2  # the outline and the threshold line
+    assert ">0.001</text>" in svg and ">0.40</text>" in svg
+    assert "z = \u22121.5" in svg  # the effect size, with a typographic minus
+    # the outline of the significant cell and the threshold line, in ink, never a push colour
+    assert svg.lower().count("stroke: #1f2933; stroke-width: 2.2") == 1
+    assert svg.lower().count("stroke: #1f2933; stroke-width: 1.8") == 1
+    assert "#d55e00" not in svg.lower() and "#0072b2" not in svg.lower()
+    # one unit: the colour bar is labelled in FDR values, not in -log10 units
+    assert ">0.05</text>" in svg and "log10" not in svg
     # matplotlib writes bold text as "font-weight: 700" (3.9 on) or "font: 700 ..." (3.8)
     bold = re.findall(r'<text style="[^"]*font(?:-weight)?: 700[^>]*>([^<]*)</text>', svg)
-    assert bold == ["1.0\u00d710\u207b\u00b3"]  # only the significant cell is bold
+    assert bold[0] == "0.001" and len(bold) == 2  # only the significant cell
+
     ids = re.findall(r'\bid="([^"]+)"', svg)
     assert ids and all(i.startswith("focus-heatmap-") for i in ids)
     refs = re.findall(r'href="#([^"]+)"', svg)
@@ -69,7 +72,7 @@ def test_upset_plot_is_deterministic_and_labelled():
     many = [([sets[i % 3]], 40 - i) for i in range(40)]
     wide = upset_svg(sets, many, what="genes", name="upset-wide", max_columns=10)
     narrow = upset_svg(sets, many[:10], what="genes", name="upset-wide", max_columns=10)
-    widths = [re.search(r"max-width: ([\d.]+)pt", s).group(1) for s in (wide, narrow)]
+    widths = [re.search(r"width: ([\d.]+)pt", s).group(1) for s in (wide, narrow)]
     assert widths[0] == widths[1]  # only the first max_columns columns are drawn
 
 

@@ -23,3 +23,20 @@ def test_set_page_lists_miRNAs_without_targets_and_unresolved_names(pages):
     names = html[html.index('<section id="names">') :]
     assert names.count('class="warn-row"') == 2
     assert "2 input names did not resolve" in names
+
+
+def test_set_page_header_describes_the_set_not_the_run(pages, inputs):
+    # the overview says how many sets the run has; a set page does not ("Sets 3")
+    assert "<dt>Sets</dt>" in pages["index.html"]
+    for s in inputs["sets"]:
+        head = pages[f"{s}.html"].split('<nav class="toc"')[0]
+        assert "<dt>Sets</dt>" not in head and "MSC source" in head
+
+
+def test_edge_table_merges_sources_and_libraries(pages):
+    html = pages["bone_marrow.html"]
+    table = html[html.index('id="edges-table"') :]
+    table = table[: table.index("</table>")]
+    heads = table[: table.index("</thead>")]
+    assert "Evidence" in heads and "Libraries" not in heads and ">Sources<" not in heads
+    assert "Set miRNAs on the gene" in heads

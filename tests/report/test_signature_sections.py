@@ -63,8 +63,8 @@ def test_overview_compares_all_sources(signature_pages, inputs):
     calls = index[index.index('id="signature-calls"') :][:6000]
     for s in inputs["sets"]:
         assert f'href="{s}.html#signatures"' in calls
-    assert "Tumour balance: pro-tumour" in calls
-    assert "Tumour balance: anti-tumour" in calls
+    assert "Tumour lean: ↑ pro-tumour" in calls
+    assert "Tumour lean: ↓ anti-tumour" in calls
 
 
 def test_without_signatures_there_are_no_signature_sections(pages):

@@ -46,7 +46,7 @@ def test_report_rows_carry_marks_words_and_grouped_drivers(model, universe_edges
     mtor = rows["mtor"]  # no edge to its genes: no call, no drivers
     assert (mtor["sign"], mtor["symbol"], mtor["word"]) == (0, "\u00b7", "no call")
     assert mtor["driver_list"] == [] and mtor["driver_groups"] == []
-    assert rows["pro_tumour"]["group"] == rows["tumour_balance"]["group"] == "Scores"
+    assert rows["pro_tumour"]["group"] == rows["tumour_lean"]["group"] == "Scores"
     assert rows["apoptosis"]["group"] == "Processes"
 
 

@@ -49,7 +49,7 @@ def test_literature_rows_sit_beside_what_the_data_says(
     assert pten["source_match"] == "same source"
     assert pten["set_mirnas"] == "hsa-miR-410-3p"
     assert (pten["edge"], pten["edge_confidence"]) == ("present", pytest.approx(0.9))
-    assert (pten["call_key"], pten["expected"]) == ("tumour_balance", "pro_tumour")
+    assert (pten["call_key"], pten["expected"]) == ("tumour_lean", "pro_tumour")
     assert (pten["set_call"], pten["mirna_push"]) == ("pro_tumour", "supports")
     assert pten["agreement"] == "agrees"
     # PTEN (apoptosis activator) 0.9 down, AKT1 (apoptosis inhibitor, miR-21) 0.5 up
@@ -58,7 +58,7 @@ def test_literature_rows_sit_beside_what_the_data_says(
         "hsa-miR-410-3p \u2192 PTEN: edge present (mirtarbase, confidence 0.90)"
         in pten["data_says"]
     )
-    assert "Tumour balance" in pten["data_says"]
+    assert "Tumour lean" in pten["data_says"]
     # PTEN inhibits PI3K-Akt and activates apoptosis: the claim implies PI3K-Akt up, apoptosis
     # down; the set calls both that way
     assert pten["pathway_expected"] == "pi3k_akt:up;apoptosis:down"
@@ -70,7 +70,7 @@ def test_literature_rows_sit_beside_what_the_data_says(
 
 def test_literature_agreement_vocabulary(model, fixture_dir, universe_edges, set_table, score):
     # miR-146b represses EGFR only: the review's anti-tumour claim agrees with the set.
-    edges = universe_edges({"hsa-miR-146b-5p": {"EGFR": 0.9, "PTEN": 0.2}})
+    edges = universe_edges({"hsa-miR-146b-5p": {"EGFR": 0.9}})
     targets = set_table(edges, {"hsa-miR-146b-5p": 1.0})
     result = score(edges, {"hsa-miR-146b-5p": 1.0}, model)
     literature = sg.read_literature(fixture_dir / "msc_exosome_literature.tsv")
@@ -80,7 +80,7 @@ def test_literature_agreement_vocabulary(model, fixture_dir, universe_edges, set
     row = table.set_index("mirna").loc["miR-146b"]
     assert row["source_match"] == "MSC, tissue not named"
     assert row["agreement"] == "agrees"
-    assert row["mirna_contribution"] == pytest.approx(0.2 - 0.9)
+    assert row["mirna_contribution"] == pytest.approx(-0.9)
     assert set(table["agreement"]) <= set(sg.AGREEMENTS)
     # the same claim for a set whose miRNA represses PTEN more than EGFR: the miRNA disagrees
     edges = universe_edges({"hsa-miR-146b-5p": {"EGFR": 0.3, "PTEN": 0.9}})

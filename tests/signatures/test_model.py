@@ -17,7 +17,7 @@ def test_model_calls_are_in_table_order(model):
         ("score", "anti_tumour"),
         ("score", "regenerative"),
         ("score", "immunomodulatory"),
-        ("balance", "tumour_balance"),
+        ("lean", "tumour_lean"),
         ("pathway", "pi3k_akt"),
         ("pathway", "mtor"),
         ("process", "apoptosis"),

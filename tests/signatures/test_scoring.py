@@ -31,7 +31,7 @@ def test_a_set_that_represses_only_pten(model, universe_edges, score):
     # ... a tumour suppressor and pro-apoptotic: pro-tumour, regenerative, less apoptosis.
     assert table.at["pro_tumour", "direction"] == "high"
     assert table.at["regenerative", "direction"] == "high"
-    assert table.at["tumour_balance", "direction"] == "pro_tumour"
+    assert table.at["tumour_lean", "direction"] == "pro_tumour"
     assert table.at["apoptosis", "direction"] == "down"
     assert table.at["anti_tumour", "score"] == 0
     assert table.at["anti_tumour", "direction"] == "none"
@@ -49,8 +49,12 @@ def test_a_set_that_represses_only_egfr_and_mtor(model, universe_edges, score):
     assert table.at["anti_tumour", "score"] == pytest.approx(1.8)
     assert table.at["anti_tumour", "direction"] == "high"
     assert table.at["pro_tumour", "direction"] == "none"
-    assert table.at["tumour_balance", "score"] == pytest.approx(-1.8)
-    assert table.at["tumour_balance", "direction"] == "anti_tumour"
+    # no random set touches a pro-tumour gene (z 0); the anti-tumour score sits far out
+    assert table.at["tumour_lean", "score"] == pytest.approx(
+        -table.at["anti_tumour", "z"], rel=0.05
+    )
+    assert table.at["tumour_lean", "score"] < -3
+    assert table.at["tumour_lean", "direction"] == "anti_tumour"
     assert table.at["pi3k_akt", "direction"] == "down"
     assert table.at["mtor", "direction"] == "down"
     assert table.at["regenerative", "score"] == 0
@@ -66,7 +70,7 @@ def test_a_set_that_represses_only_egfr_and_mtor(model, universe_edges, score):
                 "pi3k_akt": "up",
                 "pro_tumour": "high",
                 "regenerative": "high",
-                "tumour_balance": "pro_tumour",
+                "tumour_lean": "pro_tumour",
                 "apoptosis": "down",
                 "emt": "up",
                 "proliferation": "up",
@@ -78,7 +82,7 @@ def test_a_set_that_represses_only_egfr_and_mtor(model, universe_edges, score):
             {"hsa-miR-146b-5p": 1.0, "hsa-miR-100-5p": 1.0},
             {
                 "anti_tumour": "high",
-                "tumour_balance": "anti_tumour",
+                "tumour_lean": "anti_tumour",
                 "pi3k_akt": "down",
                 "mtor": "down",
                 "hif1": "down",
@@ -108,15 +112,19 @@ def test_weights_change_scores_as_documented(model, universe_edges, score):
     table = heavy.table.set_index("key")
     assert table.at["pro_tumour", "score"] == pytest.approx(1.5 * 0.9)
     assert table.at["anti_tumour", "score"] == pytest.approx(0.5 * 0.6)
-    assert table.at["tumour_balance", "score"] == pytest.approx(1.5 * 0.9 - 0.5 * 0.6)
+    # the lean is z(pro) - z(anti): the heavier PTEN miRNA leans the set pro-tumour
+    assert table.at["tumour_lean", "score"] == pytest.approx(
+        table.at["pro_tumour", "z"] - table.at["anti_tumour", "z"], rel=0.05
+    )
+    assert table.at["tumour_lean", "score"] > 0
     assert heavy.params["weights"] == {"hsa-miR-146b-5p": 0.5, "hsa-miR-410-3p": 1.5}
     # Only ratios matter: the units of the abundances do not change anything.
     same = score(edges, {"hsa-miR-410-3p": 3.0, "hsa-miR-146b-5p": 1.0}, model)
     pd.testing.assert_frame_equal(same.table, heavy.table)
-    # Reversing the weights reverses the balance.
+    # Reversing the weights reverses the lean.
     result = score(edges, {"hsa-miR-410-3p": 1.0, "hsa-miR-146b-5p": 3.0}, model)
     light = result.table.set_index("key")
-    assert light.at["tumour_balance", "score"] == pytest.approx(0.5 * 0.9 - 1.5 * 0.6)
+    assert light.at["tumour_lean", "score"] < 0
     # A driver's contribution is weight x confidence x effect.
     drivers = heavy.drivers.set_index(["key", "gene"])
     assert drivers.at[("pi3k_akt", "EGFR"), "contribution"] == pytest.approx(-0.5 * 0.6)
@@ -141,8 +149,8 @@ def test_a_miRNA_with_weight_zero_delivers_nothing(model, universe_edges, score)
         ("pathway", 2.0, 0.04, 0.97, ("none", 0.08)),
         ("score", 1.0, 0.04, 0.97, ("high", 0.04)),
         ("score", 0.0, 0.01, 1.0, ("none", 0.01)),
-        ("balance", -1.0, 0.99, 0.02, ("anti_tumour", 0.04)),
-        ("balance", 1.0, 0.001, 0.999, ("pro_tumour", 0.002)),
+        ("lean", -1.0, 0.99, 0.02, ("anti_tumour", 0.04)),
+        ("lean", 1.0, 0.001, 0.999, ("pro_tumour", 0.002)),
     ],
 )
 def test_direction_rules(kind, score_value, p_up, p_down, expected):
@@ -171,6 +179,7 @@ def test_null_pvalues_equal_a_brute_force_loop(model, stratified, set_table, ran
     )
     conf = {(m, g): c for m, g, c in edges.itertuples(index=False)}
     observed = result.table.set_index("key")["score"]
+    brute = {}
     for call in model.calls:
         effects = dict(zip(call.genes, call.effects, strict=True))
         null_scores = []
@@ -180,7 +189,21 @@ def test_null_pvalues_equal_a_brute_force_loop(model, stratified, set_table, ran
                 for gene, effect in effects.items():
                     total += w * conf.get((names[j], gene), 0.0) * effect
             null_scores.append(total)
-        null_scores = np.array(null_scores)
+        brute[call.key] = np.array(null_scores)
+
+    def z(values, key):
+        # moments over the random sets and the set itself
+        pooled = np.append(brute[key], observed[key])
+        return (values - pooled.mean()) / pooled.std(ddof=1)
+
+    # the lean: both scores standardised against the same random sets, then differenced
+    lean = z(observed["pro_tumour"], "pro_tumour") - z(observed["anti_tumour"], "anti_tumour")
+    assert observed["tumour_lean"] == pytest.approx(lean)
+    brute["tumour_lean"] = z(brute["pro_tumour"], "pro_tumour") - z(
+        brute["anti_tumour"], "anti_tumour"
+    )
+    for call in model.calls:
+        null_scores = brute[call.key]
         s = observed[call.key]
         tol = 1e-9 * max(1.0, abs(s))
         p_up = (1 + np.sum(null_scores >= s - tol)) / (1 + len(null_scores))
@@ -189,6 +212,10 @@ def test_null_pvalues_equal_a_brute_force_loop(model, stratified, set_table, ran
         assert row["p_up"] == pytest.approx(p_up), call.key
         assert row["p_down"] == pytest.approx(p_down), call.key
         assert row["null_mean"] == pytest.approx(null_scores.mean(), abs=1e-12), call.key
+        if null_scores.std() > 0:
+            assert row["z"] == pytest.approx(
+                (s - null_scores.mean()) / null_scores.std(ddof=1), abs=1e-9
+            ), call.key
     # weights are permuted within random sets: every row carries the query's weights
     assert np.allclose(np.sort(set_weights, axis=1), [4 / 5.5 * 3 * x for x in (0.125, 0.25, 1)])
     assert not np.all(set_weights == set_weights[0])
@@ -291,7 +318,7 @@ def test_drivers_are_ranked_by_contribution_with_their_evidence(model, universe_
     assert table.at["pi3k_akt", "n_mirnas"] == 2
     assert list(result.table.columns) == list(SIGNATURES.columns)
     assert list(result.drivers.columns) == list(SIGNATURE_DRIVERS.columns)
-    assert result.table["kind"].tolist()[:5] == ["score"] * 4 + ["balance"]
+    assert result.table["kind"].tolist()[:5] == ["score"] * 4 + ["lean"]
     assert np.all((result.table["fdr"] >= result.table["p_value"]) | result.table["fdr"].isna())
 
 
@@ -372,3 +399,95 @@ def test_real_library_mir21_drives_pi3k_akt_through_pten(reference_dir, real_mod
     assert drivers.at[("pro_tumour", "PTEN"), "mirna"] == "hsa-miR-21-5p"
     assert drivers.at[("regenerative", "PTEN"), "gene_role"] == "pro_apoptotic"
     assert result.params["universe"]["size"] == edges["mirna"].nunique()
+
+
+# -- the tumour lean ---------------------------------------------------------------------------
+
+
+def test_a_planted_pro_tumour_set_leans_pro(model, random_universe, score):
+    # A noisy universe (random edges to every model gene), plus three miRNAs that repress the
+    # tumour suppressors hard and no oncogene.
+    edges = random_universe(17, 60, model.genes)
+    planted = {f"hsa-miR-{900 + i}-5p": {"PTEN": 1.0, "TSC1": 1.0, "TSC2": 1.0} for i in range(3)}
+    rows = [(m, g, c) for m, genes in planted.items() for g, c in genes.items()]
+    edges = pd.concat([edges, pd.DataFrame(rows, columns=edges.columns)], ignore_index=True)
+    mirnas = dict.fromkeys(planted, 1.0)
+    table = score(edges, mirnas, model, n_random=2000).table.set_index("key")
+    lean = table.loc["tumour_lean"]
+    assert (lean["kind"], lean["label"]) == ("lean", "Tumour lean")
+    assert lean["direction"] == "pro_tumour"
+    assert lean["score"] > 2
+    assert lean["p_value"] <= 0.01
+    assert lean["p_value"] == pytest.approx(2 * lean["p_up"])
+    assert lean["null_mean"] == pytest.approx(0, abs=0.05)
+    assert lean["z"] == pytest.approx(lean["score"] / lean["null_sd"], rel=0.01)
+    # the lean's drivers push it pro-tumour: repressed suppressors
+    assert all(d.split("->")[1] in {"PTEN", "TSC1", "TSC2"} for d in lean["drivers"].split(";"))
+    # the same miRNAs on the oncogenes lean the other way
+    flipped = {m: {"EGFR": 1.0, "MTOR": 1.0, "AKT1": 1.0} for m in planted}
+    rows = [(m, g, c) for m, genes in flipped.items() for g, c in genes.items()]
+    edges2 = pd.concat(
+        [random_universe(17, 60, model.genes), pd.DataFrame(rows, columns=edges.columns)],
+        ignore_index=True,
+    )
+    other = score(edges2, mirnas, model, n_random=2000).table.set_index("key")
+    assert other.at["tumour_lean", "direction"] == "anti_tumour"
+    assert other.at["tumour_lean", "score"] < -2
+
+
+def test_lean_of_a_symmetric_null_has_uniform_pvalues():
+    # Sets exchangeable with the random sets: the two-sided p-value of the lean is uniform.
+    rng = np.random.default_rng(7)
+    n, trials = 499, 1500
+    pvalues = []
+    for _ in range(trials):
+        draws = rng.gamma(2.0, 1.0, size=(n + 1, 2)) * [1.0, 3.0]  # different scales
+        lean, null = sg.lean_scores((draws[0, 0], draws[0, 1]), (draws[1:, 0], draws[1:, 1]))
+        up, down = sg.empirical_pvalues(np.array([lean]), null[:, None])
+        pvalues.append(sg.call_direction("lean", lean, up[0], down[0], 0.05)[1])
+    pvalues = np.array(pvalues)
+    assert 0.03 <= np.mean(pvalues <= 0.05) <= 0.07
+    assert 0.45 <= np.mean(pvalues <= 0.5) <= 0.55
+    # Kolmogorov distance from the uniform (two-sided p is discrete: compare on a grid)
+    grid = np.linspace(0.05, 0.95, 19)
+    assert np.max(np.abs([np.mean(pvalues <= g) - g for g in grid])) < 0.05
+
+
+def test_lean_puts_the_scores_on_one_scale():
+    # Scaling one score (more or heavier genes) does not move the lean.
+    rng = np.random.default_rng(3)
+    pro, anti = rng.normal(size=200), rng.normal(size=200)
+    lean, null = sg.lean_scores((2.0, 0.5), (pro, anti))
+    scaled, scaled_null = sg.lean_scores((20.0 + 5, 0.5), (10 * pro + 5, anti))
+    assert scaled == pytest.approx(lean)
+    np.testing.assert_allclose(scaled_null, null)
+
+
+def test_lean_ties_and_the_floor():
+    # Random sets that never touch either score: a set that does not either ties them all.
+    zeros = np.zeros(100)
+    lean, null = sg.lean_scores((0.0, 0.0), (zeros, zeros))
+    assert lean == 0 and not null.any()
+    up, down = sg.empirical_pvalues(np.array([lean]), null[:, None])
+    assert sg.call_direction("lean", lean, up[0], down[0], 0.05) == ("none", 1.0)
+    assert sg.p_method("lean", up[0], down[0], 100) == "exceedances"
+    # A set beyond every random set: finite lean, p at the floor, reported as such.
+    lean, null = sg.lean_scores((1.0, 0.0), (zeros, zeros))
+    assert np.isfinite(lean) and lean > 0
+    up, down = sg.empirical_pvalues(np.array([lean]), null[:, None])
+    assert up[0] == pytest.approx(1 / 101)
+    assert sg.p_method("lean", up[0], down[0], 100) == "floor"
+    assert sg.p_method("score", up[0], down[0], 100) == "floor"
+    assert sg.p_method("score", 2 / 101, 1.0, 100) == "exceedances"
+
+
+def test_p_method_and_z_columns(model, universe_edges, score):
+    table = score(universe_edges(PTEN_ONLY), {"hsa-miR-410-3p": 1.0}, model).table
+    assert set(table["p_method"]) <= set(sg.P_METHODS)
+    rows = table.set_index("key")
+    # 1 of 100 miRNAs: about 20 of 2,000 random sets reach the set's PI3K-Akt score
+    assert rows.at["pi3k_akt", "p_method"] == "exceedances"
+    assert rows.at["pi3k_akt", "z"] == pytest.approx(
+        (rows.at["pi3k_akt", "score"] - rows.at["pi3k_akt", "null_mean"])
+        / rows.at["pi3k_akt", "null_sd"]
+    )

@@ -25,15 +25,25 @@ def test_summary_sets_the_sets_side_by_side(model, universe_edges, score):
         {"uc": a.params, "bm": b.params},
     )
     assert summary["set"].tolist() == ["uc", "bm"]
-    assert list(summary.columns[:6]) == [
+    assert list(summary.columns[:8]) == [
         "set",
         "msc_source",
         "k_mirnas",
         "pro_tumour",
+        "pro_tumour_z",
         "pro_tumour_p",
+        "pro_tumour_fdr",
         "pro_tumour_call",
     ]
-    assert summary["tumour_balance_call"].tolist() == ["pro_tumour", "anti_tumour"]
+    assert summary["tumour_lean_call"].tolist() == ["pro_tumour", "anti_tumour"]
+    # each call's FDR over its set's calls sits next to its p-value
+    for name, result in (("uc", a), ("bm", b)):
+        own = result.table.set_index("key")
+        row = summary.set_index("set").loc[name]
+        for key in ("tumour_lean", "pro_tumour", "pi3k_akt"):
+            assert row[f"{key}_fdr"] == own.at[key, "fdr"]
+            assert row[f"{key}_p"] <= row[f"{key}_fdr"]
+    assert summary["tumour_lean_z"].notna().all()
     assert summary["pi3k_akt_call"].tolist() == ["up", "down"]
     assert summary["k_mirnas"].tolist() == [1, 2]
     assert "apoptosis_call" not in summary.columns  # processes stay in the per-set tables
@@ -56,6 +66,12 @@ def test_signature_tables_are_checked_on_reading(model, tmp_path, universe_edges
     bad.to_csv(path, sep="\t", index=False)
     with pytest.raises(InputError, match=r"line 2.*'p_up'"):
         sg.read_table(path, "query")
+    bad = result.table.copy()
+    bad.loc[2, "p_method"] = "guess"
+    bad.to_csv(path, sep="\t", index=False)
+    with pytest.raises(InputError, match=r"line 4: unknown p_method"):
+        sg.read_table(path, "query")
+    result.write(path)
     with pytest.raises(InputError, match="holds a row of another set"):
         sg.read_table(tmp_path / "query.tsv", "adipose")
 

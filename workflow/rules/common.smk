@@ -2,6 +2,8 @@
 # config and the set sheet are validated before any job starts, so a typo never costs a run.
 
 import json
+import sys
+import warnings
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -12,6 +14,8 @@ from exomir.config import (
     REFERENCE_ROOT,
     check_config,
     check_local_copies,
+    check_references,
+    is_dry_run,
     comparison_pairs,
     reference_files,
     reference_input,
@@ -22,6 +26,7 @@ from exomir.abundance import (
     PrerankSettings,
     mirna_sets_from_config,
 )
+from exomir.errors import ExomirError
 from exomir.sets import set_names, set_sources
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -38,7 +43,18 @@ SOURCES = set_sources(SHEET)
 check_config(config, SOURCES)
 PAIRS = comparison_pairs(config, SOURCES)
 REFERENCE_FILES = reference_files(config)
-check_local_copies(REFERENCE_FILES)
+# Every reference file that is neither present nor downloadable, in one message; expected
+# failures end with that message alone, not with a traceback.
+# Only the main Snakemake process checks: a job (e.g. on an offline compute node) is started
+# when its inputs exist, and `snakemake --lint` reads the rules only. A dry run gets a warning.
+try:
+    if workflow.is_main_process and "--lint" not in sys.argv:
+        check_references(REFERENCE_FILES, offline=config["offline"] in (True, "true"))
+    check_local_copies(REFERENCE_FILES)
+except ExomirError as error:
+    if not is_dry_run(sys.argv[1:]):
+        sys.exit(f"{type(error).__name__}: {error}")
+    print(f"Warning (a real run stops here): {error}", file=sys.stderr)
 REFS = config["references"]
 
 
@@ -46,7 +62,7 @@ wildcard_constraints:
     set="|".join(SETS) if SETS else "[A-Za-z0-9_]+",
     a="|".join(SETS) if SETS else "[A-Za-z0-9_]+",
     b="|".join(SETS) if SETS else "[A-Za-z0-9_]+",
-    section="mirbase|genes|targets|gene_sets",
+    section="mirbase|genes|refseq|targets|gene_sets",
     name="[A-Za-z0-9_.-]+",
     version="[A-Za-z0-9][A-Za-z0-9._-]*",
     role="[A-Za-z0-9_]+",
@@ -100,6 +116,27 @@ MIRBASE = {
     "precursors": f"{MIRBASE_DIR}/precursors.parquet",
 }
 GENES = f"{GENES_DIR}/genes.parquet"
+# RefSeq transcript -> gene table (references.refseq), read by miRDB sources; optional.
+REFSEQ = (
+    f"{REFERENCE_ROOT}/refseq/{REFS['refseq']['version']}/refseq.parquet"
+    if "refseq" in REFS
+    else None
+)
+
+
+REFSEQ_SOURCE = REFS["refseq"]["source"] if "refseq" in REFS else None
+# The miRDB files whose accessions a MyGene.info lookup asks for.
+MIRDB_TABLES = [
+    ref_file("targets", name, "table")
+    for name, entry in REFS["targets"].items()
+    if entry["format"] == "mirdb"
+]
+
+
+def refseq_input(name):
+    """{"refseq": table} for a miRDB source when references.refseq is set, else {}."""
+    wanted = REFSEQ and REFS["targets"][name]["format"] == "mirdb"
+    return {"refseq": REFSEQ} if wanted else {}
 
 
 def target_source_edges(name):
@@ -139,7 +176,13 @@ PRERANK = PrerankSettings.from_config(config["enrichment"])
 
 def all_references():
     """Every normalised reference the analysis uses (target of download_references)."""
-    return [*MIRBASE.values(), GENES, *SOURCE_EDGES, *GENE_SET_TABLES]
+    return [
+        *MIRBASE.values(),
+        GENES,
+        *([REFSEQ] if REFSEQ else []),
+        *SOURCE_EDGES,
+        *GENE_SET_TABLES,
+    ]
 
 
 def enrichment_params(section=None):
@@ -170,6 +213,16 @@ def all_outputs():
     if PRERANK.run:
         outputs += expand("results/prerank/{set}.tsv", set=SETS)
     return outputs
+
+
+# input.size_mb in a resource makes Snakemake (8.x-9.x) leave an un-awaited coroutine behind
+# whenever it evaluates the resource inside its own event loop (building the DAG, --report):
+# harmless, but one "coroutine ... was never awaited" warning per job (snakemake/snakemake#4280).
+warnings.filterwarnings(
+    "ignore",
+    message="coroutine 'InputFiles._predicated_size_files.<locals>.sizes' was never awaited",
+    category=RuntimeWarning,
+)
 
 
 def mem_from_input(base_mb, per_input_mb=1.0, cap_mb=16000):

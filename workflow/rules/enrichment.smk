@@ -11,12 +11,7 @@ rule enrichment:
         genes=GENES,
         focus=FOCUS_PATHWAYS,
     output:
-        table=report(
-            "results/enrichment/{set}.tsv",
-            caption="../report/enrichment.rst",
-            category="Enrichment",
-            subcategory="{set}",
-        ),
+        table="results/enrichment/{set}.tsv",
         background="results/enrichment/{set}.background.txt",
         universe="results/enrichment/{set}.universe.txt",
         params="results/enrichment/{set}.json",
@@ -73,11 +68,7 @@ rule compare_sets:
         genes=GENES,
         focus=FOCUS_PATHWAYS,
     output:
-        table=report(
-            "results/compare/{a}__vs__{b}.tsv",
-            caption="../report/comparison.rst",
-            category="Comparisons",
-        ),
+        table="results/compare/{a}__vs__{b}.tsv",
     log:
         "logs/compare/{a}__vs__{b}.log",
     conda:

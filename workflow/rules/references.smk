@@ -67,9 +67,47 @@ rule gene_table:
         "../scripts/gene_table.py"
 
 
+if REFSEQ_SOURCE == "mygene":
+
+    # MyGene.info needs the network: this rule runs where Snakemake runs, like the downloads.
+    rule refseq_mygene:
+        input:
+            mirdb=MIRDB_TABLES,
+        output:
+            refseq=f"{REFERENCE_ROOT}/refseq/{{version}}/refseq.parquet",
+        log:
+            "logs/references/refseq/{version}.log",
+        localrule: True
+        conda:
+            "../envs/exomir.yaml"
+        params:
+            url=REFS["refseq"]["mygene_url"],
+            cache=f"{REFERENCE_ROOT}/refseq/mygene",
+        script:
+            "../scripts/refseq_table.py"
+
+else:
+
+    rule refseq_table:
+        input:
+            gene2refseq=lambda w: ref_file("refseq", "refseq", "gene2refseq"),
+        output:
+            refseq=f"{REFERENCE_ROOT}/refseq/{{version}}/refseq.parquet",
+        log:
+            "logs/references/refseq/{version}.log",
+        conda:
+            "../envs/exomir.yaml"
+        resources:
+            mem_mb=4000,
+            runtime=60,
+        script:
+            "../scripts/refseq_table.py"
+
+
 rule target_source:
     input:
         unpack(lambda w: files_of("targets", w.name)),
+        unpack(lambda w: refseq_input(w.name)),
         mature=MIRBASE["mature"],
         aliases=MIRBASE["aliases"],
         precursors=MIRBASE["precursors"],

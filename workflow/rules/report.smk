@@ -1,4 +1,6 @@
-# Report: results/report/index.html (all sets) and one page per set, self-contained HTML.
+# Report: results/report/index.html (all sets) and one page per set, self-contained HTML; the
+# summary figure, the significant rows (what `snakemake --report` embeds) and copies of the
+# linked tables, so that results/report/ works on its own.
 
 
 rule report:
@@ -37,6 +39,22 @@ rule report:
             caption="../report/pages.rst",
             category="Report",
         ),
+        figure=report(
+            multiext("results/report/figures/summary", ".svg", ".png"),
+            caption="../report/figure.rst",
+            category="Report",
+        ),
+        significant=report(
+            expand("results/report/significant/{set}.tsv", set=SETS),
+            caption="../report/enrichment.rst",
+            category="Enrichment",
+        ),
+        significant_comparisons=report(
+            "results/report/significant_comparisons.tsv",
+            caption="../report/comparison.rst",
+            category="Comparisons",
+        ),
+        tables=directory("results/report/tables"),
     log:
         "logs/report.log",
     conda:

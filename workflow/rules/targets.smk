@@ -31,12 +31,7 @@ rule set_targets:
         names="results/names/{set}.tsv",
         rows="results/sets/{set}.rows.tsv",
     output:
-        targets=report(
-            "results/targets/{set}.tsv",
-            caption="../report/targets.rst",
-            category="Targets",
-            subcategory="{set}",
-        ),
+        targets="results/targets/{set}.tsv",
     log:
         "logs/targets/{set}.log",
     group:

@@ -33,16 +33,23 @@ Modules
 The package keeps one layer per private module; everything public is re-exported here.
 
 * :mod:`._data` -- :class:`ReportData` and :class:`Calibration`, what a report is made from;
+* :mod:`._palette` -- the colours and the one thing each means (the direction of a push);
 * :mod:`._validate` -- checks of each input table against its contract in
   :mod:`exomir.tables`, and one type per column;
 * :mod:`._build` -- :func:`build_report_data`, the FDR threshold and the run date;
 * :mod:`._load` -- :func:`read_report_data`: result files matched to sets by name;
 * :mod:`._derive` -- counts, lead terms, focus pathways, ranked edges (no HTML);
 * :mod:`._format` -- the Jinja filters (p-values, counts, percentages, sizes);
+* :mod:`._headline` -- the overview's first section: per set, the tumour lean, the calls, the
+  focus pathways pushed and the edges behind them;
+* :mod:`._params` -- the parameters as named rows with units and meanings;
+* :mod:`._calibration_text` -- the calibration in plain words (null, floor, verdict);
 * :mod:`._sections`, :mod:`._overview`, :mod:`._set_page`, :mod:`._signature_sections` --
   the section builders;
 * :mod:`._render` -- page order, rendering and writing;
-* :mod:`._plots` -- the figures as inline SVG.
+* :mod:`._bundle` -- the tables copied beside the pages and the significant rows;
+* :mod:`._plots`, :mod:`._signature_plots` -- the figures as inline SVG;
+* :mod:`._summary_figure` -- the run's figure for a paper (SVG and PNG files).
 """
 
 from __future__ import annotations
@@ -60,9 +67,11 @@ from ._derive import (
     primary_method,
     rank_edges,
     summarise_set,
+    top_edges,
     top_terms,
 )
 from ._format import format_bytes, format_number, format_percent, format_pvalue
+from ._headline import Lean, headline_rows, overview_headline_section, tumour_lean
 from ._load import read_report_data
 from ._overview import (
     MAX_UPSET_COLUMNS,
@@ -80,6 +89,8 @@ from ._overview import (
     overview_sources_section,
     overview_summary_section,
 )
+from ._palette import PUSH_COLOURS, SEMANTIC, push_of
+from ._params import parameter_rows
 from ._render import (
     OVERVIEW_SECTIONS,
     SET_SECTIONS,
@@ -105,6 +116,7 @@ from ._signature_sections import (
     set_literature_section,
     set_signatures_section,
 )
+from ._summary_figure import summary_figure, write_summary_figure
 from ._validate import (
     normalise_calibration,
     normalise_comparison,
@@ -126,11 +138,14 @@ __all__ = [
     "OVERLAP_LABELS",
     "OVERLAP_TITLES",
     "OVERVIEW_SECTIONS",
+    "PUSH_COLOURS",
+    "SEMANTIC",
     "SET_SECTIONS",
     "TOP_COMPARISON_TERMS",
     "TOP_EDGES",
     "TOP_TERMS",
     "Calibration",
+    "Lean",
     "OverviewBuilder",
     "Page",
     "ReportData",
@@ -148,6 +163,7 @@ __all__ = [
     "format_number",
     "format_percent",
     "format_pvalue",
+    "headline_rows",
     "methods_section",
     "mirna_target_counts",
     "normalise_calibration",
@@ -162,6 +178,7 @@ __all__ = [
     "overview_calibration_section",
     "overview_comparisons_section",
     "overview_focus_section",
+    "overview_headline_section",
     "overview_intro_section",
     "overview_names_section",
     "overview_overlap_section",
@@ -169,8 +186,10 @@ __all__ = [
     "overview_signatures_section",
     "overview_sources_section",
     "overview_summary_section",
+    "parameter_rows",
     "parameters_section",
     "primary_method",
+    "push_of",
     "rank_edges",
     "read_report_data",
     "render_pages",
@@ -186,6 +205,10 @@ __all__ = [
     "significance_threshold",
     "split_list",
     "summarise_set",
+    "summary_figure",
+    "top_edges",
     "top_terms",
+    "tumour_lean",
     "write_report",
+    "write_summary_figure",
 ]

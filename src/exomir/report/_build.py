@@ -98,6 +98,7 @@ def build_report_data(
     paths: Mapping[tuple[str, str], str | os.PathLike[str]] | None = None,
     overlaps: Mapping[str, pd.DataFrame] | None = None,
     signatures: Mapping[str, sg.SignatureFiles | pd.DataFrame] | None = None,
+    bundle: Mapping[str, str] | None = None,
 ) -> ReportData:
     """Check the report inputs and return them as :class:`ReportData`.
 
@@ -108,7 +109,8 @@ def build_report_data(
     name it. ``overlaps`` maps ``mirnas`` and/or ``targets`` to the tables of
     :func:`exomir.overlap.exclusive_intersections` (checked by :func:`normalise_overlap`).
     ``signatures`` maps every set to its :class:`exomir.signatures.SignatureFiles` (or just its
-    call table), checked by :func:`normalise_signatures`.
+    call table), checked by :func:`normalise_signatures`. ``bundle`` maps paths inside the
+    report folder to the tables copied there when it is written (:mod:`._bundle`).
     """
     sets = _check_set_names(list(sets))
     paths = paths or {}
@@ -196,4 +198,5 @@ def build_report_data(
         fdr=significance_threshold(config) if fdr is None else float(fdr),
         generated=generated,
         downloads={s: dict(v) for s, v in (downloads or {}).items()},
+        bundle=dict(bundle or {}),
     )

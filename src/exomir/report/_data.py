@@ -72,7 +72,10 @@ class ReportData:
     generated
         Run date shown in the header (an input, so that the bytes are reproducible).
     downloads
-        Set -> {"targets" | "enrichment" | "names": relative href of the full table}.
+        Set -> {"targets" | "enrichment" | "names" | ...: relative href of the full table}.
+    bundle
+        Path inside the report folder -> source file, for the tables copied there when the
+        report is written (empty: the links point at the files where they are).
     """
 
     sets: tuple[str, ...]
@@ -92,3 +95,4 @@ class ReportData:
     fdr: float = 0.05
     generated: str | None = None
     downloads: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    bundle: Mapping[str, str] = field(default_factory=dict)

@@ -143,6 +143,48 @@ def top_terms(
     return leads.head(n_show).reset_index(drop=True)
 
 
+#: What the focus heatmap can show, best first: (column, label). ``fdr_focus`` is BH over the
+#: pre-declared focus family (the focus terms of all libraries); older tables have only the
+#: empirical FDR (BH within each library, or over all terms) or, without the null, ORA's.
+FOCUS_STATISTICS = (
+    ("fdr_focus", "focus-family FDR"),
+    ("fdr_emp", "empirical FDR"),
+    ("fdr_ora", "ORA FDR"),
+)
+
+
+def focus_statistic(enrichment: pd.DataFrame) -> tuple[str, str]:
+    """The FDR column the focus pathways are judged by, and its label.
+
+    The first of :data:`FOCUS_STATISTICS` that the table has with at least one value on a
+    focus term (``fdr_focus`` is empty for the others); ``fdr_emp`` is used only when the
+    empirical null was run (see :func:`primary_method`).
+    """
+    focus_terms = enrichment["focus"] != ""
+    method = primary_method(enrichment)
+    for column, label in FOCUS_STATISTICS:
+        if column not in enrichment.columns or (column == "fdr_emp" and method != "emp"):
+            continue
+        if column == "fdr_ora" or enrichment.loc[focus_terms, column].notna().any():
+            return column, label
+    return "fdr_ora", "ORA FDR"
+
+
+def effect_sizes(enrichment: pd.DataFrame) -> tuple[pd.Series, str]:
+    """The effect size of each term, and where it came from.
+
+    ``z_emp`` ((observed - null mean) / null SD of the random miRNA sets) when the table has
+    it; else the same ratio from the ``overlap``, ``null_mean`` and ``null_sd`` columns; for
+    a table without the empirical null, the ORA fold enrichment.
+    """
+    if "z_emp" in enrichment.columns and enrichment["z_emp"].notna().any():
+        return enrichment["z_emp"], "z_emp"
+    if enrichment["null_sd"].notna().any():
+        sd = enrichment["null_sd"].where(enrichment["null_sd"] > 0)
+        return (enrichment["overlap"] - enrichment["null_mean"]) / sd, "z"
+    return enrichment["fold_enrichment"], "fold"
+
+
 def focus_rows(
     enrichment: pd.DataFrame, focus: Mapping[str, str], *, fdr: float
 ) -> list[dict[str, Any]]:
@@ -150,18 +192,20 @@ def focus_rows(
 
     A term counts for a pathway when the pathway key is in its ``focus`` cell (``;``-joined
     when a term belongs to several). The best term is the one with the smallest p-value of
-    the primary method; the pathway is significant when that term's FDR is below ``fdr``.
-    Keys found in the table but missing from ``focus`` are listed after the configured ones,
-    labelled with their key.
+    the primary method; the pathway is significant when that term's FDR of
+    :func:`focus_statistic` is below ``fdr``. Each entry also carries the best term's effect
+    size (:func:`effect_sizes`) as ``effect``. Keys found in the table but missing from
+    ``focus`` are listed after the configured ones, labelled with their key.
     """
     method = primary_method(enrichment)
-    ordered = _sort_terms(enrichment, method)
+    q_col, q_label = focus_statistic(enrichment)
+    effect, effect_kind = effect_sizes(enrichment)
+    ordered = _sort_terms(enrichment.assign(_effect=effect), method)
     terms_by_key: dict[str, list[dict[str, Any]]] = {}
     for record in ordered.to_dict("records"):
         for key in split_list(record["focus"]):
             terms_by_key.setdefault(key, []).append(record)
     keys = list(focus) + sorted(k for k in terms_by_key if k not in focus)
-    q_col = "fdr_emp" if method == "emp" else "fdr_ora"
     p_col = "p_emp" if method == "emp" else "p_ora"
     rows = []
     for key in keys:
@@ -177,8 +221,12 @@ def focus_rows(
                 "best": best,
                 "value": None if best is None else _finite(best[q_col]),
                 "p": None if best is None else _finite(best[p_col]),
+                "effect": None if best is None else _finite(best["_effect"]),
+                "effect_kind": effect_kind,
                 "significant": best is not None and _lt(best[q_col], fdr),
                 "method": method,
+                "statistic": q_col,
+                "statistic_label": q_label,
             }
         )
     return rows
@@ -198,6 +246,10 @@ def _lt(value: object, threshold: float) -> bool:
 
 _TIER_RANK = {"strong": 0, "weak": 1}
 
+#: Edges shown per miRNA on a set page, so that one miRNA with many equally supported edges
+#: cannot fill the table; the full table is linked.
+EDGES_PER_MIRNA = 10
+
 
 def rank_edges(targets: pd.DataFrame) -> pd.DataFrame:
     """Order a set's target edges from best to weakest evidence.
@@ -205,33 +257,47 @@ def rank_edges(targets: pd.DataFrame) -> pd.DataFrame:
     The order is lexicographic, strongest evidence first:
 
     1. ``confidence`` of the target policy (higher first), when the table has it;
-    2. miRTarBase tier: ``strong`` (functional MTI) > ``weak`` > none or non-functional;
-    3. number of sources supporting the edge (more first);
+    2. number of sources supporting the edge (more first);
+    3. miRTarBase tier: ``strong`` (functional MTI) > ``weak`` > none or non-functional;
     4. number of miRTarBase PMIDs (more first);
-    5. TargetScan context++ score (more negative first);
-    6. miRDB score (higher first);
-    7. miRNA and gene names, so that ties are always broken the same way.
+    5. TargetScan context++ score (more negative first), then miRDB score (higher first);
+    6. convergence: how many of the set's miRNAs target the gene (more first) -- a gene hit by
+       several miRNAs of the cargo is repressed more surely than one hit by a single miRNA;
+    7. the miRNA's weight in the set (higher first);
+    8. gene and miRNA names, so that remaining ties are always broken the same way (gene first,
+       so that ties spread over the miRNAs instead of listing one miRNA's targets A to Z).
+
+    The added column ``convergence`` holds item 6.
     """
     frame = targets.copy()
+    frame["convergence"] = frame.groupby("gene")["mirna"].transform("nunique").astype(int)
     keys: list[str] = []
-    ascending: list[bool] = []
     if frame["confidence"].notna().any():
         frame["_conf"] = -frame["confidence"]
         keys.append("_conf")
-        ascending.append(True)
+    frame["_sources"] = -frame["n_sources"]
+    keys.append("_sources")
     if "mirtarbase_tier" in frame.columns:
         frame["_tier"] = [_TIER_RANK.get(str(v).lower(), 2) for v in frame["mirtarbase_tier"]]
         keys.append("_tier")
-        ascending.append(True)
-    frame["_sources"] = -frame["n_sources"]
     frame["_pmids"] = -frame["mirtarbase_pmids"]
     frame["_mirdb"] = -frame["mirdb_score"]
-    keys += ["_sources", "_pmids", "targetscan_context_score", "_mirdb", "mirna", "gene"]
-    ascending += [True] * 6
-    frame = frame.sort_values(keys, ascending=ascending, kind="stable", na_position="last")
+    frame["_convergence"] = -frame["convergence"]
+    frame["_weight"] = -frame["weight"] if "weight" in frame.columns else 0.0
+    keys += ["_pmids", "targetscan_context_score", "_mirdb", "_convergence", "_weight"]
+    keys += ["gene", "mirna"]
+    frame = frame.sort_values(keys, kind="stable", na_position="last")
     return frame.drop(columns=[c for c in frame.columns if c.startswith("_")]).reset_index(
         drop=True
     )
+
+
+def top_edges(
+    ranked: pd.DataFrame, *, limit: int, per_mirna: int = EDGES_PER_MIRNA
+) -> pd.DataFrame:
+    """The first ``limit`` edges of :func:`rank_edges` with at most ``per_mirna`` per miRNA."""
+    seen = ranked.groupby("mirna", sort=False).cumcount()
+    return ranked[seen < per_mirna].head(limit).reset_index(drop=True)
 
 
 def mirna_target_counts(targets: pd.DataFrame, sources: Sequence[str]) -> list[dict[str, Any]]:

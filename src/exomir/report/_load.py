@@ -26,6 +26,7 @@ from ..errors import InputError
 from ..focus import load_focus_pathways
 from ..tables import files_by_set
 from ._build import build_report_data
+from ._bundle import bundle_links
 from ._data import OVERLAP_FILES, OVERLAP_LABELS, ReportData
 from ._validate import _check_set_names
 
@@ -143,6 +144,7 @@ def read_report_data(
     overlaps: Iterable[str | os.PathLike[str]] = (),
     signatures: Iterable[str | os.PathLike[str]] = (),
     signature_summary: str | os.PathLike[str] | None = None,
+    bundle: bool = False,
 ) -> ReportData:
     """Read the result files of a run into :class:`ReportData`.
 
@@ -152,11 +154,15 @@ def read_report_data(
     :func:`exomir.provenance.reference_provenance` (or a JSON object keyed by reference);
     ``focus`` is ``focus_pathways.yaml``, read with :func:`exomir.focus.load_focus_pathways`.
     The download links of each set page point at its ``targets``, ``enrichment`` and ``names``
-    files relative to ``out_dir``, so the report folder can be moved together with ``results/``.
+    files (and its signature tables).
     ``overlaps`` are ``overlap_mirnas.tsv`` and ``overlap_targets.tsv``, told apart by name.
     ``signatures`` are the files of ``results/signatures/`` per set (``{set}.tsv``,
     ``.drivers.tsv``, ``.literature.tsv``, ``.json``; :func:`exomir.signatures.group_files`);
     ``signature_summary`` (``summary.tsv``) is only linked for download.
+
+    With ``bundle`` the linked tables are copied into the report folder when it is written
+    (``tables/...``, see :mod:`._bundle`) and the links point at the copies, so the folder
+    works on its own; without it the links point at the files where they are.
     """
     sets = _check_set_names(list(sets))
     names_p = files_by_set(names, sets, suffix=".tsv", what=tables.NAMES.what)
@@ -212,13 +218,8 @@ def read_report_data(
             overlap_tables[kind] = _read(
                 path, tables.OVERLAP, f"{tables.OVERLAP.what} of {OVERLAP_LABELS[kind]}"
             )
-    downloads = {
-        s: {
-            "targets": _relative_href(targets_p[s], out_dir),
-            "enrichment": _relative_href(enrich_p[s], out_dir),
-            "names": _relative_href(names_p[s], out_dir),
-        }
-        for s in sets
+    linked: dict[str, dict[str, str | os.PathLike[str]]] = {
+        s: {"targets": targets_p[s], "enrichment": enrich_p[s], "names": names_p[s]} for s in sets
     }
     signature_data: dict[str, sg.SignatureFiles] | None = None
     signature_paths = sg.group_files(signatures, sets)
@@ -234,10 +235,18 @@ def read_report_data(
                 params=found.get("params"),
             )
             for kind, path in found.items():
-                downloads[s][f"signature_{kind}"] = _relative_href(path, out_dir)
+                linked[s][f"signature_{kind}"] = path
         if signature_summary is not None:
             for s in sets:
-                downloads[s]["signature_summary"] = _relative_href(signature_summary, out_dir)
+                linked[s]["signature_summary"] = signature_summary
+    copies: dict[str, str] = {}
+    if bundle:
+        downloads, copies = bundle_links(linked)
+    else:
+        downloads = {
+            s: {kind: _relative_href(p, out_dir) for kind, p in kinds.items()}
+            for s, kinds in linked.items()
+        }
     focus_labels = None
     if focus is not None:
         focus_labels = {key: entry.label for key, entry in load_focus_pathways(focus).items()}
@@ -259,4 +268,5 @@ def read_report_data(
         paths=paths,
         overlaps=overlap_tables,
         signatures=signature_data,
+        bundle=copies,
     )

@@ -15,8 +15,18 @@ from markupsafe import Markup
 
 from .. import tables
 from ..overlap import overlap_summary
+from ._calibration_text import calibration_notes
 from ._data import OVERLAP_LABELS, OVERLAP_TITLES, ReportData
-from ._derive import _common, _finite, _lt, _param, flatten_params, focus_rows, primary_method
+from ._derive import (
+    FOCUS_STATISTICS,
+    _common,
+    _finite,
+    _lt,
+    _param,
+    flatten_params,
+    focus_rows,
+    focus_statistic,
+)
 from ._format import EN_DASH, format_number, format_percent
 from ._plots import HeatmapCell, QQSeries, focus_heatmap_svg, qq_plot_svg, upset_svg
 from ._sections import METHOD_LABELS, Section, _summaries
@@ -65,21 +75,31 @@ def overview_summary_section(data: ReportData) -> Section:
 
 
 def focus_matrix(data: ReportData) -> tuple[list[dict[str, Any]], str]:
-    """Set-by-focus-pathway cells for the heatmap, and the metric they show.
+    """Set-by-focus-pathway cells for the heatmap, and the method they come from.
 
-    The metric is the empirical FDR when every set has one, else the ORA FDR, so that all
-    cells of the figure are on one scale.
+    All cells of the figure are on one scale: the best statistic of
+    :data:`FOCUS_STATISTICS` that every set has (the focus-family FDR, else the empirical FDR,
+    else ORA's); each cell's ``statistic`` names it.
     """
-    methods = {primary_method(data.enrichment[s]) for s in data.sets}
-    method = "emp" if methods == {"emp"} else "ora"
+    columns = [c for c, _ in FOCUS_STATISTICS]
+    worst = max(columns.index(focus_statistic(data.enrichment[s])[0]) for s in data.sets)
+    method = "ora" if columns[worst] == "fdr_ora" else "emp"
     cells = []
     for s in data.sets:
-        frame = data.enrichment[s]
-        if method == "ora" and primary_method(frame) == "emp":
+        frame = data.enrichment[s].drop(columns=columns[:worst], errors="ignore")
+        if method == "ora":
             frame = frame.assign(fdr_emp=float("nan"), p_emp=float("nan"))
         for row in focus_rows(frame, data.focus, fdr=data.fdr):
             cells.append({"set": s, **row})
     return cells, method
+
+
+#: How the heatmap names the effect size of each kind (see :func:`effect_sizes`).
+EFFECT_LABELS = {
+    "z_emp": "z vs random miRNA sets",
+    "z": "z vs random miRNA sets (from the null mean and SD)",
+    "fold": "ORA fold enrichment",
+}
 
 
 def overview_focus_section(data: ReportData) -> Section:
@@ -89,18 +109,21 @@ def overview_focus_section(data: ReportData) -> Section:
     for cell in cells:
         labels.setdefault(cell["key"], cell["label"])
     columns = list(labels)
+    statistic = next((c["statistic_label"] for c in cells), "FDR")
+    effect_kind = next((c["effect_kind"] for c in cells), "z")
     svg = None
     if columns:
         svg = focus_heatmap_svg(
             list(data.sets),
             [labels[k] for k in columns],
             {
-                (c["set"], labels[c["key"]]): HeatmapCell(c["value"], c["significant"])
+                (c["set"], labels[c["key"]]): HeatmapCell(c["value"], c["significant"], c["effect"])
                 for c in cells
                 if c["n_terms"]
             },
-            metric_label=("empirical FDR" if method == "emp" else "ORA FDR"),
+            metric_label=statistic,
             threshold=data.fdr,
+            effect_label="fold" if effect_kind == "fold" else "z",
         )
     return Section(
         "focus",
@@ -113,7 +136,13 @@ def overview_focus_section(data: ReportData) -> Section:
             "sets": data.sets,
             "method": method,
             "method_label": METHOD_LABELS[method],
+            "statistic": statistic,
+            "focus_family": statistic == "focus-family FDR",
+            "effect_label": EFFECT_LABELS[effect_kind],
             "fdr": data.fdr,
+            "signatures": bool(data.signatures),
+            # with fdr_all beside it, fdr_emp is BH within each library (the newer tables)
+            "within_library": all("fdr_all" in data.enrichment[s].columns for s in data.sets),
         },
     )
 
@@ -264,6 +293,7 @@ def overview_calibration_section(data: ReportData) -> Section:
             "methods": methods,
             "fractions": fractions,
             "rows": rows,
+            **calibration_notes(records, methods),
         },
     )
 

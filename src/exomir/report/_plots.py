@@ -12,11 +12,13 @@ returned as an ``<svg>`` element that the page embeds directly (no image files, 
 * every ``id`` of a figure is prefixed with the figure's own name, because several figures share
   one HTML document and matplotlib numbers its groups ``figure_1``, ``axes_1``, ... in each of
   them;
-* the fixed ``width``/``height`` are replaced by a maximum width, so a figure shrinks with a
-  narrow window instead of overflowing it.
+* the figure keeps its natural width (text at 9 pt or more stays at least 12 px) and the page
+  puts it in a horizontal scroll container with a visible cue (``.scroll``), so a phone
+  scrolls a figure instead of shrinking its text below legibility.
 
-Colours come from colour-blind-safe palettes: a single-hue sequential scale for the heatmap and
-the Okabe-Ito colours (plus distinct marker shapes) for the methods in the QQ plot.
+Colours come from :mod:`._palette`, where each colour has one meaning: a single-hue sequential
+scale for the enrichment heatmap and the Okabe-Ito colours (plus distinct marker shapes) for the
+methods in the QQ plot. The signature figures are in :mod:`._signature_plots`.
 """
 
 from __future__ import annotations
@@ -30,25 +32,10 @@ from dataclasses import dataclass
 
 import matplotlib
 import numpy as np
-from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-#: Okabe & Ito (2008) colours, distinguishable with every common colour-vision deficiency.
-OKABE_ITO = {
-    "orange": "#E69F00",
-    "sky": "#56B4E9",
-    "green": "#009E73",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "grey": "#7A7A7A",
-}
-
-#: Sequential single-hue blue scale (ColorBrewer "Blues", light to dark): ordered in lightness,
-#: so it reads the same with any colour-vision deficiency and in greyscale print.
-_BLUES = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594"]
-HEATMAP_CMAP = LinearSegmentedColormap.from_list("exomir_blues", _BLUES)
+from ._palette import HEATMAP_CMAP, OKABE_ITO
 
 _TEXT = "#1f2933"
 _MUTED = "#52606d"
@@ -94,7 +81,7 @@ def _svg_text(fig: Figure, name: str) -> str:
         width = match.group(1)
         text = text.replace(
             f'width="{match.group(1)}pt" height="{match.group(2)}pt"',
-            f'class="figure-svg" role="img" style="max-width: {width}pt; width: 100%; '
+            f'class="figure-svg" role="img" style="width: {width}pt; max-width: none; '
             'height: auto"',
             1,
         )
@@ -121,16 +108,66 @@ def superscript_number(value: float) -> str:
     return f"{mantissa}{_TIMES}10{sup}"
 
 
+def fdr_text(value: float | None) -> str:
+    """An FDR as the heatmap writes it, in cells and on the colour bar alike: decimals down to
+    0.001 (``0.031``), :func:`superscript_number` below."""
+    if value is None or not math.isfinite(value):
+        return ""
+    if 0.001 <= value < 0.1:
+        return f"{float(f'{value:.2g}'):g}"
+    return superscript_number(value)
+
+
+def cell_axes(
+    ax, rows: Sequence[str], columns: Sequence[str], *, labelsize: float, gap: float = 2
+) -> None:
+    """Style ``ax`` as a grid of cells: labels above and at the left, white gaps, no frame."""
+    ax.set_xticks(range(len(columns)), labels=list(columns))
+    ax.set_yticks(range(len(rows)), labels=list(rows))
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0, labelsize=labelsize)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xticks(np.arange(-0.5, len(columns), 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, len(rows), 1), minor=True)
+    ax.grid(which="minor", color="white", linewidth=gap)
+    ax.tick_params(which="minor", length=0)
+
+
+def hatch_cell(ax, i: int, j: int, label: str | None = None, fontsize: float = 9) -> None:
+    """Hatch cell ``(i, j)`` grey (nothing to show there), with an optional word on it."""
+    ax.add_patch(
+        Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="#c3ccd6",
+                  linewidth=0)
+    )  # fmt: skip
+    if label:
+        ax.text(j, i, label, ha="center", va="center", fontsize=fontsize, color=_MUTED)
+
+
+def outline_cell(ax, i: int, j: int, linewidth: float) -> None:
+    """Outline cell ``(i, j)`` in ink: the mark of a significant result or a call."""
+    ax.add_patch(
+        Rectangle((j - 0.45, i - 0.42), 0.9, 0.84, fill=False, edgecolor=_TEXT,
+                  linewidth=linewidth)
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class HeatmapCell:
     """One cell of the set-by-focus-pathway heatmap.
 
-    ``value`` is the q-value or p-value shown (``None`` when no term of the pathway was
-    tested for that set); ``significant`` marks cells below the report's FDR threshold.
+    ``value`` is the FDR shown (``None`` when no term of the pathway was tested for that set);
+    ``significant`` marks cells below the report's FDR threshold; ``effect`` is the effect size
+    of the same term (``None`` when unknown).
     """
 
     value: float | None
     significant: bool
+    effect: float | None = None
+
+
+#: FDR values marked on the heatmap's colour bar, labelled as FDRs (not as -log10).
+_FDR_TICKS = (1.0, 0.5, 0.2, 0.1, 0.05, 0.01, 0.001, 1e-4, 1e-6, 1e-8)
 
 
 def focus_heatmap_svg(
@@ -140,15 +177,18 @@ def focus_heatmap_svg(
     *,
     metric_label: str,
     threshold: float,
+    effect_label: str = "z",
     name: str = "focus-heatmap",
 ) -> str:
     """Draw the set-by-focus-pathway heatmap and return it as inline SVG.
 
-    Colour is ``-log10`` of the cell's value on a fixed-start scale (0 = white), so that sets
-    and pathways can be compared at a glance; each cell also carries the value itself, because
-    colour alone is hard to read precisely. Cells below ``threshold`` are outlined and bold, a
-    mark that survives greyscale printing; cells without a tested term are hatched grey and
-    labelled "not tested" rather than shown as "not significant".
+    One unit throughout: the cell text and the colour bar both speak FDR. The colour grows with
+    ``-log10 FDR`` (white = FDR 1) on a fixed-start scale, but the colour bar is labelled with
+    FDR values (1, 0.1, 0.05, 0.01, ...), so the reader never converts. Each cell prints the FDR
+    and, below it, the effect size of the same term (``effect_label``, e.g. ``z = 2.4``).
+    Cells below ``threshold`` are outlined and bold, a mark that survives greyscale printing;
+    cells without a tested term are hatched grey and labelled "not tested" rather than shown
+    as "not significant". Text is at least 9 pt (12 px at the figure's natural size).
 
     Parameters
     ----------
@@ -157,9 +197,11 @@ def focus_heatmap_svg(
     cells
         Mapping ``(row, column) -> HeatmapCell``; missing keys are drawn as not tested.
     metric_label
-        What the values are, for the colour-bar label (e.g. ``"empirical FDR"``).
+        What the values are, for the colour-bar label (e.g. ``"focus-family FDR"``).
     threshold
         Significance threshold on the value (e.g. 0.05).
+    effect_label
+        How the effect size is written in a cell (``"z"`` or ``"fold"``).
     name
         Prefix of the SVG element ids; must be unique within a page.
     """
@@ -171,17 +213,17 @@ def focus_heatmap_svg(
             if cell is not None and cell.value is not None and math.isfinite(cell.value):
                 scores[i, j] = -math.log10(max(cell.value, 1e-300))
     finite = scores[np.isfinite(scores)]
-    # The scale starts at 0 (value 1) and reaches at least -log10(0.001) = 3, so that a
-    # borderline result is never drawn in the darkest colour just because nothing is stronger.
+    # The scale starts at 0 (FDR 1) and reaches at least FDR 0.001, so that a borderline
+    # result is never drawn in the darkest colour just because nothing is stronger.
     vmax = max(3.0, float(finite.max()) if finite.size else 0.0)
     # Long pathway labels wrap onto several lines above their column; the top margin grows
     # with the number of lines so that nothing is clipped and no space is wasted.
     wrapped = [textwrap.fill(str(c), 16, break_long_words=False) for c in columns]
     label_lines = max((w.count("\n") + 1 for w in wrapped), default=1)
-    label_width = max((len(r) for r in rows), default=4) * 0.075 + 0.3
-    cell_w, cell_h = 1.25, 0.52
-    top, bottom = 0.2 + 0.18 * label_lines, 0.12
-    fig_w = label_width + cell_w * max(n_cols, 1) + 1.3
+    label_width = max((len(r) for r in rows), default=4) * 0.085 + 0.3
+    cell_w, cell_h = 1.3, 0.62
+    top, bottom = 0.25 + 0.2 * label_lines, 0.12
+    fig_w = label_width + cell_w * max(n_cols, 1) + 1.4
     fig_h = top + cell_h * max(n_rows, 1) + bottom
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(fig_w, fig_h))
@@ -193,65 +235,47 @@ def focus_heatmap_svg(
         masked = np.ma.masked_invalid(scores)
         cmap = HEATMAP_CMAP.with_extremes(bad="#eef1f4")
         image = ax.imshow(masked, cmap=cmap, vmin=0.0, vmax=vmax, aspect="auto")
-        ax.set_xticks(range(n_cols), labels=wrapped)
-        ax.set_yticks(range(n_rows), labels=list(rows))
-        ax.xaxis.tick_top()
-        ax.tick_params(length=0, labelsize=10)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        ax.set_xticks(np.arange(-0.5, n_cols, 1), minor=True)
-        ax.set_yticks(np.arange(-0.5, n_rows, 1), minor=True)
-        ax.grid(which="minor", color="white", linewidth=2)
-        ax.tick_params(which="minor", length=0)
+        cell_axes(ax, list(rows), wrapped, labelsize=10)
         for i, row in enumerate(rows):
             for j, col in enumerate(columns):
                 cell = cells.get((row, col))
                 score = scores[i, j]
-                if not math.isfinite(score):
-                    ax.add_patch(
-                        Rectangle(
-                            (j - 0.5, i - 0.5),
-                            1,
-                            1,
-                            fill=False,
-                            hatch="///",
-                            edgecolor="#c3ccd6",
-                            linewidth=0,
-                        )
-                    )
-                    ax.text(j, i, "not tested", ha="center", va="center", fontsize=8, color=_MUTED)
+                if cell is None or not math.isfinite(score):
+                    hatch_cell(ax, i, j, "not tested")
                     continue
                 dark = score / vmax > 0.55
-                significant = bool(cell and cell.significant)
+                text = fdr_text(cell.value)
+                if cell.effect is not None and math.isfinite(cell.effect):
+                    text += f"\n{effect_label} = {_signed(cell.effect)}"
                 ax.text(
                     j,
                     i,
-                    superscript_number(cell.value if cell else None),
+                    text,
                     ha="center",
                     va="center",
-                    fontsize=9.5,
-                    fontweight="bold" if significant else "normal",
+                    fontsize=9,
+                    linespacing=1.15,
+                    fontweight="bold" if cell.significant else "normal",
                     color="white" if dark else _TEXT,
                 )
-                if significant:
-                    ax.add_patch(
-                        Rectangle(
-                            (j - 0.44, i - 0.40),
-                            0.88,
-                            0.80,
-                            fill=False,
-                            edgecolor=OKABE_ITO["vermillion"],
-                            linewidth=2.0,
-                        )
-                    )
+                if cell.significant:
+                    outline_cell(ax, i, j, 2.2)
         bar = fig.colorbar(image, cax=cax)
         bar.outline.set_visible(False)
-        bar.ax.tick_params(labelsize=8, length=2)
-        bar.set_label(f"{_MINUS}log10 {metric_label}", fontsize=9)
+        ticks = [t for t in _FDR_TICKS if -math.log10(t) <= vmax]
+        bar.set_ticks([-math.log10(t) for t in ticks], labels=[fdr_text(t) for t in ticks])
+        bar.ax.tick_params(labelsize=8.5, length=2)
+        bar.set_label(metric_label, fontsize=9)
         line = -math.log10(threshold)
         if line <= vmax:
-            bar.ax.axhline(line, color=OKABE_ITO["vermillion"], linewidth=1.5)
+            bar.ax.axhline(line, color=_TEXT, linewidth=1.8)
     return _svg_text(fig, name)
+
+
+def _signed(value: float) -> str:
+    """A number with one decimal and a typographic minus (``-1.5`` -> "\u22121.5")."""
+    text = f"{value:.1f}"
+    return text.replace("-", _MINUS)
 
 
 @dataclass(frozen=True)
@@ -263,11 +287,13 @@ class QQSeries:
     observed: Sequence[float]
 
 
+#: Method colours of the QQ plot: Okabe-Ito hues that are not the push colours of
+#: :mod:`._palette` (vermillion and blue mean a direction everywhere else), plus marker shapes.
 _QQ_STYLES = (
-    (OKABE_ITO["vermillion"], "o"),
-    (OKABE_ITO["blue"], "^"),
-    (OKABE_ITO["green"], "s"),
-    (OKABE_ITO["purple"], "D"),
+    (OKABE_ITO["green"], "o"),
+    (OKABE_ITO["purple"], "^"),
+    (OKABE_ITO["grey"], "s"),
+    (OKABE_ITO["orange"], "D"),
 )
 
 
@@ -365,7 +391,7 @@ def upset_svg(
     matrix_w, matrix_h = col_w * n_cols, row_h * n_rows
     fig_w = left + sizes_w + label_w + matrix_w + right
     fig_h = bottom + matrix_h + gap + bar_h + top
-    bar_colour, dot_on, dot_off = OKABE_ITO["blue"], _TEXT, "#d5dce4"
+    bar_colour, dot_on, dot_off = _MUTED, _TEXT, "#d5dce4"
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(fig_w, fig_h))
         x0 = (left + sizes_w + label_w) / fig_w
@@ -435,239 +461,4 @@ def upset_svg(
         side.set_xticks([])
         for key in ("left", "top", "right"):
             side.spines[key].set_visible(False)
-    return _svg_text(fig, name)
-
-
-#: Diverging scale of the signature grid (ColorBrewer "RdBu", blue for negative, red for
-#: positive): the two hues stay apart with every common colour-vision deficiency and the
-#: lightness alone says how far a cell is from random cargo.
-_RDBU = ["#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582", "#d6604d"]
-DIVERGING_CMAP = LinearSegmentedColormap.from_list("exomir_rdbu", [*_RDBU, "#b2182b"])
-
-#: Colours of called directions: raised (up, high, pro-tumour) and lowered (down, anti-tumour).
-SIGNATURE_COLOURS = {
-    1: OKABE_ITO["vermillion"],
-    -1: OKABE_ITO["blue"],
-    0: "#c3ccd6",
-}
-
-#: Standardised scores are drawn up to this many standard deviations; beyond, they are clipped
-#: and marked, so that one extreme call does not flatten all the others.
-SIGNATURE_CLIP = 8.0
-
-
-@dataclass(frozen=True)
-class SignatureBar:
-    """One call of the per-set signature chart.
-
-    ``value`` is the standardised score (score minus the random sets' mean, over their SD;
-    ``None`` when undefined); ``sign`` is +1 for a call that raises (up, high, pro-tumour), -1
-    for one that lowers (down, anti-tumour), 0 for no call; ``note`` is the text at the right
-    (the direction and p-value); ``group`` the heading the bar is listed under.
-    """
-
-    label: str
-    group: str
-    value: float | None
-    sign: int
-    note: str
-
-
-def _clip(value: float) -> float:
-    return max(-SIGNATURE_CLIP, min(SIGNATURE_CLIP, value))
-
-
-def signature_bars_svg(bars: Sequence[SignatureBar], *, name: str = "signature-bars") -> str:
-    """Draw the calls of one set as horizontal diverging bars and return inline SVG.
-
-    Each bar is the call's standardised score, so calls measured on different numbers of genes
-    share one axis, and zero is what random miRNA cargo of the same size does. Only called bars
-    are coloured (vermillion raises, blue lowers; the direction is also written at the right,
-    so colour is never the only cue); the others are light grey. Bars are grouped under their
-    heading (scores, focus pathways, processes) in the order given.
-    """
-    rows: list[tuple[str, SignatureBar | None]] = []
-    for bar in bars:
-        if not rows or (rows[-1][1] is not None and rows[-1][1].group != bar.group):
-            rows.append((bar.group, None))
-        rows.append((bar.label, bar))
-    values = [
-        min(abs(b.value), SIGNATURE_CLIP)
-        for _, b in rows
-        if b is not None and b.value is not None and not math.isnan(b.value)
-    ]
-    limit = max(3.0, float(math.ceil(max(values, default=0.0))))
-    row_h = 0.27
-    # The label column grows with the longest label (about 0.075 in per character at 9 pt).
-    label_w = max((len(label) for label, _ in rows), default=10) * 0.075 + 0.3
-    note_w = 2.0
-    fig_w = label_w + 3.6 + note_w
-    fig_h = 0.75 + row_h * max(len(rows), 1)
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(fig_w, fig_h))
-        ax = fig.add_axes(
-            (label_w / fig_w, 0.55 / fig_h, (fig_w - label_w - note_w) / fig_w, 1 - 0.7 / fig_h)
-        )
-        ys = list(range(len(rows)))
-        for y, (_label, bar) in zip(ys, rows, strict=True):
-            if bar is None or bar.value is None or math.isnan(bar.value):
-                continue
-            value = _clip(bar.value)
-            ax.barh(y, value, height=0.62, color=SIGNATURE_COLOURS[bar.sign], zorder=2)
-            if abs(bar.value) > SIGNATURE_CLIP:
-                ax.text(
-                    value,
-                    y,
-                    " \u00bb" if value > 0 else "\u00ab ",
-                    ha="left" if value > 0 else "right",
-                    va="center",
-                    fontsize=9,
-                    color=_TEXT,
-                )
-        for y, (_label, bar) in zip(ys, rows, strict=True):
-            if bar is not None:
-                ax.text(
-                    1.02,
-                    y,
-                    bar.note,
-                    transform=ax.get_yaxis_transform(),
-                    ha="left",
-                    va="center",
-                    fontsize=8.5,
-                    fontweight="bold" if bar.sign else "normal",
-                    color=_TEXT if bar.sign else _MUTED,
-                )
-        ax.axvline(0, color=_MUTED, linewidth=0.9, zorder=3)
-        ax.set_xlim(-limit * 1.05, limit * 1.05)
-        ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.set_yticks(ys, labels=[label for label, _ in rows])
-        for tick, (_label, bar) in zip(ax.get_yticklabels(), rows, strict=True):
-            if bar is None:
-                tick.set_fontweight("bold")
-                tick.set_color(_TEXT)
-        ax.tick_params(axis="y", length=0, labelsize=9)
-        ax.tick_params(axis="x", labelsize=8.5)
-        ax.grid(axis="x", color=_GRID, linewidth=0.6, zorder=0)
-        ax.set_axisbelow(True)
-        ax.spines["left"].set_visible(False)
-        ax.set_xlabel(
-            f"standardised score: (score {_MINUS} mean of random sets) / SD of random sets",
-            fontsize=8.5,
-        )
-    return _svg_text(fig, name)
-
-
-@dataclass(frozen=True)
-class GridCell:
-    """One cell of the set-by-call signature grid.
-
-    ``value`` is the standardised score (``None`` when the set has no such call); ``symbol``
-    the direction mark written in the cell; ``p`` the call's p-value; ``called`` outlines it.
-    """
-
-    value: float | None
-    symbol: str
-    p: float | None
-    called: bool
-
-
-def signature_grid_svg(
-    rows: Sequence[str],
-    columns: Sequence[str],
-    cells: Mapping[tuple[str, str], GridCell],
-    *,
-    name: str = "signature-grid",
-) -> str:
-    """Draw the set-by-call grid of standardised scores and return inline SVG.
-
-    Colour runs from blue (below random cargo) through white to red (above); every cell also
-    carries its direction mark and p-value, and called cells are outlined, so that the figure
-    reads without colour. Cells of calls a set does not have are hatched grey.
-    """
-    n_rows, n_cols = max(len(rows), 1), max(len(columns), 1)
-    values = np.full((n_rows, n_cols), np.nan)
-    for i, row in enumerate(rows):
-        for j, col in enumerate(columns):
-            cell = cells.get((row, col))
-            if cell is not None and cell.value is not None and not math.isnan(cell.value):
-                values[i, j] = _clip(cell.value)
-    finite = np.abs(values[np.isfinite(values)])
-    vmax = max(3.0, float(finite.max()) if finite.size else 0.0)
-    wrapped = [textwrap.fill(str(c), 14, break_long_words=False) for c in columns]
-    label_lines = max((w.count("\n") + 1 for w in wrapped), default=1)
-    label_width = max((len(r) for r in rows), default=4) * 0.075 + 0.3
-    # Wide enough for the longest label line at 9.5 pt ("Immunomodulatory").
-    longest = max((len(line) for w in wrapped for line in w.split("\n")), default=8)
-    cell_w, cell_h = max(1.0, longest * 0.075 + 0.1), 0.56
-    top, bottom = 0.2 + 0.18 * label_lines, 0.12
-    fig_w = label_width + cell_w * n_cols + 1.5
-    fig_h = top + cell_h * n_rows + bottom
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(fig_w, fig_h))
-        left = label_width / fig_w
-        width = cell_w * n_cols / fig_w
-        height = cell_h * n_rows / fig_h
-        ax = fig.add_axes((left, bottom / fig_h, width, height))
-        cax = fig.add_axes((left + width + 0.25 / fig_w, bottom / fig_h, 0.14 / fig_w, height))
-        cmap = DIVERGING_CMAP.with_extremes(bad="#eef1f4")
-        image = ax.imshow(
-            np.ma.masked_invalid(values), cmap=cmap, vmin=-vmax, vmax=vmax, aspect="auto"
-        )
-        ax.set_xticks(range(len(columns)), labels=wrapped)
-        ax.set_yticks(range(len(rows)), labels=list(rows))
-        ax.xaxis.tick_top()
-        ax.tick_params(length=0, labelsize=9.5)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        ax.set_xticks(np.arange(-0.5, n_cols, 1), minor=True)
-        ax.set_yticks(np.arange(-0.5, n_rows, 1), minor=True)
-        ax.grid(which="minor", color="white", linewidth=2)
-        ax.tick_params(which="minor", length=0)
-        for i, row in enumerate(rows):
-            for j, col in enumerate(columns):
-                cell = cells.get((row, col))
-                if cell is None or not math.isfinite(values[i, j]):
-                    ax.add_patch(
-                        Rectangle(
-                            (j - 0.5, i - 0.5),
-                            1,
-                            1,
-                            fill=False,
-                            hatch="///",
-                            edgecolor="#c3ccd6",
-                            linewidth=0,
-                        )
-                    )
-                    ax.text(j, i, "n/a", ha="center", va="center", fontsize=8, color=_MUTED)
-                    continue
-                dark = abs(values[i, j]) / vmax > 0.6
-                text = cell.symbol
-                if cell.p is not None and math.isfinite(cell.p):
-                    text += "\n" + superscript_number(cell.p)
-                ax.text(
-                    j,
-                    i,
-                    text,
-                    ha="center",
-                    va="center",
-                    fontsize=8.5,
-                    linespacing=1.1,
-                    fontweight="bold" if cell.called else "normal",
-                    color="white" if dark else _TEXT,
-                )
-                if cell.called:
-                    ax.add_patch(
-                        Rectangle(
-                            (j - 0.44, i - 0.42),
-                            0.88,
-                            0.84,
-                            fill=False,
-                            edgecolor=_TEXT,
-                            linewidth=1.6,
-                        )
-                    )
-        bar = fig.colorbar(image, cax=cax)
-        bar.outline.set_visible(False)
-        bar.ax.tick_params(labelsize=8, length=2)
-        bar.set_label("SDs from random sets", fontsize=8.5)
     return _svg_text(fig, name)

@@ -23,6 +23,7 @@ from .. import __version__
 from .. import signatures as sg
 from .._io import write_text
 from ._build import build_report_data
+from ._bundle import copy_bundle, write_significant
 from ._data import Calibration, ReportData
 from ._derive import _common, _param, flatten_params
 from ._format import (
@@ -34,6 +35,7 @@ from ._format import (
     format_percent,
     format_pvalue,
 )
+from ._headline import overview_headline_section
 from ._load import _relative_href
 from ._overview import (
     methods_section,
@@ -47,6 +49,7 @@ from ._overview import (
     overview_sources_section,
     overview_summary_section,
 )
+from ._palette import css_variables
 from ._sections import Section, _sources_of, parameters_section
 from ._set_page import (
     set_focus_section,
@@ -60,6 +63,7 @@ from ._signature_sections import (
     set_literature_section,
     set_signatures_section,
 )
+from ._summary_figure import write_summary_figure
 
 
 def _environment() -> jinja2.Environment:
@@ -87,6 +91,7 @@ SetBuilder = Callable[[ReportData, str], "Section | None"]
 
 #: Sections of ``index.html``, in page order.
 OVERVIEW_SECTIONS: tuple[OverviewBuilder, ...] = (
+    overview_headline_section,
     overview_intro_section,
     overview_summary_section,
     overview_focus_section,
@@ -191,7 +196,7 @@ def _run_facts(data: ReportData) -> list[tuple[str, str]]:
 def render_pages(data: ReportData) -> dict[str, str]:
     """Render every page to HTML text, keyed by file name (no files are written)."""
     env = _environment()
-    css = env.loader.get_source(env, "report.css")[0]  # type: ignore[union-attr]
+    css = css_variables() + env.loader.get_source(env, "report.css")[0]  # type: ignore[union-attr]
     script = env.loader.get_source(env, "report.js")[0]  # type: ignore[union-attr]
     page_template = env.get_template("page.html.j2")
     facts = _run_facts(data)
@@ -206,7 +211,8 @@ def render_pages(data: ReportData) -> dict[str, str]:
             page=page,
             bodies=bodies,
             nav=nav,
-            facts=facts,
+            # "Sets 5" describes the run, not a set: only the overview says it.
+            facts=facts if page.active == "index" else [f for f in facts if f[0] != "Sets"],
             css=Markup(css),
             script=Markup(script),
             version=__version__,
@@ -217,7 +223,9 @@ def render_pages(data: ReportData) -> dict[str, str]:
 def write_report(out_dir: str | os.PathLike[str], data: ReportData) -> list[Path]:
     """Render the report and write its pages into ``out_dir`` atomically.
 
-    Returns the written paths: ``index.html`` first, then one page per set in set order.
+    Also copies the linked tables of ``data.bundle`` and writes the significant rows
+    (:mod:`._bundle`) and the summary figure (:mod:`._summary_figure`). Returns the written
+    pages: ``index.html`` first, then one page per set in set order.
     """
     out_dir = Path(out_dir)
     written = []
@@ -225,6 +233,9 @@ def write_report(out_dir: str | os.PathLike[str], data: ReportData) -> list[Path
         path = out_dir / filename
         write_text(html, path)
         written.append(path)
+    copy_bundle(out_dir, data.bundle)
+    write_significant(out_dir, data)
+    write_summary_figure(out_dir, data)
     return written
 
 

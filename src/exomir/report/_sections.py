@@ -9,14 +9,13 @@ the signature sections of both pages are in :mod:`._signature_sections`, and
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ._data import ReportData
-from ._derive import SetSummary, flatten_params, summarise_set
-from ._format import EN_DASH, _plain
+from ._derive import SetSummary, summarise_set
+from ._params import grouped, parameter_rows
 from ._validate import split_list
 
 
@@ -60,32 +59,22 @@ def _summaries(data: ReportData) -> dict[str, SetSummary]:
     }
 
 
-def _param_text(value: Any) -> str:
-    if value is None:
-        return EN_DASH
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple | Mapping):
-        return json.dumps(_plain(value), ensure_ascii=False)
-    return str(value)
-
-
 def parameters_section(data: ReportData, set_name: str | None = None) -> Section:
-    """The enrichment parameters (one column per set) and the full configuration.
+    """The enrichment parameters (one column per set, with units and meanings) and the full
+    configuration.
 
     On the overview the parameters of all sets stand side by side, so that a set run with
     different settings stands out; a set page shows its own column only.
     """
     sets = [set_name] if set_name is not None else list(data.sets)
-    flat = {s: dict(flatten_params(data.enrichment_params[s])) for s in sets}
-    keys = list(dict.fromkeys(k for s in sets for k in flat[s]))
-    rows = []
-    for key in keys:
-        values = [_param_text(flat[s].get(key)) for s in sets]
-        rows.append({"key": key, "cells": values, "varies": len(set(values)) > 1})
     return Section(
         "parameters",
         "Parameters",
         "section_parameters.html.j2",
-        {"sets": sets, "rows": rows, "config": data.config, "set_page": set_name is not None},
+        {
+            "sets": sets,
+            "groups": grouped(parameter_rows(data.enrichment_params, sets)),
+            "config": data.config,
+            "set_page": set_name is not None,
+        },
     )

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from ._data import ReportData
 from ._derive import (
+    EDGES_PER_MIRNA,
     focus_rows,
     mirna_target_counts,
     primary_method,
     rank_edges,
     summarise_set,
+    top_edges,
     top_terms,
 )
 from ._sections import METHOD_LABELS, Section
@@ -84,17 +86,19 @@ def set_focus_section(data: ReportData, set_name: str) -> Section:
     )
 
 
+#: Columns of the edge table: (column, heading, kind). ``sources`` also shows the edge's gene-set
+#: libraries when they differ from its sources (one evidence column, not two that repeat).
 _EDGE_COLUMNS = (
-    ("sources", "Sources", "tags"),
+    ("sources", "Evidence", "evidence"),
+    ("confidence", "Confidence", "score"),
     ("mirtarbase_tier", "miRTarBase tier", "text"),
     ("mirtarbase_pmids", "PMIDs", "int"),
     ("mirtarbase_experiments", "Experiments", "list"),
     ("targetscan_context_score", "TargetScan context++", "score"),
     ("targetscan_conserved", "Conserved site", "flag"),
     ("mirdb_score", "miRDB score", "int"),
-    ("libraries", "Libraries", "list"),
-    ("weight", "Weight", "score"),
-    ("confidence", "Confidence", "score"),
+    ("convergence", "Set miRNAs on the gene", "int"),
+    ("weight", "miRNA weight", "score"),
 )
 
 
@@ -119,8 +123,9 @@ def set_targets_section(data: ReportData, set_name: str) -> Section:
         "Target genes",
         "section_set_targets.html.j2",
         {
-            "edges": ranked.head(TOP_EDGES).to_dict("records"),
+            "edges": top_edges(ranked, limit=TOP_EDGES).to_dict("records"),
             "n_edges": len(ranked),
+            "per_mirna": EDGES_PER_MIRNA,
             "columns": columns,
             "mirnas": mirna_target_counts(targets, sources),
             "sources": sources,

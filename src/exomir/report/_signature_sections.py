@@ -19,14 +19,11 @@ from .. import signatures as sg
 from ._data import ReportData
 from ._derive import _common, _finite
 from ._format import EN_DASH
-from ._plots import (
-    GridCell,
-    SignatureBar,
-    signature_bars_svg,
-    signature_grid_svg,
-    superscript_number,
-)
+from ._headline import report_rows
+from ._palette import SEMANTIC
+from ._plots import superscript_number
 from ._sections import Section
+from ._signature_plots import GridCell, SignatureBar, signature_bars_svg, signature_grid_svg
 
 
 def _signature_note(row: Mapping[str, Any]) -> str:
@@ -54,7 +51,7 @@ def set_signatures_section(data: ReportData, set_name: str) -> Section | None:
     if not data.signatures or set_name not in data.signatures:
         return None
     files = data.signatures[set_name]
-    rows = sg.report_rows(files.table)
+    rows = report_rows(files.table)
     bars = [
         SignatureBar(r["label"], r["group"], r["z"], r["sign"], _signature_note(r)) for r in rows
     ]
@@ -65,7 +62,13 @@ def set_signatures_section(data: ReportData, set_name: str) -> Section | None:
         "Signatures",
         "section_set_signatures.html.j2",
         {
-            "scores": [r for r in rows if r["kind"] in ("score", "balance")],
+            "scores": [r for r in rows if r["kind"] in ("score", "balance", "lean")],
+            "semantic": SEMANTIC,
+            "fdr_weak": [
+                r["label"]
+                for r in rows
+                if r["sign"] and (_finite(r["fdr"]) or 1.0) > files.params.get("alpha", sg.ALPHA)
+            ],
             "pathways": [r for r in rows if r["kind"] == "pathway"],
             "processes": [r for r in rows if r["kind"] == "process"],
             "drivers": sg.report_drivers(files.drivers, files.table),
@@ -101,13 +104,20 @@ def set_literature_section(data: ReportData, set_name: str) -> Section | None:
     )
 
 
+def _called(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The calls of a set for the overview's list; the lean is kept (even without a call)
+    whenever pro-tumour or anti-tumour is called, so they are never listed without it."""
+    tumour = any(r["sign"] for r in rows if r["key"] in ("pro_tumour", "anti_tumour"))
+    return [r for r in rows if r["sign"] or (tumour and r["kind"] in ("lean", "balance"))]
+
+
 def overview_signatures_section(data: ReportData) -> Section | None:
     """All sets at a glance: the scores, the balance and the focus pathways side by side."""
     if not data.signatures:
         return None
     columns: dict[str, str] = {}
     processes: dict[str, str] = {}
-    rows_by_set = {s: sg.report_rows(data.signatures[s].table) for s in data.sets}
+    rows_by_set = {s: report_rows(data.signatures[s].table) for s in data.sets}
     for rows in rows_by_set.values():
         for r in rows:
             target = processes if r["kind"] == "process" else columns
@@ -133,7 +143,8 @@ def overview_signatures_section(data: ReportData) -> Section | None:
             "columns": list(columns.items()),
             "processes": list(processes.items()),
             "grid": grid,
-            "called": {s: [r for r in rows if r["sign"]] for s, rows in rows_by_set.items()},
+            "called": {s: _called(rows) for s, rows in rows_by_set.items()},
+            "semantic": SEMANTIC,
             "alpha": _common([data.signatures[s].params.get("alpha") for s in data.sets])
             or sg.ALPHA,
             "agreement": agreement,

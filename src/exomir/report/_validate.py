@@ -190,14 +190,33 @@ def normalise_targets(
     return frame.reset_index(drop=True)
 
 
+#: Optional numeric columns of an enrichment table: BH over the focus family, BH over all terms,
+#: and the effect size (observed - null mean) / null SD.
+ENRICHMENT_OPTIONAL = ("fdr_focus", "fdr_all", "z_emp")
+
+
 def normalise_enrichment(
     frame: pd.DataFrame, set_name: str, *, path: str | os.PathLike[str] | None = None
 ) -> pd.DataFrame:
-    """Check an enrichment table (all columns of the contract; values in range)."""
+    """Check an enrichment table (all columns of the contract; values in range).
+
+    The statistics added later (:data:`ENRICHMENT_OPTIONAL`: the focus-family and all-terms
+    FDRs, the effect size ``z_emp``) are checked as numbers when present; older tables lack
+    them and the report says what it used instead.
+    """
     spec = tables.ENRICHMENT
     spec.require(frame, path)
     _check_set_column(frame, set_name, what=spec.what, path=path)
     frame = _numbers(frame, spec, what=spec.what, path=path)
+    frame = _numeric_columns(
+        frame,
+        [c for c in ENRICHMENT_OPTIONAL if c in frame.columns],
+        what=spec.what,
+        path=path,
+        probabilities=("fdr_focus", "fdr_all"),
+    )
+    if "p_method" in frame.columns:
+        frame = _text_columns(frame, ["p_method"])
     frame = _boolean_column(frame, "cluster_lead", what=spec.what, path=path)
     frame = _text_columns(
         frame, [c for c in spec.columns if c not in spec.numeric and c != "cluster_lead"]

@@ -3,7 +3,7 @@
 A miRNA represses its targets; repressing an inhibitor of a process pushes the process up,
 repressing an activator pushes it down.  From curated regulators and gene roles, the
 signatures turn a set's target edges into signed calls on the focus pathways, other processes,
-four scores (pro-tumour, anti-tumour, regenerative, immunomodulatory) and the tumour balance,
+four scores (pro-tumour, anti-tumour, regenerative, immunomodulatory) and the tumour lean,
 each with an empirical p-value against the enrichment's random miRNA sets and the edges that
 drive it, and set them beside what the MSC-exosome literature claims.  The calls are hypotheses
 derived from target annotations, not measurements.
@@ -52,12 +52,13 @@ from ._literature import (
     read_literature,
 )
 from ._model import (
-    BALANCE,
     DIRECTION_SIGN,
     DIRECTION_WORDS,
     DIRECTIONS,
     GENE_ROLES,
     KINDS,
+    LEAN,
+    LEAN_SCORES,
     REGULATOR_COLUMNS,
     REGULATOR_EFFECTS,
     ROLE_COLUMNS,
@@ -72,15 +73,20 @@ from ._model import (
 )
 from ._scoring import (
     ALPHA,
+    P_METHODS,
     TIE_TOLERANCE,
     TOP_DRIVERS,
     SignatureResult,
     call_direction,
     contribution_matrix,
     empirical_pvalues,
+    lean_scores,
     null_draws,
+    null_moments,
     null_scores,
+    p_method,
     score_set,
+    standardise,
     target_counts,
 )
 from ._summary import (
@@ -102,7 +108,6 @@ LITERATURE_COLUMNS = SIGNATURE_LITERATURE.columns
 __all__ = [
     "AGREEMENTS",
     "ALPHA",
-    "BALANCE",
     "DIRECTIONS",
     "DIRECTION_SIGN",
     "DIRECTION_SYMBOLS",
@@ -114,9 +119,12 @@ __all__ = [
     "GENE_ROLES",
     "KINDS",
     "KIND_GROUPS",
+    "LEAN",
+    "LEAN_SCORES",
     "LITERATURE_COLUMNS",
     "LITERATURE_INPUT_COLUMNS",
     "PATHWAY_AGREEMENTS",
+    "P_METHODS",
     "REGULATOR_COLUMNS",
     "REGULATOR_EFFECTS",
     "REPORT_DRIVERS",
@@ -141,12 +149,15 @@ __all__ = [
     "empirical_pvalues",
     "file_checksums",
     "group_files",
+    "lean_scores",
     "literature_comparison",
     "mirna_matches",
     "mirna_stem",
     "normalise_weights",
     "null_draws",
+    "null_moments",
     "null_scores",
+    "p_method",
     "read_gene_roles",
     "read_literature",
     "read_model",
@@ -158,6 +169,7 @@ __all__ = [
     "report_drivers",
     "report_rows",
     "score_set",
+    "standardise",
     "standardised",
     "summarise",
     "target_counts",

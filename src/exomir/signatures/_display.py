@@ -10,14 +10,15 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ._literature import AGREEMENTS
 from ._model import DIRECTION_SIGN, DIRECTION_WORDS
-from ._scoring import TIE_TOLERANCE
+from ._scoring import standardise
 
 #: Direction marks of the report: an arrow up for every call that raises its score (up, high,
-#: pro-tumour balance), down for one that lowers it, a dot for no call.
+#: pro-tumour lean), down for one that lowers it, a dot for no call.
 DIRECTION_SYMBOLS = {
     "up": "\u2191",
     "high": "\u2191",
@@ -30,7 +31,7 @@ DIRECTION_SYMBOLS = {
 #: Kinds of call as the report groups them.
 KIND_GROUPS = {
     "score": "Scores",
-    "balance": "Scores",
+    "lean": "Scores",
     "pathway": "Focus pathways",
     "process": "Processes",
 }
@@ -40,15 +41,12 @@ REPORT_DRIVERS = 12
 
 
 def standardised(score: float, mean: float, sd: float) -> float | None:
-    """``(score - mean) / sd`` of the random sets; +-inf when they never vary but the set
-    does, 0 when neither does, None when the null is missing."""
+    """``(score - mean) / sd`` of the random sets (:func:`exomir.signatures.standardise`):
+    +-inf when they never vary but the set does, 0 when neither does, None when the null is
+    missing."""
     if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (score, mean, sd)):
         return None
-    if sd > 0:
-        return (score - mean) / sd
-    if abs(score - mean) <= TIE_TOLERANCE * max(1.0, abs(score)):
-        return 0.0
-    return math.copysign(math.inf, score - mean)
+    return float(standardise(np.array([score]), np.array([mean]), np.array([sd]))[0])
 
 
 def report_rows(table: pd.DataFrame) -> list[dict[str, Any]]:

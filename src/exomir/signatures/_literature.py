@@ -38,8 +38,8 @@ EFFECTS = (
 
 #: The call a review's effect predicts: effect -> (call key, expected direction).
 EFFECT_CALLS: dict[str, tuple[str, str]] = {
-    "pro_tumour": ("tumour_balance", "pro_tumour"),
-    "anti_tumour": ("tumour_balance", "anti_tumour"),
+    "pro_tumour": ("tumour_lean", "pro_tumour"),
+    "anti_tumour": ("tumour_lean", "anti_tumour"),
     "regenerative": ("regenerative", "high"),
     "anti_apoptotic": ("apoptosis", "down"),
     "pro_angiogenic": ("angiogenesis", "up"),

@@ -1,7 +1,7 @@
 """The signature model: the calls, their curated genes and effects, and the curated readers.
 
 ``pathway_regulators.tsv`` and ``gene_roles.tsv`` (``resources/curated/``) become a
-:class:`SignatureModel`: one :class:`Call` per score, the tumour balance, each focus pathway and
+:class:`SignatureModel`: one :class:`Call` per score, the tumour lean, each focus pathway and
 each other process, holding the genes whose repression moves it and the sign of that move.  The
 model and the choices behind it are described in ``docs/methods/signatures.md``.
 """
@@ -27,7 +27,7 @@ from ._checks import line_of, strip_text
 log = logging.getLogger("exomir.signatures")
 
 #: Kinds of call, in table order.
-KINDS = ("score", "balance", "pathway", "process")
+KINDS = ("score", "lean", "pathway", "process")
 
 #: Effect on a process of repressing one of its regulators.
 REGULATOR_EFFECTS = {"activator": -1, "inhibitor": 1}
@@ -67,17 +67,23 @@ SCORES: dict[str, tuple[str, dict[str, int]]] = {
     ),
 }
 
-#: The net tumour balance: key, label, role effects.
-BALANCE: tuple[str, str, dict[str, int]] = (
-    "tumour_balance",
-    "Tumour balance (pro \u2212 anti)",
+#: The tumour lean: key, label, role effects (for its drivers: repressing a tumour suppressor
+#: pushes it pro-tumour, repressing an oncogene anti-tumour). Its score is not the sum of these
+#: pushes but ``z(pro_tumour) - z(anti_tumour)``, the two scores standardised against the same
+#: random sets (:func:`exomir.signatures.lean_scores`).
+LEAN: tuple[str, str, dict[str, int]] = (
+    "tumour_lean",
+    "Tumour lean",
     {"tumour_suppressor": 1, "oncogene": -1},
 )
+
+#: The two scores the lean weighs against each other: (pro, anti).
+LEAN_SCORES = ("pro_tumour", "anti_tumour")
 
 #: Directions of each kind of call (the last one is "no call").
 DIRECTIONS = {
     "score": ("high", "none"),
-    "balance": ("pro_tumour", "anti_tumour", "none"),
+    "lean": ("pro_tumour", "anti_tumour", "none"),
     "pathway": ("up", "down", "none"),
     "process": ("up", "down", "none"),
 }
@@ -317,12 +323,12 @@ def build_model(
     Returns
     -------
     SignatureModel
-        Calls in table order: the four scores, the balance, the focus pathways (in focus order)
+        Calls in table order: the four scores, the lean, the focus pathways (in focus order)
         and the other processes (in the order they first appear in ``regulators``).
     """
     focus = dict(focus or {})
     calls = [_role_call("score", key, label, roles, m) for key, (label, m) in SCORES.items()]
-    calls.append(_role_call("balance", BALANCE[0], BALANCE[1], roles, BALANCE[2]))
+    calls.append(_role_call("lean", LEAN[0], LEAN[1], roles, LEAN[2]))
     by_process: dict[str, dict[str, list[tuple[str, int, str]]]] = {}
     labels: dict[str, str] = {}
     has_reference = "reference" in regulators.columns

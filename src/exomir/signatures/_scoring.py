@@ -27,7 +27,7 @@ from ..errors import InputError
 from ..tables import EDGE_EVIDENCE, SIGNATURE_DRIVERS, SIGNATURE_LITERATURE, SIGNATURES
 from ._checks import clean_zero, empty_frame, line_of
 from ._inputs import check_set_targets, clean_scoring_edges, normalise_weights
-from ._model import SignatureModel
+from ._model import LEAN_SCORES, SignatureModel
 
 log = logging.getLogger("exomir.signatures")
 
@@ -37,6 +37,8 @@ ALPHA = 0.05
 TOP_DRIVERS = 5
 #: Relative tolerance within which a random score ties the observed one.
 TIE_TOLERANCE = 1e-9
+#: How a p-value was obtained (:func:`p_method`).
+P_METHODS = ("exceedances", "floor")
 
 
 def target_counts(edges: pd.DataFrame, universe: Universe) -> np.ndarray:
@@ -124,11 +126,76 @@ def null_scores(sets: np.ndarray, set_weights: np.ndarray, contributions: np.nda
 
 def empirical_pvalues(observed: np.ndarray, null: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``p_up`` and ``p_down`` of each call (columns of ``null``), ties within the tolerance."""
-    tol = TIE_TOLERANCE * np.maximum(1.0, np.abs(observed))
+    # An infinite score (a lean beyond random sets that never vary) ties only itself.
+    tol = TIE_TOLERANCE * np.where(np.isfinite(observed), np.maximum(1.0, np.abs(observed)), 0.0)
     n = null.shape[0]
     up = (1.0 + (null >= observed - tol).sum(axis=0)) / (1.0 + n)
     down = (1.0 + (null <= observed + tol).sum(axis=0)) / (1.0 + n)
     return up, down
+
+
+def standardise(values: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """``(values - mean) / sd`` column by column; where ``sd`` is 0 (the random sets never
+    vary): 0 for a value that ties ``mean`` (within the tolerance), +-inf otherwise."""
+    values = np.asarray(values, dtype=float)
+    mean = np.broadcast_to(np.asarray(mean, dtype=float), values.shape[-1:])
+    sd = np.broadcast_to(np.asarray(sd, dtype=float), values.shape[-1:])
+    diff = values - mean
+    tied = np.abs(diff) <= TIE_TOLERANCE * np.maximum(1.0, np.abs(values))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(sd > 0, diff / np.where(sd > 0, sd, 1.0), np.sign(diff) * np.inf)
+    return np.where((sd > 0) | ~tied, z, 0.0)
+
+
+def null_moments(null: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation (ddof 1; NaN for fewer than two sets) of each column."""
+    mean = null.mean(axis=0)
+    if null.shape[0] < 2:
+        return mean, np.full(null.shape[1], np.nan)
+    return mean, null.std(axis=0, ddof=1)
+
+
+def lean_scores(
+    observed: tuple[float, float], null: tuple[np.ndarray, np.ndarray]
+) -> tuple[float, np.ndarray]:
+    """The tumour lean of the set and of each random set: ``z(pro) - z(anti)``.
+
+    Both scores are standardised against the same random sets, so that they are on one scale
+    whatever the number and weights of their genes; the random sets' own leans, computed the
+    same way from the same draws, are the null of the set's lean (docs/methods/signatures.md).
+    The mean and standard deviation of each score are taken over the random sets *and the set
+    itself* (the convention of the ``+1`` in the p-values): the transformation is then the
+    same symmetric function of all ``N + 1`` scores, which keeps the set exchangeable with the
+    random sets under the null, and a set beyond every random set gets a finite lean.
+
+    Parameters
+    ----------
+    observed
+        The set's (pro-tumour, anti-tumour) scores.
+    null
+        The random sets' pro-tumour and anti-tumour scores (length ``N`` each).
+
+    Returns
+    -------
+    lean, null_lean
+        The set's lean and the ``N`` random sets' leans.
+    """
+    scores = np.vstack(
+        [np.asarray(observed, dtype=float), np.column_stack([np.asarray(v, float) for v in null])]
+    )
+    mean, sd = null_moments(scores)
+    z = standardise(scores, mean, np.nan_to_num(sd))
+    lean = z[:, 0] - z[:, 1]
+    return float(lean[0]), lean[1:]
+
+
+def p_method(kind: str, p_up: float, p_down: float, n_random: int) -> str:
+    """How the p-value was obtained: ``floor`` when no random set reached the observed score
+    in the tail the call tests (the p-value ``1/(N+1)``, doubled when two-sided, is then an
+    upper bound), ``exceedances`` otherwise."""
+    floor = 1.0 / (1.0 + n_random)
+    tail = p_up if kind == "score" else min(p_up, p_down)
+    return "floor" if tail <= floor * (1 + 1e-12) else "exceedances"
 
 
 def call_direction(kind: str, score: float, p_up: float, p_down: float, alpha: float) -> tuple:
@@ -136,7 +203,7 @@ def call_direction(kind: str, score: float, p_up: float, p_down: float, alpha: f
     if kind == "score":
         return ("high" if p_up <= alpha and score > 0 else "none"), p_up
     p_value = min(1.0, 2.0 * min(p_up, p_down))
-    up, down = ("pro_tumour", "anti_tumour") if kind == "balance" else ("up", "down")
+    up, down = ("pro_tumour", "anti_tumour") if kind == "lean" else ("up", "down")
     if p_value <= alpha and p_up < p_down and score > 0:
         return up, p_value
     if p_value <= alpha and p_down < p_up and score < 0:
@@ -275,7 +342,16 @@ def score_set(
     counts = target_counts(edges, universe) if null.stratified else None
     sets, set_weights = null_draws(len(universe.mirnas), query_index, w, null, counts)
     scores = null_scores(sets, set_weights, contributions)
+    keys = [call.key for call in model.calls]
+    for j, call in enumerate(model.calls):
+        if call.kind == "lean":
+            pro, anti = (keys.index(k) for k in LEAN_SCORES)
+            observed[j], scores[:, j] = lean_scores(
+                (observed[pro], observed[anti]), (scores[:, pro], scores[:, anti])
+            )
     p_up, p_down = empirical_pvalues(observed, scores)
+    null_mean, null_sd = null_moments(scores)
+    z = standardise(observed, null_mean, np.nan_to_num(null_sd))
 
     used = targets[targets["mirna"].isin(analysed)].copy()
     used["weight"] = used["mirna"].map(weights).astype(float)
@@ -297,8 +373,10 @@ def score_set(
                 "p_up": float(p_up[j]),
                 "p_down": float(p_down[j]),
                 "p_value": float(p_value),
-                "null_mean": clean_zero(float(scores[:, j].mean())),
-                "null_sd": float(scores[:, j].std(ddof=1)) if scores.shape[0] > 1 else np.nan,
+                "p_method": p_method(call.kind, p_up[j], p_down[j], scores.shape[0]),
+                "null_mean": clean_zero(float(null_mean[j])),
+                "null_sd": float(null_sd[j]),
+                "z": clean_zero(float(z[j])) if np.isfinite(null_sd[j]) else np.nan,
                 "n_genes": int(mine["gene"].nunique()),
                 "n_edges": len(mine),
                 "n_mirnas": int(mine["mirna"].nunique()),
@@ -373,7 +451,7 @@ def _drivers(targets: pd.DataFrame, model: SignatureModel, set_name: str) -> pd.
     for column in EDGE_EVIDENCE:
         if column not in out.columns:
             out[column] = pd.NA
-    for column in ("mirtarbase_pmids", "n_sources"):
+    for column in ("mirtarbase_pmids", "n_sources", "stem_pmids"):
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("Int64")
     return SIGNATURE_DRIVERS.ordered(out).reset_index(drop=True)
 

@@ -23,6 +23,7 @@ from ..errors import InputError
 from ..tables import SIGNATURE_DRIVERS, SIGNATURE_LITERATURE, SIGNATURE_SUMMARY, SIGNATURES
 from ._checks import empty_frame, line_of, numeric_column, text_values
 from ._model import DIRECTIONS, KINDS
+from ._scoring import P_METHODS
 
 
 def summarise(
@@ -30,11 +31,12 @@ def summarise(
     sources: Mapping[str, str] | None = None,
     params: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> pd.DataFrame:
-    """One row per set: the scores, the balance and the focus pathways side by side.
+    """One row per set: the scores, the tumour lean and the focus pathways side by side.
 
-    Columns ``set, msc_source, k_mirnas``; for each score and the balance ``<key>``,
-    ``<key>_p`` (the call's p-value) and ``<key>_call``; for each focus pathway
-    ``<key>_score``, ``<key>_p`` and ``<key>_call``.  Sets keep the order of ``tables``; the
+    Columns ``set, msc_source, k_mirnas``; for each score and the lean ``<key>`` (the score),
+    ``<key>_z`` (standardised against the random sets), ``<key>_p`` (the call's p-value),
+    ``<key>_fdr`` (its BH FDR over the set's calls) and ``<key>_call``; for each focus pathway
+    the same with the score in ``<key>_score``.  Sets keep the order of ``tables``; the
     pathway columns follow the first table's order.
     """
     sources = sources or {}
@@ -42,7 +44,7 @@ def summarise(
     keys: list[tuple[str, str]] = []
     for table in tables.values():
         for kind, key in table[["kind", "key"]].to_numpy():
-            if kind in ("score", "balance", "pathway") and (kind, key) not in keys:
+            if kind in ("score", "lean", "pathway") and (kind, key) not in keys:
                 keys.append((kind, key))
     rows = []
     for name, table in tables.items():
@@ -55,8 +57,13 @@ def summarise(
         for kind, key in keys:
             score_col = key if kind != "pathway" else f"{key}_score"
             present = key in indexed.index
-            row[score_col] = indexed.at[key, "score"] if present else np.nan
-            row[f"{key}_p"] = indexed.at[key, "p_value"] if present else np.nan
+            for column, source in (
+                (score_col, "score"),
+                (f"{key}_z", "z"),
+                (f"{key}_p", "p_value"),
+                (f"{key}_fdr", "fdr"),
+            ):
+                row[column] = indexed.at[key, source] if present else np.nan
             row[f"{key}_call"] = indexed.at[key, "direction"] if present else ""
         rows.append(row)
     frame = pd.DataFrame(rows)
@@ -81,10 +88,10 @@ def check_table(
     where = None if path is None else str(path)
     SIGNATURES.require(frame, where)
     frame = frame.reset_index(drop=True).copy()
-    for column in ("set", "kind", "key", "label", "direction", "drivers"):
+    for column in ("set", "kind", "key", "label", "direction", "p_method", "drivers"):
         frame[column] = text_values(frame[column])
-    for i, (name, kind, direction) in enumerate(
-        frame[["set", "kind", "direction"]].itertuples(index=False)
+    for i, (name, kind, direction, method) in enumerate(
+        frame[["set", "kind", "direction", "p_method"]].itertuples(index=False)
     ):
         line = None if where is None else line_of(i)
         if set_name is not None and name != set_name:
@@ -110,11 +117,19 @@ def check_table(
                 value=direction,
                 hint=f"use one of {', '.join(DIRECTIONS[kind])}",
             )
+        if method not in P_METHODS:
+            raise InputError(
+                "unknown p_method",
+                path=where,
+                line=line,
+                value=method,
+                hint=f"use one of {', '.join(P_METHODS)}",
+            )
     for column in ("p_up", "p_down", "p_value", "fdr"):
         frame[column] = numeric_column(frame, column, path=path, what=SIGNATURES.what, high=1.0)
     for column in ("score", "null_mean"):
         frame[column] = numeric_column(frame, column, path=path, what=SIGNATURES.what)
-    for column in ("null_sd", "n_genes", "n_edges", "n_mirnas"):
+    for column in ("z", "null_sd", "n_genes", "n_edges", "n_mirnas"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     return frame
 
@@ -144,7 +159,7 @@ def read_set_files(
         driver_frame = read_delimited(
             drivers, required=SIGNATURE_DRIVERS.needed, what=SIGNATURE_DRIVERS.what
         )
-        for column in ("rank", "weight", "confidence", "contribution", "mirtarbase_pmids"):
+        for column in SIGNATURE_DRIVERS.numeric:
             driver_frame[column] = pd.to_numeric(driver_frame[column], errors="coerce")
     lit_frame = empty_frame(SIGNATURE_LITERATURE.columns, "str")
     if literature is not None:

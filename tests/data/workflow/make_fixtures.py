@@ -2,7 +2,7 @@
 
 Every file has the exact layout of its official distribution (miRBase mature.fa and
 aliases.txt, the HGNC complete set, miRTarBase CSV, TargetScan 8 default predictions and
-miR_Family_Info, miRDB prediction result, Enrichr and MSigDB GMT), but the content is made up:
+miR_Family_Info, miRDB prediction result, NCBI gene2refseq, Enrichr and MSigDB GMT), but the content is made up:
 miRNA names and accessions are miRBase's, sequences are random, gene identifiers are in a
 synthetic range, and the miRNA -> gene edges are drawn from a seeded generator with one planted
 signal (the "bone marrow" miRNAs target the PI3K-Akt term). Run it again to regenerate the
@@ -237,7 +237,7 @@ def main() -> None:
     hsa_mirnas = [m for m in HSA if m != "hsa-miR-1246"]  # hsa-miR-1246: no target anywhere
     # miRTarBase CSV: known edges (strong), random weak and non-functional edges, replicates.
     mti = [
-        "miRTarBase ID,miRNA,Species (miRNA),Target Gene,Target Gene (Entrez Gene ID),"
+        "miRTarBase ID,miRNA,Species (miRNA),Target Gene,Target Gene (Entrez ID),"
         "Species (Target Gene),Experiments,Support Type,References (PMID)"
     ]
     n = 1
@@ -270,8 +270,7 @@ def main() -> None:
     mti_row("hsa-miR-16-5p", "GAPDH", "Luciferase reporter assay", "Non-Functional MTI", 50000000)
     mti_row("hsa-miR-21", "PDCD4", "Western blot", "Functional MTI", 60000000)  # old name
     mti.append(
-        f"MIRT{n:06d},mmu-miR-21a-5p,Mus musculus,Pten,19211,Mus musculus,Western blot,"
-        "Functional MTI,70000000"
+        f"MIRT{n:06d},mmu-miR-21a-5p,mmu,Pten,19211,mmu,Western blot,Functional MTI,70000000"
     )
     write("hsa_MTI.csv", "\n".join(mti) + "\n")
 
@@ -321,12 +320,44 @@ def main() -> None:
     write("Predicted_Targets_Context_Scores.default_predictions.txt", "\n".join(ctx) + "\n")
     write("Predicted_Targets_Info.default_predictions.txt", "\n".join(info) + "\n")
 
-    # miRDB prediction result: miRNA, RefSeq accession, score (no header)
+    # miRDB prediction result: miRNA, RefSeq accession, score (no header). Like most of the
+    # real file's, its accessions are transcripts other than the one HGNC lists (NM_9...):
+    # they map to genes only through gene2refseq.
+    transcript = {g: f"NM_8{i:05d}.{1 + i % 3}" for i, g in enumerate(genes)}
     mirdb = []
     for name in [*hsa_mirnas, "mmu-miR-21a-5p"]:
         for gene in rng.sample(genes, 10):
-            mirdb.append(f"{name}\t{gene_ids[gene][2]}\t{rng.randint(50, 100)}")
+            mirdb.append(f"{name}\t{transcript[gene]}\t{rng.randint(50, 100)}")
     write("miRDB_v6.0_prediction_result.txt", "\n".join(mirdb) + "\n")
+
+    # NCBI gene2refseq (16 tab-separated columns, '-' for an absent accession): per gene the
+    # HGNC transcript, a second mRNA, a predicted XM_ and a genomic-only row; mouse rows too.
+    g2r = [
+        "#tax_id\tGeneID\tstatus\tRNA_nucleotide_accession.version\tRNA_nucleotide_gi\t"
+        "protein_accession.version\tprotein_gi\tgenomic_nucleotide_accession.version\t"
+        "genomic_nucleotide_gi\tstart_position_on_the_genomic_accession\t"
+        "end_position_on_the_genomic_accession\torientation\tassembly\t"
+        "mature_peptide_accession.version\tmature_peptide_gi\tSymbol"
+    ]
+    for i, gene in enumerate(genes):
+        entrez = gene_ids[gene][1]
+        for status, accession in (
+            ("REVIEWED", f"{gene_ids[gene][2]}.2"),
+            ("VALIDATED", transcript[gene]),
+            ("MODEL", f"XM_8{i:05d}.1"),
+            ("REVIEWED", "-"),
+        ):
+            protein = "-" if accession == "-" else f"NP_8{i:05d}.1"
+            g2r.append(
+                f"9606\t{entrez}\t{status}\t{accession}\t-\t{protein}\t-\tNC_000010.11\t-\t"
+                f"{1000 * i}\t{1000 * i + 500}\t+\tReference GRCh38.p14 Primary Assembly\t"
+                f"-\t-\t{gene}"
+            )
+    g2r.append(
+        "10090\t19211\tREVIEWED\tNM_008960.2\t-\tNP_032986.1\t-\tNC_000085.7\t-\t32"
+        "\t99\t+\tReference GRCm39 C57BL/6J\t-\t-\tPten"
+    )
+    write("gene2refseq", "\n".join(g2r) + "\n")
 
     # Gene-set libraries: Enrichr text (empty description, trailing tab) and MSigDB GMT.
     write(

@@ -1,0 +1,213 @@
+"""The enrichment parameters as a reader wants them: named, with units and meanings.
+
+Each set's enrichment writes its parameters beside its results (``enrichment/{set}.json``).
+:func:`parameter_rows` turns them into table rows: a plain label, the dotted key (so a reader can
+find it in the file and the configuration), the value with its unit, and one sentence on what
+the value means. A list of records (``empirical.strata``) becomes a small table of its own, a
+list of names a comma-separated list. Keys not in :data:`PARAMETERS` are still shown, by key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._derive import flatten_params
+from ._format import EN_DASH, format_number
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """What one parameter is: ``label``, ``unit`` written after numbers, and ``meaning``."""
+
+    label: str
+    unit: str = ""
+    meaning: str = ""
+
+
+#: Known parameters by dotted key, in display order within each group.
+PARAMETERS: dict[str, Parameter] = {
+    "set": Parameter("Set"),
+    "k": Parameter("miRNAs tested", "miRNAs", "miRNAs of the set with at least one target"),
+    "mirnas": Parameter("miRNAs", "", "the set's miRNAs after name resolution"),
+    "mirnas_without_targets": Parameter(
+        "miRNAs without targets", "", "resolved, but no target edge under the configured sources"
+    ),
+    "mirnas_outside_universe": Parameter(
+        "miRNAs outside the universe", "", "left out of the random sets' miRNA universe"
+    ),
+    "fdr": Parameter("FDR threshold", "", "a term is significant below this FDR"),
+    "jaccard": Parameter(
+        "Redundancy grouping",
+        "Jaccard",
+        "significant terms whose overlap genes share at least this Jaccard index form one group",
+    ),
+    "cluster_method": Parameter(
+        "Grouping by", "", "the test whose significant terms are grouped (emp = empirical null)"
+    ),
+    "background.kind": Parameter(
+        "Background", "", "which genes could have been hit (targetable: genes with any target)"
+    ),
+    "background.size": Parameter("Background size", "genes"),
+    "background.note": Parameter("Background note"),
+    "background.per_library": Parameter(
+        "Background per library", "genes", "the background intersected with each library's genes"
+    ),
+    "terms.libraries": Parameter("Libraries", "", "gene-set libraries tested"),
+    "terms.min_size": Parameter("Smallest term", "genes", "smaller terms are not tested"),
+    "terms.max_size": Parameter("Largest term", "genes", "larger terms are not tested"),
+    "terms.tested": Parameter("Terms tested", "terms"),
+    "terms.out_of_size_range": Parameter("Terms outside the size range", "terms", "not tested"),
+    "universe.kind": Parameter(
+        "miRNA universe",
+        "",
+        "the miRNAs random sets are drawn from (all: every miRNA with targets)",
+    ),
+    "universe.size": Parameter("miRNA universe size", "miRNAs"),
+    "universe.file": Parameter("miRNA universe file", "", "a user-given universe, if any"),
+    "universe.dropped_without_targets": Parameter(
+        "Universe miRNAs without targets", "", "dropped from the universe"
+    ),
+    "empirical.null": Parameter(
+        "Null model",
+        "",
+        "stratified:N = random sets drawn from N bins of miRNAs by target count, as many from "
+        "each bin as the set has, so random sets have as many targets as the real one; "
+        "uniform = drawn from the whole universe",
+    ),
+    "empirical.n_random": Parameter(
+        "Random miRNA sets", "sets", "size of the empirical null per set"
+    ),
+    "empirical.seed": Parameter("Seed", "", "same seed and inputs give the same p-values"),
+    "empirical.generator": Parameter("Random generator"),
+    "empirical.p_value": Parameter("Empirical p-value", "", "how p is computed from the null"),
+    "empirical.sequential_stop": Parameter(
+        "Early stop",
+        "exceedances",
+        "a term's sampling stops once this many random sets reach its overlap (its p is then "
+        "well estimated and clearly not small)",
+    ),
+    "empirical.stratified_bins": Parameter(
+        "Target-count bins", "bins", "bins of the miRNA universe by number of targets"
+    ),
+    "empirical.strata_merged": Parameter(
+        "Bins merged", "bins", "bins with too few miRNAs to draw from, merged with a neighbour"
+    ),
+    "empirical.strata": Parameter(
+        "Strata used",
+        "",
+        "the bins the set's miRNAs fall in: target-count range, miRNAs in the bin, and how many "
+        "each random set draws from it",
+    ),
+    "empirical.log10_distinct_random_sets": Parameter(
+        "Distinct random sets possible", "log10", "how many different random sets exist"
+    ),
+    "empirical.target_count_sum.set": Parameter(
+        "Target edges of the set", "edges", "sum of the set's miRNAs' target counts"
+    ),
+    "empirical.target_count_sum.null_mean": Parameter(
+        "Target edges of random sets", "edges", "mean over the random sets; close to the set's"
+    ),
+    "exomir_version": Parameter("exomir version"),
+}
+
+#: Group headings, by the first part of the dotted key.
+GROUPS = {
+    "": "The set",
+    "terms": "Terms and libraries",
+    "background": "Background genes",
+    "universe": "miRNA universe",
+    "empirical": "Empirical null",
+}
+
+#: Column headings of the record lists.
+_RECORD_COLUMNS = {
+    "min_targets": "fewest targets",
+    "max_targets": "most targets",
+    "mirnas": "miRNAs in bin",
+    "drawn": "drawn per random set",
+}
+
+
+def _number(value: float | int, unit: str) -> str:
+    text = format_number(value) if float(value).is_integer() else f"{value:.4g}"
+    return f"{text} {unit}".strip() if unit and unit not in ("log10",) else text
+
+
+def _flat(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Dotted keys to values, keeping known mappings (``background.per_library``) whole."""
+    out: dict[str, Any] = {}
+    for key, value in flatten_params(params):
+        whole = next((k for k in PARAMETERS if key.startswith(k + ".")), None)
+        if whole is not None:
+            out.setdefault(whole, {})
+            out[whole][key[len(whole) + 1 :]] = value
+        else:
+            out[key] = value
+    return out
+
+
+def format_parameter(value: Any, unit: str = "") -> dict[str, Any]:
+    """A value as a cell: ``text`` always; ``table`` (columns, rows) for a list of records."""
+    if value is None or value == [] or value == {}:
+        return {"text": EN_DASH if value is None else "none", "table": None}
+    if isinstance(value, bool):
+        return {"text": "yes" if value else "no", "table": None}
+    if isinstance(value, int | float):
+        return {"text": _number(value, unit), "table": None}
+    if isinstance(value, Mapping):
+        parts = [f"{k}: {format_parameter(v, unit)['text']}" for k, v in value.items()]
+        return {"text": "; ".join(parts), "table": None}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        if all(isinstance(v, Mapping) for v in value):
+            columns = list(dict.fromkeys(k for v in value for k in v))
+            order = [c for c in _RECORD_COLUMNS if c in columns]
+            columns = order + [c for c in columns if c not in order]
+            rows = [[format_parameter(v.get(c))["text"] for c in columns] for v in value]
+            heads = [_RECORD_COLUMNS.get(c, c.replace("_", " ")) for c in columns]
+            return {"text": f"{len(value)} rows", "table": (heads, rows)}
+        return {"text": ", ".join(str(v) for v in value), "table": None}
+    return {"text": str(value), "table": None}
+
+
+def parameter_rows(
+    params: Mapping[str, Mapping[str, Any]], sets: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Rows of the parameters table: one per parameter, one cell per set, grouped.
+
+    Each row has ``group`` (heading), ``key`` (dotted), ``label``, ``meaning``, ``cells`` (see
+    :func:`format_parameter`) and ``varies`` (the sets' values differ). Known parameters come
+    in :data:`PARAMETERS` order, others after them by key, within their group.
+    """
+    flat = {s: _flat(params[s]) for s in sets}
+    keys = list(dict.fromkeys(k for s in sets for k in flat[s]))
+    known = list(PARAMETERS)
+    keys.sort(key=lambda k: (known.index(k) if k in known else len(known), k))
+    rows = []
+    for key in keys:
+        info = PARAMETERS.get(key, Parameter(key.rsplit(".", 1)[-1].replace("_", " ").capitalize()))
+        group = key.split(".", 1)[0] if "." in key else ""
+        cells = [format_parameter(flat[s].get(key), info.unit) for s in sets]
+        texts = {repr((c["text"], c["table"])) for c in cells}
+        rows.append(
+            {
+                "group": GROUPS.get(group, group.replace("_", " ").capitalize()),
+                "key": key,
+                "label": info.label,
+                "meaning": info.meaning,
+                "cells": cells,
+                "varies": len(texts) > 1,
+            }
+        )
+    order = list(GROUPS.values())
+    rows.sort(key=lambda r: order.index(r["group"]) if r["group"] in order else len(order))
+    return rows
+
+
+def grouped(rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[Mapping[str, Any]]]]:
+    """:func:`parameter_rows` as ``(group, rows)`` pairs, groups in order of first row."""
+    out: dict[str, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        out.setdefault(row["group"], []).append(row)
+    return list(out.items())

@@ -1,0 +1,122 @@
+"""The pages in a real browser: no horizontal overflow at phone, tablet and desktop widths.
+
+Headless Chromium loads each page at 390, 768 and 1400 px and a script measures, after layout,
+whether the document is wider than the window and which elements reach past its edges. Content
+may be wider than the window only inside a marked scroll container (``.scroll``: tables, figures
+and the page list), which scrolls sideways and shows a cue. Skips where Chromium is not
+installed (CI installs it, see .ci/run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from exomir import report as rp
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+WIDTHS = (390, 768, 1400)
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
+
+#: Runs after load: writes what it measured into the DOM, which --dump-dom then prints.
+_PROBE = """
+<script>
+window.addEventListener("load", function () {
+  var width = document.documentElement.clientWidth;
+  var out = {inner: window.innerWidth, client: width,
+             scroll: document.documentElement.scrollWidth, overflowing: []};
+  document.querySelectorAll("body *").forEach(function (el) {
+    if (el.closest(".scroll, .skip, .visually-hidden, script, style")) {
+      if (!el.classList.contains("scroll")) return;
+    }
+    var box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) return;
+    if (box.right > width + 1 || box.left < -1) {
+      out.overflowing.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+        (el.className && el.className.baseVal === undefined ? "." + el.className : "") +
+        " right=" + Math.round(box.right));
+    }
+  });
+  parent.postMessage(JSON.stringify(out), "*");
+});
+</script>
+"""
+
+#: Chromium's headless window is at least 500 px wide, so the page is measured in a frame of
+#: the wanted width; the frame posts its measurement up, and the wrapper writes it in its DOM.
+_WRAPPER = """<!DOCTYPE html>
+<html><body style="margin:0">
+<iframe src="{src}" style="width:{width}px;height:1200px;border:0"></iframe>
+<script>
+window.addEventListener("message", function (event) {{
+  var pre = document.createElement("pre");
+  pre.id = "layout-probe";
+  pre.textContent = event.data;
+  document.body.appendChild(pre);
+}});
+</script>
+</body></html>
+"""
+
+
+def measure(page: Path, width: int) -> dict:
+    """Load ``page`` at ``width`` px in headless Chromium and return the probe's result."""
+    probe = page.with_name(f".probe-{page.name}")
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"))
+    wrapper = page.with_name(f".frame-{width}-{page.name}")
+    wrapper.write_text(_WRAPPER.format(src=probe.name, width=width), encoding="utf-8")
+    with tempfile.TemporaryDirectory() as profile:
+        result = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={profile}", "--hide-scrollbars",
+             f"--window-size={max(width, 500) + 40},1300", "--virtual-time-budget=5000", "--dump-dom",
+             wrapper.as_uri()],
+            capture_output=True, text=True, timeout=300, check=False,
+            env={**os.environ, "HOME": profile},
+        )  # fmt: skip
+    match = re.search(r'<pre id="layout-probe">([^<]*)</pre>', result.stdout)
+    assert match, f"Chromium returned no measurement: {result.stderr[-2000:]}"
+    return json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+
+
+@pytest.fixture(scope="module")
+def written(inputs, signature_outputs, overlaps_of, tmp_path_factory) -> dict[str, Path]:
+    """The full report (signatures and overlaps included), written to disk."""
+    out = tmp_path_factory.mktemp("layout") / "report"
+    paths = rp.render_report(
+        out, signatures=signature_outputs(), overlaps=overlaps_of(inputs), **inputs
+    )
+    return {p.name: p for p in paths}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", ["index.html", "umbilical_cord.html"])
+def test_pages_do_not_overflow_outside_scroll_containers(written, name, width):
+    result = measure(written[name], width)
+    assert result["inner"] == width
+    assert result["scroll"] <= result["client"], result
+    assert result["overflowing"] == [], result["overflowing"][:10]
+
+
+def test_the_probe_sees_overflow(tmp_path):
+    # a control: a wide block outside any scroll container is caught, inside one it is not
+    page = tmp_path / "wide.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta name="viewport" content="width=device-width">'
+        '</head><body><div id="inside" class="scroll" style="overflow-x:auto">'
+        '<div style="width:900px">wide but scrolled</div></div>'
+        '<div id="outside" style="width:900px">too wide</div></body></html>',
+        encoding="utf-8",
+    )
+    result = measure(page, 390)
+    assert result["scroll"] > result["client"]
+    assert [o.split(" ")[0] for o in result["overflowing"]] == ["div#outside"]

@@ -1,0 +1,60 @@
+"""Parameters as readable tables: names, units, meanings; record lists as small tables."""
+
+from __future__ import annotations
+
+from exomir.report._params import format_parameter, grouped, parameter_rows
+
+PARAMS = {
+    "set": "bm",
+    "k": 8,
+    "fdr": 0.05,
+    "background": {"kind": "targetable", "size": 14610, "per_library": {"GO_BP": 14322}},
+    "empirical": {
+        "null": "stratified:30",
+        "n_random": 10000,
+        "strata": [
+            {"drawn": 1, "max_targets": 315, "min_targets": 262, "mirnas": 87},
+            {"drawn": 2, "max_targets": 1279, "min_targets": 783, "mirnas": 85},
+        ],
+        "target_count_sum": {"null_mean": 9223.0, "set": 9951},
+    },
+    "terms": {"libraries": ["GO_BP", "KEGG"], "min_size": 10},
+    "new_option": True,
+}
+
+
+def test_rows_have_labels_units_and_meanings():
+    rows = {r["key"]: r for r in parameter_rows({"bm": PARAMS}, ["bm"])}
+    assert rows["empirical.n_random"]["label"] == "Random miRNA sets"
+    assert rows["empirical.n_random"]["cells"][0]["text"] == "10,000 sets"
+    assert rows["background.size"]["cells"][0]["text"] == "14,610 genes"
+    assert "target count" in rows["empirical.null"]["meaning"]
+    assert rows["terms.libraries"]["cells"][0]["text"] == "GO_BP, KEGG"
+    assert rows["background.per_library"]["cells"][0]["text"] == "GO_BP: 14,322 genes"
+    assert rows["new_option"]["label"] == "New option"  # unknown keys are still shown
+    assert rows["new_option"]["cells"][0]["text"] == "yes"
+    assert "[{" not in repr([c["text"] for r in rows.values() for c in r["cells"]])
+
+
+def test_strata_become_a_table_not_json():
+    cell = format_parameter(PARAMS["empirical"]["strata"])
+    heads, body = cell["table"]
+    assert heads == ["fewest targets", "most targets", "miRNAs in bin", "drawn per random set"]
+    assert body[0] == ["262", "315", "87", "1"]
+
+
+def test_rows_are_grouped_and_mark_differences_between_sets():
+    other = {**PARAMS, "k": 5}
+    rows = parameter_rows({"a": PARAMS, "b": other}, ["a", "b"])
+    groups = [g for g, _ in grouped(rows)]
+    assert groups[0] == "The set" and "Empirical null" in groups
+    varies = {r["key"] for r in rows if r["varies"]}
+    assert varies == {"k"}
+
+
+def test_parameters_section_renders_tables(pages):
+    page = pages["bone_marrow.html"]
+    section = page[page.index('id="parameters-table"') :]
+    section = section[: section.index("</table>\n</div>")]
+    assert "Meaning" in section and 'class="group-head"' in section
+    assert '{"' not in section and "[{" not in section
