@@ -271,10 +271,6 @@ def _enrichment(set_name: str, targets: pd.DataFrame, rng: np.random.Generator) 
     frame = pd.DataFrame(rows)
     frame["fdr_ora"] = bh_fdr(frame["p_ora"].to_numpy())
     frame["fdr_emp"] = bh_fdr(frame["p_emp"].to_numpy())
-    frame["p_method"] = "exceedances"
-    frame["fdr_focus"] = np.nan
-    frame["fdr_all"] = frame["fdr_emp"]
-    frame["z_emp"] = (frame["overlap"] - frame["null_mean"]) / frame["null_sd"]
     frame = frame.sort_values(["p_emp", "p_ora", "library", "term_id"], kind="stable")
     # greedy grouping of significant terms by Jaccard of overlap genes, as the engine does
     frame["cluster"] = ""
@@ -297,7 +293,7 @@ def _enrichment(set_name: str, targets: pd.DataFrame, rng: np.random.Generator) 
             if len(a & b) / max(1, len(a | b)) >= 0.3:
                 frame.at[other, "cluster"] = str(cluster)
                 assigned.add(other)
-    return frame[list(tables.ENRICHMENT.columns)].reset_index(drop=True)
+    return frame[list(tables.ENRICHMENT.needed)].reset_index(drop=True)
 
 
 def _make_inputs(seed: int = 7, *, sets=SETS, per_mirna: int = 24, n_mirnas: int = 7) -> dict:
