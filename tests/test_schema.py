@@ -77,5 +77,6 @@ def test_schema_defaults_of_a_section():
         "stratified": True,
         "sequential_stop": 100,
         "statistic": "share",
+        "max_draws": None,
     }
     assert "sources" not in schema_defaults("targets")  # required, no default

@@ -39,7 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from ._analytic import share_null
-from ._engine import EnrichmentEngine
+from ._engine import EXTENSION_STREAM, EnrichmentEngine
 from ._io import write_json, write_tsv
 from ._null import RandomSets, null_tails, overlaps, sequential_null
 from ._settings import NullSettings
@@ -65,9 +65,12 @@ class CalibrationResult:
         One row per method (:data:`exomir.tables.CALIBRATION_SUMMARY`): ``null`` names the null that was
         calibrated (``hypergeometric`` for ORA, ``uniform`` or ``stratified:<bins>``);
         ``fraction_any_fdr05`` is the fraction of random query sets with at least one term at
-        FDR < 0.05 (BH over all terms of all libraries), with its 95 % Clopper-Pearson interval;
-        ``mean_terms_fdr05`` the mean number of such terms per query; ``fraction_p05`` the
-        fraction of single tests with p < 0.05.
+        FDR < 0.05 within its library (BH per library, as ``fdr_emp``: a query counts when any
+        library has a call), with its 95 % Clopper-Pearson interval (``ci_low``, ``ci_high``);
+        ``mean_terms_fdr05`` the mean number of such terms per query;
+        ``fraction_any_fdr05_focus`` and ``fraction_any_fdr05_all`` (with ``ci_low_focus`` ...)
+        the same for the focus family (NaN without focus terms) and for BH over all terms;
+        ``fraction_p05`` the fraction of single tests with p < 0.05.
     params
         Parameters of the run.
     """
@@ -209,7 +212,7 @@ def calibrate(
 
     if per_query:
         p_emp, info = _per_query_pvalues(
-            engine, queries, observed, n_targets, null, null_seq, threads
+            engine, queries, observed, n_targets, null, null_seq, threads, fdr
         )
         params["empirical"].update(info)
     else:
@@ -224,13 +227,39 @@ def calibrate(
         )
         p_emp = shared.pvalues(observed)
 
+    libraries, focus, every = engine.families()
     qq_rows = []
     summary_rows = []
     for method, p in zip(METHODS, (p_ora, p_emp), strict=True):
-        q = bh_fdr(p, axis=0)
-        hits = (q < fdr).sum(axis=0)
-        any_hit = int((hits > 0).sum())
-        ci = stats.binomtest(any_hit, n_queries).proportion_ci(method="exact")
+        # Per family: random queries with a term at FDR < fdr (BH within each family of it).
+        hits = {
+            name: sum(
+                ((bh_fdr(p[rows], axis=0) < fdr).sum(axis=0) for rows in family if rows.size),
+                np.zeros(n_queries, dtype=np.int64),
+            )
+            for name, family in (("library", libraries), ("focus", focus), ("all", every))
+        }
+        row: dict[str, Any] = {
+            "method": method,
+            "null": "hypergeometric" if method == "ora" else null.label,
+            "n_queries": n_queries,
+            "query_size": query_size,
+            "n_terms": len(terms),
+            "n_focus_terms": int(focus[0].size),
+            "n_random": null.n_random,
+        }
+        for name, suffix in (("library", ""), ("focus", "_focus"), ("all", "_all")):
+            count = hits[name]
+            any_hit = int((count > 0).sum())
+            ci = stats.binomtest(any_hit, n_queries).proportion_ci(method="exact")
+            empty = name == "focus" and not focus[0].size
+            row[f"fraction_any_fdr05{suffix}"] = np.nan if empty else any_hit / n_queries
+            row[f"ci_low{suffix}"] = np.nan if empty else ci.low
+            row[f"ci_high{suffix}"] = np.nan if empty else ci.high
+            if name == "library":
+                row["mean_terms_fdr05"] = float(count.mean())
+        row["fraction_p05"] = float((p < 0.05).mean())
+        summary_rows.append(row)
         expected, observed_q = qq_points(p)
         qq_rows.append(
             pd.DataFrame(
@@ -242,29 +271,18 @@ def calibrate(
                 }
             )
         )
-        summary_rows.append(
-            {
-                "method": method,
-                "null": "hypergeometric" if method == "ora" else null.label,
-                "n_queries": n_queries,
-                "query_size": query_size,
-                "n_terms": len(terms),
-                "n_random": null.n_random,
-                "fraction_any_fdr05": any_hit / n_queries,
-                "ci_low": ci.low,
-                "ci_high": ci.high,
-                "mean_terms_fdr05": float(hits.mean()),
-                "fraction_p05": float((p < 0.05).mean()),
-            }
-        )
         log.info(
-            "calibration %s (%s null): %.1f%% of random queries have a term at FDR < %g "
-            "(mean %.2f terms)",
+            "calibration %s (%s null): random queries with a term at FDR < %g: %.1f%% within "
+            "its library (mean %.2f terms), %s in the focus family, %.1f%% over all terms",
             method,
-            summary_rows[-1]["null"],
-            100 * any_hit / n_queries,
+            row["null"],
             fdr,
-            hits.mean(),
+            100 * row["fraction_any_fdr05"],
+            row["mean_terms_fdr05"],
+            "-"
+            if np.isnan(row["fraction_any_fdr05_focus"])
+            else f"{100 * row['fraction_any_fdr05_focus']:.1f}%",
+            100 * row["fraction_any_fdr05_all"],
         )
     pvalues = CALIBRATION_PVALUES.ordered(pd.concat(qq_rows, ignore_index=True))
     summary = CALIBRATION_SUMMARY.ordered(pd.DataFrame(summary_rows))
@@ -279,6 +297,7 @@ def _per_query_pvalues(
     null: NullSettings,
     seeds: np.random.SeedSequence,
     threads: int,
+    fdr: float = 0.05,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Empirical p-values (terms x queries), each query against its own null.
 
@@ -288,7 +307,9 @@ def _per_query_pvalues(
     (one shared seed would correlate the queries' nulls).  Queries run in ``threads`` threads (one
     thread per null: with stopping most batches are small, and whole nulls side by side use the
     cores better than splitting each product); results are stored by query, so they do not
-    depend on the order of completion.
+    depend on the order of completion.  When the null draws beyond ``n_random``
+    (``max_draws``), each query's terms that could still pass at ``fdr`` draw on as in the run
+    (:meth:`EnrichmentEngine.extend_null`), from a stream of the query's own seed.
     """
     n_terms, n_queries = observed.shape
     universe = len(engine.universe.mirnas)
@@ -301,11 +322,14 @@ def _per_query_pvalues(
     draws = np.zeros(n_queries, dtype=np.int64)
     merged = np.zeros(n_queries, dtype=np.int64)
     n_strata = np.zeros(n_queries, dtype=np.int64)
+    extended = np.zeros(n_queries, dtype=np.int64)
+    families = engine.families()
 
     def run(i: int) -> None:
         obs = observed[:, i]
         active = np.flatnonzero(obs > 0)
         rng = np.random.default_rng(children[i])
+        strata = None
         if null.stratified:
             strata = engine.strata(queries[i], null.stratified)
             sets = strata.random_sets(rng)
@@ -336,8 +360,34 @@ def _per_query_pvalues(
                 threads=1,
                 progress=False,
             )
-        p_emp[active, i] = counts.pvalues(null.n_random, null.sequential_stop)
-        draws[i] = int(counts.n_drawn.sum())
+        p = np.ones(n_terms)
+        p[active] = counts.pvalues(null.n_random, null.sequential_stop)
+        exceed = np.zeros(n_terms, dtype=np.int64)
+        exceed[active] = counts.exceed
+        n_null = np.zeros(n_terms, dtype=np.int64)
+        n_null[active] = counts.n_drawn
+        child = children[i]
+        info = engine.extend_null(
+            f"random query {i}",
+            queries.shape[1],
+            strata,
+            null,
+            obs,
+            exceed,
+            n_null,
+            p,
+            np.full(n_terms, "exceedances", dtype=object),
+            families,
+            fdr,
+            1,
+            seed=np.random.SeedSequence(
+                child.entropy, spawn_key=(*child.spawn_key, EXTENSION_STREAM)
+            ),
+            progress=False,
+        )
+        p_emp[:, i] = p
+        draws[i] = int(n_null.sum())
+        extended[i] = info["extended_terms"]
 
     start = time.perf_counter()
     workers = max(1, min(int(threads), n_queries))
@@ -360,6 +410,8 @@ def _per_query_pvalues(
     active_tests = int((observed > 0).sum())
     info: dict[str, Any] = {
         "mean_draws_per_term": round(float(draws.sum()) / max(active_tests, 1), 1),
+        "max_draws": null.draw_limit,
+        "mean_terms_extended_per_query": round(float(extended.mean()), 2),
     }
     if null.stratified:
         info["queries_with_merged_strata"] = int((merged > 0).sum())

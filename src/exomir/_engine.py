@@ -34,6 +34,7 @@ from ._io import write_json, write_text, write_tsv
 from ._null import (
     MIN_STRATUM_FACTOR,
     RandomSets,
+    ShuffledSets,
     Strata,
     TargetUnions,
     count_bins,
@@ -42,6 +43,15 @@ from ._null import (
     sequential_null,
     stratify,
 )
+from ._pvalues import (
+    GPD_MAX_EXCEEDANCES,
+    GPD_TAIL_SIZE,
+    exceedance_lower_bound,
+    family_fdr,
+    fit_gpd_tail,
+    floor_pvalue,
+    open_terms,
+)
 from ._settings import (
     UNIVERSE_KINDS,
     EnrichmentSettings,
@@ -49,12 +59,16 @@ from ._settings import (
     check_background_kind,
     check_size_range,
 )
-from ._stats import bh_fdr, hypergeometric_sf
+from ._stats import hypergeometric_sf
 from .errors import ConfigError, InputError
 from .focus import FocusPathway, flag_focus
 from .tables import ENRICHMENT, SET_TARGETS, read_table
 
 log = logging.getLogger("exomir.enrichment")
+
+#: Spawn key of the seed's second stream, the one that extends the null beyond ``n_random``
+#: (:meth:`EnrichmentEngine.analyse`): ``SeedSequence(seed, spawn_key=(EXTENSION_STREAM,))``.
+EXTENSION_STREAM = 1
 
 # --------------------------------------------------------------------------------------------
 # Universe and queries
@@ -538,7 +552,10 @@ class EnrichmentEngine:
         mean = np.full(n_terms, np.nan)
         sd = np.full(n_terms, np.nan)
         n_null = np.zeros(n_terms, dtype=np.int64)
+        p_method = np.full(n_terms, "", dtype=object)
         strata = None
+        extension: dict[str, Any] | None = None
+        families = self.families()
         if null is not None:
             log.info(
                 "set %s: %d miRNAs, %d targets in the background; %d terms, %d with overlap",
@@ -589,10 +606,32 @@ class EnrichmentEngine:
             p_emp[active] = counts.pvalues(null.n_random, null.sequential_stop)
             mean[active], sd[active] = counts.mean_sd()
             n_null[active] = counts.n_drawn
+            p_method[:] = "exceedances"
+            exceed = np.zeros(n_terms, dtype=np.int64)
+            exceed[active] = counts.exceed
+            extension = self.extend_null(
+                name,
+                query.k,
+                strata,
+                null,
+                overlap,
+                exceed,
+                n_null,
+                p_emp,
+                p_method,
+                families,
+                fdr,
+                threads,
+            )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z_emp = np.where(sd > 0, (overlap - mean) / sd, np.nan)
 
-        # Sorted by p_emp, p_ora, then library and term ID: the engine's term order is already
-        # (library, term_id), so its row number breaks the remaining ties.
-        order = np.lexsort((np.arange(n_terms), p_ora, p_emp))
+        # Sorted by p_emp, then the effect size (z_emp, largest first: tied p-values at the floor
+        # or at 1 are ranked by how far the set is above its null), p_ora, then library and term
+        # ID: the engine's term order is already (library, term_id), so its row number breaks
+        # the remaining ties.
+        order = np.lexsort((np.arange(n_terms), p_ora, -z_emp, p_emp))
+        libraries, focus_family, every = families
         table = pd.DataFrame(
             {
                 "set": name,
@@ -607,9 +646,13 @@ class EnrichmentEngine:
                 "expected": expected,
                 "fold_enrichment": fold,
                 "p_ora": p_ora,
-                "fdr_ora": bh_fdr(p_ora),
+                "fdr_ora": family_fdr(p_ora, libraries, n_terms),
                 "p_emp": p_emp,
-                "fdr_emp": bh_fdr(p_emp),
+                "p_method": pd.array(p_method, dtype="str"),
+                "fdr_emp": family_fdr(p_emp, libraries, n_terms),
+                "fdr_focus": family_fdr(p_emp, focus_family, n_terms),
+                "fdr_all": family_fdr(p_emp, every, n_terms),
+                "z_emp": z_emp,
                 "null_mean": mean,
                 "null_sd": sd,
                 "n_null": n_null,
@@ -622,6 +665,11 @@ class EnrichmentEngine:
         table = cluster_terms(table, fdr=fdr, jaccard=jaccard, method=method)
         table = ENRICHMENT.ordered(table)
         params = self.describe(query, null, strata, fdr=fdr, jaccard=jaccard, cluster_method=method)
+        if params["empirical"] is not None:
+            params["empirical"]["extension"] = extension
+            params["empirical"]["p_method"] = {
+                m: int(n) for m, n in table["p_method"].value_counts(sort=False).items()
+            }
         return EnrichmentResult(table, self.background, list(self.universe.mirnas), params)
 
     def matching(self, query: Query, strata: Strata) -> MatchingReport:
@@ -633,6 +681,164 @@ class EnrichmentEngine:
             self.count_bins(strata.bins),
             strata.need,
         )
+
+    def families(self) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+        """Testing families as row indices of :attr:`terms`: one per library, the focus family
+        (the terms flagged ``focus``, of every library; empty without focus pathways), all terms.
+        """
+        library = self.terms["library_index"].to_numpy()
+        libraries = [np.flatnonzero(library == i) for i in range(len(self.libraries))]
+        focus = np.flatnonzero(self.terms["focus"].to_numpy(dtype=object) != "")
+        return libraries, [focus], [np.arange(len(self.terms))]
+
+    def extend_null(
+        self,
+        name: str,
+        k: int,
+        strata: Strata | None,
+        null: NullSettings,
+        overlap: np.ndarray,
+        exceed: np.ndarray,
+        n_null: np.ndarray,
+        p_emp: np.ndarray,
+        p_method: np.ndarray,
+        families: tuple[list[np.ndarray], ...],
+        fdr: float,
+        threads: int,
+        *,
+        seed: np.random.SeedSequence | None = None,
+        progress: bool = True,
+    ) -> dict[str, Any]:
+        """Draw on for the terms that could still pass; update ``p_emp``, ``n_null``, ``p_method``.
+
+        ``exceed``, ``n_null``, ``p_emp`` and ``p_method`` are the per-term results of the first
+        ``n_random`` draws of a set of ``k`` miRNAs (with its ``strata``, or None for the uniform
+        null); they are updated in place.  ``families`` is :meth:`families`.  Returns what the
+        ``.json`` records about the extension.  ``seed`` is the stream of the extra draws
+        (default ``SeedSequence(null.seed, spawn_key=(EXTENSION_STREAM,))``).
+
+        After the first ``N`` random sets, a term is *undecided* when it has an overlap and fewer
+        than ``h`` exceedances.  The undecided terms that could still pass BH at ``fdr`` in their
+        library, the focus family or all terms (:func:`exomir._pvalues.open_terms`, with the
+        lower confidence bound of their p-value) draw on from the seed's second stream
+        (:data:`EXTENSION_STREAM`, a :class:`~exomir._null.ShuffledSets` stream with the same
+        strata), over their own genes only, until ``h`` exceedances in all (Besag-Clifford:
+        ``h / draws``), until they can no longer pass (``(1 + e) / (1 + draws)``) or until
+        ``max_draws``.  At ``max_draws`` a term with fewer than
+        :data:`exomir._pvalues.GPD_MAX_EXCEEDANCES` exceedances gets a generalized Pareto tail
+        fit to the largest null overlaps of the second stream; without an acceptable fit, the
+        count, or the floor ``1 / (draws + 1)`` when nothing exceeded.  Every step depends on
+        exact counts at batch boundaries of a fixed schedule, so the result does not depend on
+        threads.
+        """
+        h = null.sequential_stop
+        if null.statistic != "overlap":
+            # The extra draws count random sets by overlap; the share statistic (the default)
+            # stays at its N draws, with the floor reported as such.
+            extra_allowed = False
+        else:
+            extra_allowed = True
+        n_first = n_null.copy()
+        tested = overlap > 0
+        undecided = tested & ((exceed < h) if h > 0 else True)
+        floor = tested & (exceed == 0)
+        limit = null.draw_limit
+        extra = limit - null.n_random
+        lower = exceedance_lower_bound(exceed, n_null)
+        groups = (*families,)
+        candidates = (
+            np.flatnonzero(open_terms(p_emp, lower, undecided, groups, fdr))
+            if extra > 0 and extra_allowed
+            else np.zeros(0, dtype=np.int64)
+        )
+        info: dict[str, Any] = {
+            "max_draws": limit,
+            "stream": f"shuffled draws from SeedSequence(seed, spawn_key=({EXTENSION_STREAM},))"
+            if seed is None
+            else "shuffled draws from a stream of the query's own seed",
+            "undecided_after_n_random": int(undecided.sum()),
+            "extended_terms": int(candidates.size),
+        }
+        if not extra_allowed:
+            info["not_extended"] = (
+                f"the {null.statistic} statistic is counted over the first n_random draws only"
+            )
+        if candidates.size and progress:
+            log.info(
+                "set %s: %d of %d undecided terms could still pass at FDR < %g; drawing on up "
+                "to %d random sets",
+                name,
+                candidates.size,
+                int(undecided.sum()),
+                fdr,
+                limit,
+            )
+        if candidates.size:
+            if seed is None:
+                seed = np.random.SeedSequence(null.seed, spawn_key=(EXTENSION_STREAM,))
+            rng = np.random.default_rng(seed)
+            if strata is not None:
+                sets: RandomSets = strata.random_sets(rng, shuffled=True)
+            else:
+                sets = ShuffledSets(rng, len(self.universe.mirnas), k)
+            base_p = p_emp.copy()
+            base_e = exceed[candidates]
+
+            def keep(e: np.ndarray, n: np.ndarray, going: np.ndarray) -> np.ndarray:
+                e_all, n_all = e, n_first[candidates] + n
+                p = base_p.copy()
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    p[candidates] = np.where(
+                        (h > 0) & (e_all >= h), h / n_all, (1.0 + e_all) / (1.0 + n_all)
+                    )
+                low = p.copy()
+                low[candidates] = exceedance_lower_bound(e_all, n_all)
+                open_now = np.zeros(p.size, dtype=bool)
+                open_now[candidates[going]] = True
+                return open_terms(p, low, open_now, groups, fdr)[candidates]
+
+            sub = self.membership[candidates]
+            used = np.unique(sub.indices)
+            counts = sequential_null(
+                sp.csr_array(sub[:, used]),
+                overlap[candidates],
+                sets,
+                self.unions.restrict(used),
+                extra,
+                stop_after=h,
+                threads=threads,
+                what=f"set {name}: null beyond {null.n_random} random sets",
+                keep=keep,
+                histogram=self.terms["term_size"].to_numpy()[candidates],
+                exceed_start=base_e,
+                progress=progress,
+            )
+            e_all = counts.exceed
+            n_all = n_first[candidates] + counts.n_drawn
+            n_null[candidates] = n_all
+            exceed[candidates] = e_all
+            with np.errstate(divide="ignore", invalid="ignore"):
+                p = np.where(counts.stopped, h / n_all, (1.0 + e_all) / (1.0 + n_all))
+            method = np.full(candidates.size, "extended", dtype=object)
+            at_limit = ~counts.stopped & ~counts.closed
+            for i in np.flatnonzero(at_limit & (e_all < GPD_MAX_EXCEEDANCES)):
+                fit = fit_gpd_tail(
+                    counts.histogram.top(i, GPD_TAIL_SIZE + 1),
+                    int(counts.n_drawn[i]),
+                    discrete=True,
+                )
+                tail = np.nan if fit is None else fit.pvalue(float(overlap[candidates[i]]))
+                if tail > 0:
+                    p[i], method[i] = tail, "gpd_tail"
+            floor[candidates] = (e_all == 0) & (method != "gpd_tail")
+            p_emp[candidates] = p
+            p_method[candidates] = method
+            info["draws_beyond_n_random"] = int(counts.n_drawn.sum())
+            info["reached_max_draws"] = int(at_limit.sum())
+        # Nothing exceeded and no tail fit: the floor 1 / (draws + 1), an upper bound.
+        p_emp[floor] = floor_pvalue(n_null[floor])
+        p_method[floor] = "floor"
+        return info
 
     def _log_strata(self, name: str, query: Query, strata: Strata, n_random: int) -> None:
         """Log how the set's strata look, whether any had to be merged, and whether the null
@@ -732,7 +938,10 @@ class EnrichmentEngine:
                 "stratified_bins": null.stratified,
                 "sequential_stop": null.sequential_stop,
                 "statistic": null.statistic,
-                "p_value": "(1 + #{random >= observed}) / (1 + N); h / draws when stopped",
+                "max_draws": null.draw_limit,
+                "p_value": "(1 + #{random >= observed}) / (1 + draws); h / draws when stopped; "
+                "terms that could pass draw on up to max_draws, then a generalized Pareto tail "
+                "fit or the floor 1 / (1 + draws) (column p_method)",
             },
         }
         if null is not None and query is not None:

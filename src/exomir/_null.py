@@ -144,6 +144,42 @@ class RandomSets:
         return np.ascontiguousarray(np.hstack(parts), dtype=np.int64)
 
 
+class ShuffledSets(RandomSets):
+    """The same distribution of random sets as :class:`RandomSets`, from far fewer random numbers.
+
+    Each set consumes ``k`` uniform numbers (one per miRNA drawn) instead of ``U`` keys: in every
+    stratum it runs the first ``k_s`` steps of a Fisher-Yates shuffle of the stratum's members
+    (step ``i`` swaps position ``i`` with a uniform position in ``[i, n_s)``).  For a set of 10
+    miRNAs in a universe of 2,544 that is about 250 times fewer random numbers, which is what makes
+    a million draws affordable (:meth:`exomir._engine.EnrichmentEngine.analyse` extends the null
+    with it).  As with :class:`RandomSets`, set ``i`` of the stream is the same whatever the batch
+    sizes; the two classes give different streams from the same seed.
+    """
+
+    def take(self, n: int) -> np.ndarray:
+        """The next ``n`` sets, as an ``(n, k)`` array of universe indices."""
+        widest = max((members.size for members, _ in self.groups), default=1)
+        step = max(1, _KEYS_PER_CHUNK // widest)
+        return np.vstack([self._take(min(step, n - i)) for i in range(0, n, step)])
+
+    def _take(self, n: int) -> np.ndarray:
+        u = self.rng.random((n, self.k))
+        rows = np.arange(n)
+        parts = []
+        col = 0
+        for members, k_s in self.groups:
+            size = members.size
+            pick = np.broadcast_to(np.arange(size, dtype=np.int32), (n, size)).copy()
+            for i in range(k_s):
+                j = i + np.minimum((u[:, col + i] * (size - i)).astype(np.int64), size - i - 1)
+                chosen = pick[rows, j]
+                pick[rows, j] = pick[:, i]
+                pick[:, i] = chosen
+            parts.append(members[pick[:, :k_s]])
+            col += k_s
+        return np.ascontiguousarray(np.hstack(parts), dtype=np.int64)
+
+
 #: A stratum that a set draws ``k_s`` miRNAs from must hold at least ``MIN_STRATUM_FACTOR * k_s``
 #: miRNAs, or it is merged with a neighbour (:func:`stratify`).  The set's own miRNAs belong to
 #: their strata, so a random draw from a stratum of ``n_s`` miRNAs contains on average a fraction
@@ -210,11 +246,11 @@ class Strata:
         """Number of strata after merging."""
         return int(self.size.size)
 
-    def random_sets(self, rng: np.random.Generator) -> RandomSets:
-        """Random-set stream drawing ``need[s]`` miRNAs from every stratum ``s``."""
-        return RandomSets(
-            rng, self.labels.size, self.k, strata=self.labels, k_per_stratum=self.need
-        )
+    def random_sets(self, rng: np.random.Generator, *, shuffled: bool = False) -> RandomSets:
+        """Random-set stream drawing ``need[s]`` miRNAs from every stratum ``s``
+        (a :class:`ShuffledSets` stream with ``shuffled``)."""
+        kind = ShuffledSets if shuffled else RandomSets
+        return kind(rng, self.labels.size, self.k, strata=self.labels, k_per_stratum=self.need)
 
     def null_mean_total(self) -> float:
         """Expected sum of target counts of a random set (the set's own sum is the match)."""
@@ -462,6 +498,41 @@ def overlaps(membership: sp.csr_array, columns: np.ndarray, threads: int = 1) ->
 
 
 @dataclass
+class NullHistogram:
+    """Per-term counts of the null overlaps: ``counts[offsets[t] + v]`` random sets had overlap
+    ``v`` with term ``t`` (``0 <= v <= max_overlap[t]``)."""
+
+    counts: np.ndarray
+    offsets: np.ndarray
+    max_overlap: np.ndarray
+
+    @classmethod
+    def empty(cls, max_overlap: np.ndarray) -> NullHistogram:
+        """All-zero counts for overlaps up to ``max_overlap`` per term."""
+        max_overlap = np.asarray(max_overlap, dtype=np.int64)
+        width = max_overlap + 1
+        offsets = np.concatenate([[0], np.cumsum(width)[:-1]]).astype(np.int64)
+        return cls(np.zeros(int(width.sum()), dtype=np.int64), offsets, max_overlap)
+
+    def add(self, rows: np.ndarray, values: np.ndarray) -> None:
+        """Count ``values`` (len(rows) x sets) into the terms ``rows``."""
+        if not values.size:
+            return
+        flat = (values.astype(np.int64) + self.offsets[rows][:, None]).ravel()
+        low = int(self.offsets[rows].min())
+        high = int((self.offsets[rows] + self.max_overlap[rows]).max()) + 1
+        self.counts[low:high] += np.bincount(flat - low, minlength=high - low)
+
+    def top(self, term: int, n: int) -> np.ndarray:
+        """The ``n`` largest null overlaps of ``term`` (fewer if fewer were drawn), descending."""
+        a = int(self.offsets[term])
+        counts = self.counts[a : a + int(self.max_overlap[term]) + 1][::-1]
+        values = np.arange(int(self.max_overlap[term]), -1, -1)
+        keep = np.minimum(counts, np.maximum(n - np.concatenate([[0], np.cumsum(counts)[:-1]]), 0))
+        return np.repeat(values, keep)
+
+
+@dataclass
 class NullCounts:
     """Per-term result of :func:`sequential_null`.
 
@@ -476,6 +547,10 @@ class NullCounts:
         True where the term stopped early after ``h`` exceedances.
     total, total_sq
         Sum and sum of squares of the null overlaps over the sets used (exact integers).
+    closed
+        True where ``keep`` of :func:`sequential_null` stopped the term (None without ``keep``).
+    histogram
+        The null overlaps of every term, counted per value (with ``histogram=True``).
     """
 
     exceed: np.ndarray
@@ -483,6 +558,8 @@ class NullCounts:
     stopped: np.ndarray
     total: np.ndarray
     total_sq: np.ndarray
+    closed: np.ndarray | None = None
+    histogram: NullHistogram | None = None
 
     def pvalues(self, n_random: int, stop_after: int) -> np.ndarray:
         """Empirical p-values.
@@ -530,6 +607,10 @@ def sequential_null(
     threads: int = 1,
     what: str = "empirical null",
     progress: bool = True,
+    keep: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None,
+    histogram: np.ndarray | None = None,
+    first_batch: int = 256,
+    exceed_start: np.ndarray | None = None,
 ) -> NullCounts:
     """Count random sets with overlap >= observed, per term, with optional sequential stopping.
 
@@ -556,17 +637,36 @@ def sequential_null(
     progress
         Log progress about every 10 % (off for the many small nulls of calibration, which
         report their own progress).
+    keep
+        Optional rule that closes terms between batches: ``keep(exceed, n_drawn, open)`` gets the
+        counts so far and the mask of terms still drawing, and returns the mask of those that
+        go on (see :func:`exomir._pvalues.open_terms`).  Batches follow a fixed schedule
+        (``first_batch`` sets, doubling up to the memory cap), so the rule sees the same counts
+        whatever the thread count.
+    histogram
+        Optional largest possible overlap per term (its size): count every null overlap of every
+        term by value (:class:`NullHistogram`), e.g. for a tail fit.
+    first_batch
+        Size of the first batch with sequential stopping or ``keep``.
+    exceed_start
+        Exceedances already counted per term (an earlier stream of draws that this one
+        continues): ``exceed`` starts there, so sequential stopping counts both, while
+        ``n_drawn`` and the sums count this stream's draws only.
     """
     n_terms = membership.shape[0]
     observed = np.asarray(observed)
     exceed = np.zeros(n_terms, dtype=np.int64)
+    if exceed_start is not None:
+        exceed += np.asarray(exceed_start, dtype=np.int64)
     n_drawn = np.zeros(n_terms, dtype=np.int64)
     stopped = np.zeros(n_terms, dtype=bool)
     total = np.zeros(n_terms, dtype=np.int64)
     total_sq = np.zeros(n_terms, dtype=np.int64)
+    closed = np.zeros(n_terms, dtype=bool)
+    hist = None if histogram is None else NullHistogram.empty(histogram)
     active = np.arange(n_terms)
     cap = batch_size(unions.n_genes, n_terms)
-    size = min(cap, 256) if stop_after > 0 else cap
+    size = min(cap, first_batch) if stop_after > 0 or keep is not None else cap
     drawn = 0
     mark = n_random / 10
     sub = membership
@@ -597,17 +697,25 @@ def sequential_null(
                     kept = np.where(np.arange(c) <= first[:, None], values[rows], 0)
                     s1[rows] = kept.sum(axis=1, dtype=np.int64)
                     s2[rows] = _sum_squares(kept)
-            return gained, used, reached, s1, s2
+            return gained, used, reached, s1, s2, values if hist is not None else None
 
-        for a, b, (gained, used, reached, s1, s2) in map_row_blocks(sub, block, threads, columns=c):
+        for a, b, (gained, used, reached, s1, s2, values) in map_row_blocks(
+            sub, block, threads, columns=c
+        ):
             rows = active[a:b]
             exceed[rows] += gained
             n_drawn[rows] += used
             stopped[rows] = reached
             total[rows] += s1
             total_sq[rows] += s2
+            if hist is not None:
+                hist.add(rows, values)
         drawn += c
-        still = np.flatnonzero(~stopped[active])
+        if keep is not None and drawn < n_random:
+            going = np.zeros(n_terms, dtype=bool)
+            going[active] = ~stopped[active]
+            closed |= going & ~np.asarray(keep(exceed, n_drawn, going), dtype=bool)
+        still = np.flatnonzero(~stopped[active] & ~closed[active])
         if still.size < active.size:
             active = active[still]
             sub = sub[still]
@@ -624,9 +732,15 @@ def sequential_null(
         raise RuntimeError("null loop ended early")
     if progress and stop_after > 0 and not active.size and drawn < n_random:
         log.info(
-            "%s: every term reached %d exceedances after %d random sets", what, stop_after, drawn
+            "%s: every term reached %d exceedances%s after %d random sets",
+            what,
+            stop_after,
+            "" if keep is None else " or can no longer pass",
+            drawn,
         )
-    return NullCounts(exceed, n_drawn, stopped, total, total_sq)
+    return NullCounts(
+        exceed, n_drawn, stopped, total, total_sq, closed if keep is not None else None, hist
+    )
 
 
 @dataclass

@@ -29,9 +29,10 @@ The default, 30 bins (:data:`DEFAULT_STRATA`), was chosen with random sets that 
 set's target-count profile and have no other theme (bench/README.md): they should get p < 0.05
 in 5 % of tests.  Uniform: 82-91 %; 5 bins: 28-41 %; 10 bins: up to 14 %; 20 bins: 0.8-7.8 %
 (the top bins are wide in target counts); 30 bins: 4.1-5.6 % for all four profiles; 40-50
-bins: 2.0-5.8 % (strata shrink and the set's own miRNAs fill more of them).  With 30 bins the
-real sets have nothing at FDR < 0.05 (KEGG PI3K-Akt: p_emp 0.28 for bone marrow, 0.78 for
-umbilical cord).
+bins: 2.0-5.8 % (strata shrink and the set's own miRNAs fill more of them).  With 30 bins four of the
+five default sets have nothing at FDR < 0.05 in any family (KEGG PI3K-Akt: p_emp 0.28 for bone
+marrow, 0.78 for umbilical cord); msc_unspecified_source has 28 terms within their libraries and
+21 in the focus family once its p-values are resolved below ``1 / N`` (docs/methods/enrichment.md).
 
 Strata and small sets.  A stratum holding fewer than 5 times the set's miRNAs in it
 (:data:`exomir._null.MIN_STRATUM_FACTOR`) is merged with the neighbouring bin of closer target
@@ -57,19 +58,27 @@ Definitions (one row per tested term; all libraries at once)
   ``overlap / n_targets``, by default (``enrichment.empirical.statistic: share``, BUFET's
   statistic; see docs/methods/analytic.md for why), or the raw overlap (``overlap``); random
   sets are drawn without replacement from the miRNA universe, within target-count strata by
-  default (see above; ``stratified: false`` draws uniformly); with sequential stopping (Besag & Clifford 1991) a term stops after ``h``
-  exceedances at draw ``L`` and gets ``h / L``; ``n_null`` is the number of draws used; a term
-  with overlap 0 has ``p_emp = 1`` without drawing;
-* ``fdr_ora``, ``fdr_emp``: Benjamini-Hochberg over all tested terms of all libraries;
+  default (see above; ``stratified: false`` draws uniformly); with sequential stopping (Besag &
+  Clifford 1991) a term stops after ``h`` exceedances at draw ``L`` and gets ``h / L``; with the
+  overlap statistic, terms that could still pass draw on beyond ``N`` up to ``max_draws``, then
+  a generalized Pareto tail fit or the floor ``1 / (draws + 1)`` (:mod:`exomir._pvalues`;
+  ``p_method`` says which); ``n_null`` is the number of draws used; a term with overlap 0 has
+  ``p_emp = 1`` without drawing;
+* ``fdr_ora``, ``fdr_emp``: Benjamini-Hochberg within the term's library (the Enrichr/gseapy
+  convention); ``fdr_focus``: over the focus family (the terms flagged ``focus``, of every
+  library; empty elsewhere); ``fdr_all``: over all tested terms of all libraries.  Which column
+  answers which question: docs/methods/enrichment.md;
+* ``z_emp = (overlap - null_mean) / null_sd``: the effect size of the empirical test;
 * ``expected = n_targets * term_size / background_size``; ``fold_enrichment = overlap /
   expected`` (empty when nothing is expected);
-* ``null_mean``, ``null_sd``: mean and SD of the random sets' overlaps over the ``n_null`` draws
-  (empty when no draw was needed); ``k_mirnas``: the set's miRNAs in the universe;
+* ``null_mean``, ``null_sd``: mean and SD of the random sets' overlaps over the first ``N`` draws
+  (fewer when sequential stopping ended the term earlier; the extension beyond ``N`` does not
+  change them), empty when no draw was needed; ``k_mirnas``: the set's miRNAs in the universe;
 * ``focus``: focus-pathway keys of the term (:func:`exomir.focus.flag_focus`), ``;``-joined;
 * ``cluster``, ``cluster_lead``: redundancy groups of significant terms (:func:`cluster_terms`);
 * ``overlap_genes``: the overlapping genes, sorted, ``;``-joined.
 
-Rows are sorted by ``p_emp``, ``p_ora``, library and term ID (columns in :data:`exomir.tables.ENRICHMENT` order).
+Rows are sorted by ``p_emp``, ``z_emp`` (largest first), ``p_ora``, library and term ID (columns in :data:`exomir.tables.ENRICHMENT` order).
 
 Files written beside ``results/enrichment/{set}.tsv`` (:meth:`EnrichmentResult.write`):
 ``{set}.background.txt`` (union of the libraries' backgrounds, one gene per line),

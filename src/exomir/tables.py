@@ -341,51 +341,58 @@ SET_TARGETS = Table(
     probabilities=("confidence",),
 )
 
+#: Columns added with the testing families and the extended null; tables of earlier runs lack
+#: them and stay readable.
+_ENRICHMENT_FAMILY_COLUMNS = ("p_method", "fdr_focus", "fdr_all", "z_emp")
+#: Columns of text (names, labels, gene lists) and groups; every other column is a number.
+_ENRICHMENT_TEXT_COLUMNS = (
+    "set",
+    "library",
+    "term_id",
+    "term",
+    "focus",
+    "p_method",
+    "cluster",
+    "cluster_lead",
+    "overlap_genes",
+)
+_ENRICHMENT_COLUMNS = (
+    "set",
+    "library",
+    "term_id",
+    "term",
+    "focus",
+    "term_size",
+    "overlap",
+    "n_targets",
+    "background_size",
+    "expected",
+    "fold_enrichment",
+    "p_ora",
+    "fdr_ora",
+    "p_emp",
+    "p_method",
+    "fdr_emp",
+    "fdr_focus",
+    "fdr_all",
+    "z_emp",
+    "null_mean",
+    "null_sd",
+    "n_null",
+    "k_mirnas",
+    "cluster",
+    "cluster_lead",
+    "overlap_genes",
+)
+
 ENRICHMENT = Table(
     key="enrichment",
     path="enrichment/{set}.tsv",
     what="enrichment table",
-    columns=(
-        "set",
-        "library",
-        "term_id",
-        "term",
-        "focus",
-        "term_size",
-        "overlap",
-        "n_targets",
-        "background_size",
-        "expected",
-        "fold_enrichment",
-        "p_ora",
-        "fdr_ora",
-        "p_emp",
-        "fdr_emp",
-        "null_mean",
-        "null_sd",
-        "n_null",
-        "k_mirnas",
-        "cluster",
-        "cluster_lead",
-        "overlap_genes",
-    ),
-    numeric=(
-        "term_size",
-        "overlap",
-        "n_targets",
-        "background_size",
-        "expected",
-        "fold_enrichment",
-        "p_ora",
-        "fdr_ora",
-        "p_emp",
-        "fdr_emp",
-        "null_mean",
-        "null_sd",
-        "n_null",
-        "k_mirnas",
-    ),
-    probabilities=("p_ora", "fdr_ora", "p_emp", "fdr_emp"),
+    columns=_ENRICHMENT_COLUMNS,
+    required=tuple(c for c in _ENRICHMENT_COLUMNS if c not in _ENRICHMENT_FAMILY_COLUMNS),
+    numeric=tuple(c for c in _ENRICHMENT_COLUMNS if c not in _ENRICHMENT_TEXT_COLUMNS),
+    probabilities=("p_ora", "fdr_ora", "p_emp", "fdr_emp", "fdr_focus", "fdr_all"),
 )
 
 CALIBRATION_PVALUES = Table(
@@ -398,36 +405,37 @@ CALIBRATION_PVALUES = Table(
     probabilities=("expected", "observed"),
 )
 
+_CALIBRATION_SUMMARY_COLUMNS = (
+    "method",
+    "null",
+    "n_queries",
+    "query_size",
+    "n_terms",
+    "n_focus_terms",
+    "n_random",
+    "fraction_any_fdr05",
+    "ci_low",
+    "ci_high",
+    "mean_terms_fdr05",
+    "fraction_any_fdr05_focus",
+    "ci_low_focus",
+    "ci_high_focus",
+    "fraction_any_fdr05_all",
+    "ci_low_all",
+    "ci_high_all",
+    "fraction_p05",
+)
+
 CALIBRATION_SUMMARY = Table(
     key="calibration_summary",
     path="calibration/summary.tsv",
     what="calibration summary",
-    columns=(
-        "method",
-        "null",
-        "n_queries",
-        "query_size",
-        "n_terms",
-        "n_random",
-        "fraction_any_fdr05",
-        "ci_low",
-        "ci_high",
-        "mean_terms_fdr05",
-        "fraction_p05",
-    ),
+    columns=_CALIBRATION_SUMMARY_COLUMNS,
     required=("method", "n_queries", "query_size", "fraction_any_fdr05"),
-    numeric=(
-        "n_queries",
-        "query_size",
-        "n_terms",
-        "n_random",
-        "fraction_any_fdr05",
-        "ci_low",
-        "ci_high",
-        "mean_terms_fdr05",
-        "fraction_p05",
+    numeric=_CALIBRATION_SUMMARY_COLUMNS[2:],
+    probabilities=tuple(
+        c for c in _CALIBRATION_SUMMARY_COLUMNS if c.startswith(("fraction_", "ci_"))
     ),
-    probabilities=("fraction_any_fdr05", "ci_low", "ci_high", "fraction_p05"),
 )
 
 COMPARISON = Table(

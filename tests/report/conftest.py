@@ -293,7 +293,7 @@ def _enrichment(set_name: str, targets: pd.DataFrame, rng: np.random.Generator) 
             if len(a & b) / max(1, len(a | b)) >= 0.3:
                 frame.at[other, "cluster"] = str(cluster)
                 assigned.add(other)
-    return frame[list(tables.ENRICHMENT.columns)].reset_index(drop=True)
+    return frame[list(tables.ENRICHMENT.needed)].reset_index(drop=True)
 
 
 def _make_inputs(seed: int = 7, *, sets=SETS, per_mirna: int = 24, n_mirnas: int = 7) -> dict:

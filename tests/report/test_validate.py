@@ -97,10 +97,13 @@ def _drop(inputs: dict, kind: str, column: str) -> dict:
     """``inputs`` with ``column`` dropped from the ``kind`` table(s)."""
     value = inputs[kind]
     if kind == "calibration":
-        return {**inputs, kind: {**value, "summary": value["summary"].drop(columns=column)}}
+        return {
+            **inputs,
+            kind: {**value, "summary": value["summary"].drop(columns=column, errors="ignore")},
+        }
     if isinstance(value, pd.DataFrame):
-        return {**inputs, kind: value.drop(columns=column)}
-    return {**inputs, kind: {k: f.drop(columns=column) for k, f in value.items()}}
+        return {**inputs, kind: value.drop(columns=column, errors="ignore")}
+    return {**inputs, kind: {k: f.drop(columns=column, errors="ignore") for k, f in value.items()}}
 
 
 @pytest.mark.parametrize(

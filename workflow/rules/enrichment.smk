@@ -35,6 +35,7 @@ rule calibration:
         edges="results/targets/all_edges.parquet",
         gene_sets=GENE_SET_TABLES,
         genes=GENES,
+        focus=FOCUS_PATHWAYS,
     output:
         pvalues="results/calibration/pvalues.tsv",
         summary=report(

@@ -2,7 +2,8 @@
 empirical null the run uses (stratified or uniform, with its sequential stopping, as
 ``enrichment.empirical`` says).
 
-Inputs:  edges (all_edges.parquet), gene_sets (normalised libraries), genes (gene table)
+Inputs:  edges (all_edges.parquet), gene_sets (normalised libraries), genes (gene table),
+         focus (focus pathways: the focus family)
 Params:  enrichment (the enrichment section of the config, without compare and prerank)
 Outputs: pvalues (QQ quantiles per method and query size), summary (one row per method and size)
 
@@ -19,7 +20,7 @@ import pandas as pd
 from exomir._io import write_tsv
 from exomir.enrichment import calibrate
 
-engine, settings = enrichment_engine(snakemake, focus=False)
+engine, settings = enrichment_engine(snakemake)  # focus: the focus family is calibrated too
 calibration = snakemake.params.enrichment["calibration"]
 pvalues, summaries = [], []
 for query_size in calibration["query_sizes"]:
