@@ -732,12 +732,9 @@ class EnrichmentEngine:
         threads.
         """
         h = null.sequential_stop
-        if null.statistic != "overlap":
-            # The extra draws count random sets by overlap; the share statistic (the default)
-            # stays at its N draws, with the floor reported as such.
-            extra_allowed = False
-        else:
-            extra_allowed = True
+        # The extra draws count random sets by overlap; the share statistic (the default) stays
+        # at its N draws, with the floor reported as such.
+        extra_allowed = null.statistic == "overlap"
         n_first = n_null.copy()
         tested = overlap > 0
         undecided = tested & ((exceed < h) if h > 0 else True)
