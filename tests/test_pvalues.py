@@ -190,7 +190,7 @@ def test_extension_equals_brute_force_on_the_same_streams(themed):
     N of the seed's stream, then the extension stream, drawn to the end for every term."""
     engine, query = themed
     n, h, limit = 300, 10, 6000
-    null = NullSettings(n_random=n, seed=5, sequential_stop=h, max_draws=limit)
+    null = NullSettings(n_random=n, seed=5, sequential_stop=h, max_draws=limit, statistic="overlap")
     first = engine.analyse("q", query, null=replace(null, max_draws=n))
     result = engine.analyse("q", query, null=null)
     before = first.table.set_index(["library", "term_id"])
@@ -240,7 +240,11 @@ def test_extension_equals_brute_force_on_the_same_streams(themed):
 def test_extension_stops_terms_that_cannot_pass(themed):
     engine, query = themed
     table = engine.analyse(
-        "q", query, null=NullSettings(n_random=300, seed=5, sequential_stop=10, max_draws=20_000)
+        "q",
+        query,
+        null=NullSettings(
+            n_random=300, seed=5, sequential_stop=10, max_draws=20_000, statistic="overlap"
+        ),
     )
     info = table.params["empirical"]["extension"]
     assert info["extended_terms"] >= 1
@@ -252,6 +256,17 @@ def test_extension_stops_terms_that_cannot_pass(themed):
     assert pruned.any()
     assert info["reached_max_draws"] < info["extended_terms"]
     assert sum(table.params["empirical"]["p_method"].values()) == len(table.table)
+
+
+def test_share_statistic_keeps_its_n_draws_and_says_so(themed):
+    engine, query = themed
+    result = engine.analyse(
+        "q", query, null=NullSettings(n_random=300, seed=5, sequential_stop=10, max_draws=20_000)
+    )
+    info = result.params["empirical"]["extension"]
+    assert info["extended_terms"] == 0 and "share" in info["not_extended"]
+    assert (result.table["n_null"] <= 300).all()
+    assert set(result.table["p_method"]) <= {"exceedances", "floor"}
 
 
 def test_without_extension_the_floor_is_reported_as_such(themed):
@@ -266,7 +281,9 @@ def test_without_extension_the_floor_is_reported_as_such(themed):
 
 def test_extended_results_are_byte_identical_across_runs_and_threads(themed):
     engine, query = themed
-    null = NullSettings(n_random=300, seed=9, sequential_stop=10, max_draws=5000)
+    null = NullSettings(
+        n_random=300, seed=9, sequential_stop=10, max_draws=5000, statistic="overlap"
+    )
 
     def tsv(threads: int) -> str:
         buffer = io.StringIO()
@@ -327,7 +344,9 @@ def test_calibration_reports_every_family(themed):
     from exomir.tables import CALIBRATION_SUMMARY
 
     engine, _ = themed
-    null = NullSettings(n_random=200, seed=3, sequential_stop=10, max_draws=2000)
+    null = NullSettings(
+        n_random=200, seed=3, sequential_stop=10, max_draws=2000, statistic="overlap"
+    )
     result = calibrate(engine, query_size=4, n_queries=12, null=null, threads=2)
     summary = result.summary.set_index("method")
     assert list(result.summary.columns) == list(CALIBRATION_SUMMARY.columns)

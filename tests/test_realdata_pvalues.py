@@ -44,7 +44,9 @@ def real(reference_dir):
     )
     kegg.attrs = {}
     engine = EnrichmentEngine(edges, kegg[["library", "term_id", "term", "gene"]])
-    null = NullSettings(n_random=1000, seed=7, sequential_stop=50, max_draws=40_000)
+    null = NullSettings(
+        n_random=1000, seed=7, sequential_stop=50, max_draws=40_000, statistic="overlap"
+    )
     result = engine.analyse("real", SET, null=null, threads=2)
     return engine, null, result.table
 
