@@ -17,6 +17,7 @@ import yaml
 from exomir._io import read_tsv
 from exomir.abundance import read_counts, read_samples, sets_from_counts
 from exomir.sets import read_mirna_sets
+from exomir.tables import PRERANK
 
 REPO = Path(__file__).resolve().parent.parent
 ABUNDANCE = REPO / "tests" / "data" / "abundance"
@@ -85,20 +86,7 @@ def test_weights_reach_the_target_tables(abundance_run):
 
 def test_prerank_tables(abundance_run):
     table = read(abundance_run, "results/prerank/bone_marrow.tsv")
-    assert list(table.columns) == [
-        "set",
-        "library",
-        "term_id",
-        "term",
-        "term_size",
-        "es",
-        "nes",
-        "pval",
-        "fdr",
-        "fwer",
-        "n_leading",
-        "leading_genes",
-    ]
+    assert list(table.columns) == list(PRERANK.columns)
     assert len(table) > 0 and set(table["library"]) <= {"kegg_mini", "hallmark_mini"}
     scores = read(abundance_run, "results/prerank/bone_marrow.scores.tsv")
     assert list(scores.columns) == ["set", "gene", "score", "n_mirnas", "mirnas"]

@@ -96,7 +96,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, ReferenceFormatError, UnresolvedNamesError
-from .tables import require_columns
+from .tables import NAMES, require_columns
 
 __all__ = [
     "ARM_POLICIES",
@@ -118,17 +118,9 @@ logger = logging.getLogger(__name__)
 #: Allowed values of ``arm_policy``.
 ARM_POLICIES: tuple[str, ...] = ("both", "5p", "3p")
 
-#: Columns of :meth:`MirnaResolver.resolve_all`, in order.
-RESOLUTION_COLUMNS: tuple[str, ...] = (
-    "input",
-    "resolved",
-    "accession",
-    "rule",
-    "status",
-    "candidates",
-    "suggestions",
-    "note",
-)
+#: Columns of :meth:`MirnaResolver.resolve_all`, in order: the name audit
+#: (:data:`exomir.tables.NAMES`) without its ``set`` and ``line``.
+RESOLUTION_COLUMNS: tuple[str, ...] = NAMES.columns[1:-1]
 
 #: Columns of :meth:`MirnaResolver.map_database_names`, in order.
 DATABASE_NAME_COLUMNS: tuple[str, ...] = ("name", "mirna", "rule")

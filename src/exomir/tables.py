@@ -227,6 +227,12 @@ def read_table(
 # The tables
 # --------------------------------------------------------------------------------------------
 
+
+def _all_but(columns: tuple[str, ...], *text: str) -> tuple[str, ...]:
+    """The columns of a table except its text columns ``text``: its numeric columns."""
+    return tuple(c for c in columns if c not in text)
+
+
 #: Evidence of one miRNA -> gene edge, as combined from the target sources; carried unchanged
 #: into the set target tables and the signature drivers.
 EDGE_EVIDENCE = (
@@ -438,36 +444,38 @@ CALIBRATION_SUMMARY = Table(
     ),
 )
 
+_COMPARISON_COLUMNS = (
+    "set_a",
+    "set_b",
+    "library",
+    "term_id",
+    "term",
+    "focus",
+    "term_size",
+    "background_size",
+    "k_a",
+    "k_b",
+    "k_shared",
+    "overlap_a",
+    "n_targets_a",
+    "fraction_a",
+    "overlap_b",
+    "n_targets_b",
+    "fraction_b",
+    "difference",
+    "null_mean",
+    "null_sd",
+    "p_perm",
+    "fdr",
+    "n_perm",
+    "n_splits",
+)
+
 COMPARISON = Table(
     key="comparison",
     path="compare/{a}__vs__{b}.tsv",
     what="comparison table",
-    columns=(
-        "set_a",
-        "set_b",
-        "library",
-        "term_id",
-        "term",
-        "focus",
-        "term_size",
-        "background_size",
-        "k_a",
-        "k_b",
-        "k_shared",
-        "overlap_a",
-        "n_targets_a",
-        "fraction_a",
-        "overlap_b",
-        "n_targets_b",
-        "fraction_b",
-        "difference",
-        "null_mean",
-        "null_sd",
-        "p_perm",
-        "fdr",
-        "n_perm",
-        "n_splits",
-    ),
+    columns=_COMPARISON_COLUMNS,
     required=(
         "set_a",
         "set_b",
@@ -483,26 +491,7 @@ COMPARISON = Table(
         "p_perm",
         "fdr",
     ),
-    numeric=(
-        "term_size",
-        "background_size",
-        "k_a",
-        "k_b",
-        "k_shared",
-        "overlap_a",
-        "n_targets_a",
-        "fraction_a",
-        "overlap_b",
-        "n_targets_b",
-        "fraction_b",
-        "difference",
-        "null_mean",
-        "null_sd",
-        "p_perm",
-        "fdr",
-        "n_perm",
-        "n_splits",
-    ),
+    numeric=_all_but(_COMPARISON_COLUMNS, "set_a", "set_b", "library", "term_id", "term", "focus"),
     probabilities=("p_perm", "fdr"),
     aliases={
         "frac_a": "fraction_a",
