@@ -34,15 +34,19 @@ validate(config, schema="../schemas/config.schema.yaml")
 # by the configured rule; either way they are known now, before any job runs. The build_sets
 # rule writes the same sheet to SETS_SHEET, the run's record of its sets; the per-set rules read
 # only their own set's rows (rule set_rows), so adding a set reruns nothing of the others.
-ABUNDANCE = AbundanceSettings.from_config(config["abundance"])
-SHEET = mirna_sets_from_config(config)
+# A bad sheet or config value is an expected failure: its message alone, without a traceback.
+try:
+    ABUNDANCE = AbundanceSettings.from_config(config["abundance"])
+    SHEET = mirna_sets_from_config(config)
+    validate(SHEET, schema="../schemas/mirna_sets.schema.yaml")
+    SETS = set_names(SHEET)
+    SOURCES = set_sources(SHEET)
+    check_config(config, SOURCES)
+    PAIRS = comparison_pairs(config, SOURCES)
+    REFERENCE_FILES = reference_files(config)
+except ExomirError as error:
+    sys.exit(f"{type(error).__name__}: {error}")
 SETS_SHEET = "results/sets/mirna_sets.tsv"
-validate(SHEET, schema="../schemas/mirna_sets.schema.yaml")
-SETS = set_names(SHEET)
-SOURCES = set_sources(SHEET)
-check_config(config, SOURCES)
-PAIRS = comparison_pairs(config, SOURCES)
-REFERENCE_FILES = reference_files(config)
 # Every reference file that is neither present nor downloadable, in one message; expected
 # failures end with that message alone, not with a traceback.
 # Only the main Snakemake process checks: a job (e.g. on an offline compute node) is started
