@@ -421,6 +421,9 @@ def test_workflow_runs_through_slurm(
     local, remote = tmp_path / "local", tmp_path / "slurm"
     case.prepare(template)
     shutil.copytree(REPO / "src", tmp_path / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    # The library reads the config schema of its checkout (workflow/schemas beside src/), as an
+    # editable install does.
+    shutil.copytree(REPO / "workflow" / "schemas", tmp_path / "workflow" / "schemas")
     pythonpath = os.pathsep.join(
         p for p in (str(tmp_path / "src"), os.environ.get("PYTHONPATH", "")) if p
     )
