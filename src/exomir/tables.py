@@ -268,8 +268,8 @@ SET_ROWS = Table(
     key="set_rows",
     path="sets/{set}.rows.tsv",
     what="set rows",
-    columns=("set", "msc_source", "mirna", "weight", "note", "line"),
-    numeric=("weight", "line"),
+    columns=(*SETS.columns, "line"),
+    numeric=(*SETS.numeric, "line"),
 )
 
 NAMES = Table(
