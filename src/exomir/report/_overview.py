@@ -28,6 +28,7 @@ from ._derive import (
     focus_statistic,
 )
 from ._format import EN_DASH, format_number, format_percent
+from ._null_notes import matching_notices
 from ._plots import HeatmapCell, QQSeries, focus_heatmap_svg, qq_plot_svg, upset_svg
 from ._sections import METHOD_LABELS, Section, _summaries
 from ._signature_sections import _signature_methods
@@ -70,6 +71,7 @@ def overview_summary_section(data: ReportData) -> Section:
             "sources": sources,
             "fdr": data.fdr,
             "any_emp": any(x.significant_emp is not None for x in summaries.values()),
+            "matching": matching_notices(data.enrichment_params, data.sets),
         },
     )
 
@@ -143,6 +145,10 @@ def overview_focus_section(data: ReportData) -> Section:
             "signatures": bool(data.signatures),
             # with fdr_all beside it, fdr_emp is BH within each library (the newer tables)
             "within_library": all("fdr_all" in data.enrichment[s].columns for s in data.sets),
+            # the heatmap is on the empirical scale unless some set has ORA only
+            "matching": matching_notices(data.enrichment_params, data.sets)
+            if method == "emp"
+            else {},
         },
     )
 

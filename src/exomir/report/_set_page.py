@@ -18,6 +18,7 @@ from ._derive import (
     top_edges,
     top_terms,
 )
+from ._null_notes import P_METHOD_TITLES, matching_notice, pvalue_origin
 from ._sections import METHOD_LABELS, Section
 from ._validate import split_list
 
@@ -42,13 +43,19 @@ def set_summary_section(data: ReportData, set_name: str) -> Section:
             "s": summary,
             "fdr": data.fdr,
             "method_label": METHOD_LABELS[summary.method],
+            "matching": matching_notice(data.enrichment_params[set_name]),
         },
     )
 
 
 def set_terms_section(data: ReportData, set_name: str) -> Section:
-    """The best term of each redundancy group, significant ones highlighted."""
+    """The best term of each redundancy group, significant ones highlighted.
+
+    Above the table: the notice when the random sets could not be matched to the set on target
+    counts, and one line on how the empirical p-values were obtained (:mod:`._null_notes`).
+    """
     frame = data.enrichment[set_name]
+    params = data.enrichment_params[set_name]
     method = primary_method(frame)
     terms = top_terms(frame, fdr=data.fdr)
     n_leads = int((frame["cluster_lead"] | (frame["cluster"] == "")).sum())
@@ -67,6 +74,9 @@ def set_terms_section(data: ReportData, set_name: str) -> Section:
             "fdr": data.fdr,
             "focus": data.focus,
             "download": data.downloads.get(set_name, {}).get("enrichment"),
+            "matching": matching_notice(params) if method == "emp" else None,
+            "origin": pvalue_origin(params, frame) if method == "emp" else None,
+            "p_titles": P_METHOD_TITLES,
         },
     )
 
@@ -82,6 +92,7 @@ def set_focus_section(data: ReportData, set_name: str) -> Section:
             "rows": focus_rows(frame, data.focus, fdr=data.fdr),
             "fdr": data.fdr,
             "method_label": METHOD_LABELS[primary_method(frame)],
+            "matching": matching_notice(data.enrichment_params[set_name]),
         },
     )
 
