@@ -569,6 +569,74 @@ def pages(inputs, tmp_path_factory) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in written}
 
 
+#: ``empirical.matching`` of a set whose stratified null could not match it, as the enrichment
+#: writes it (:meth:`exomir._analytic.MatchingReport.as_dict`).
+UNMATCHED = {
+    "target_ratio": 1.634,
+    "merged_share": 0.5,
+    "widest_stratum_targets": [1285, 6210],
+    "calibration_warning": "the stratified null cannot match this set: 50% of its miRNAs sit in "
+    "merged target-count strata (widest 1285-6210 targets) and its targets sum to 1.63x a random "
+    "set's, so its random sets have fewer targets than it has and empirical p-values of raw "
+    "overlaps are too small (see docs/methods/analytic.md); read them as a ranking, not as "
+    "calibrated calls",
+}
+
+
+def _empirical(matching: dict | None) -> dict:
+    """``empirical`` parameters of a stratified run with the extension, ``matching`` as given."""
+    out = {
+        "n_random": 10000,
+        "seed": 42,
+        "null": "stratified:10",
+        "statistic": "overlap",
+        "max_draws": 200000,
+        "extension": {"max_draws": 200000, "undecided_after_n_random": 4, "extended_terms": 3},
+        "p_method": {"exceedances": 30, "extended": 2, "gpd_tail": 1, "floor": 1},
+    }
+    if matching is not None:
+        out["matching"] = matching
+    return out
+
+
+def _matching_inputs() -> dict:
+    """The default inputs with the parameters of a newer run: ``adipose`` could not be matched
+    (and its table says per term how p was obtained), ``bone_marrow`` was matched, and
+    ``umbilical_cord`` keeps the older parameters without ``empirical``."""
+    inputs = _make_inputs()
+    params = {s: dict(p) for s, p in inputs["enrichment_params"].items()}
+    params["adipose"]["empirical"] = _empirical(UNMATCHED)
+    params["bone_marrow"]["empirical"] = _empirical({**UNMATCHED, "calibration_warning": None})
+    enrichment = dict(inputs["enrichment"])
+    frame = enrichment["adipose"].copy()
+    methods = ["exceedances"] * len(frame)
+    methods[:4] = ["floor", "gpd_tail", "extended", "extended"]
+    frame["p_method"] = methods
+    enrichment["adipose"] = frame
+    return {**inputs, "enrichment_params": params, "enrichment": enrichment}
+
+
+@pytest.fixture(scope="session")
+def matching_inputs() -> dict:
+    """Inputs where one set (``adipose``) could not be matched by its null; see
+    :func:`_matching_inputs`."""
+    return _matching_inputs()
+
+
+@pytest.fixture(scope="session")
+def matching_pages(matching_inputs, tmp_path_factory) -> dict[str, str]:
+    """The rendered report of ``matching_inputs``, file name -> HTML text."""
+    out = tmp_path_factory.mktemp("matching-report") / "report"
+    written = rp.render_report(out, **matching_inputs)
+    return {p.name: p.read_text(encoding="utf-8") for p in written}
+
+
+@pytest.fixture
+def unmatched() -> dict:
+    """``empirical.matching`` of a set the null could not match (a fresh copy)."""
+    return dict(UNMATCHED)
+
+
 @pytest.fixture(scope="session")
 def parse_html() -> Callable[[str], _Tags]:
     """``parse_html(html)``: its start tags (``.tags``: name, attributes) and ``.scripts``."""

@@ -58,3 +58,15 @@ def test_parameters_section_renders_tables(pages):
     section = section[: section.index("</table>\n</div>")]
     assert "Meaning" in section and 'class="group-head"' in section
     assert '{"' not in section and "[{" not in section
+
+
+def test_matching_and_pvalue_origin_are_labelled_rows():
+    empirical = {
+        **PARAMS["empirical"],
+        "p_method": {"exceedances": 30, "floor": 1},
+        "matching": {"target_ratio": 1.634, "calibration_warning": None},
+    }
+    rows = {r["key"]: r for r in parameter_rows({"bm": {**PARAMS, "empirical": empirical}}, ["bm"])}
+    assert rows["empirical.p_method"]["cells"][0]["text"] == "exceedances: 30; floor: 1"
+    assert rows["empirical.matching.target_ratio"]["label"] == "Target ratio to random sets"
+    assert rows["empirical.matching.calibration_warning"]["cells"][0]["text"] == "\u2013"

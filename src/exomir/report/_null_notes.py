@@ -163,7 +163,9 @@ class PValueOrigin:
     def text(self) -> str:
         """``8,512 counted among up to 10,000 random sets, 30 counted after ...``."""
         line = ", ".join(f"{format_number(n)} {words}" for _, n, words in self.parts)
-        return f"{line} ({self.not_extended})" if self.not_extended else line
+        return (
+            f"{line}; no term drew on further: {self.not_extended}" if self.not_extended else line
+        )
 
 
 def _counts(enrichment: pd.DataFrame, empirical: Mapping[str, Any]) -> dict[str, int]:

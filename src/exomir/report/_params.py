@@ -109,6 +109,47 @@ PARAMETERS: dict[str, Parameter] = {
     "empirical.target_count_sum.null_mean": Parameter(
         "Target edges of random sets", "edges", "mean over the random sets; close to the set's"
     ),
+    "empirical.statistic": Parameter(
+        "Statistic", "", "what a random set is compared on (overlap, or share of the targets)"
+    ),
+    "empirical.max_draws": Parameter(
+        "Most random sets per term", "sets", "terms that could still pass draw on up to this"
+    ),
+    "empirical.p_method": Parameter(
+        "How p was obtained",
+        "",
+        "terms per method (column p_method); exceedances: counted among the first random sets; "
+        "extended: after drawing on; gpd_tail: tail fit; floor: no random set reached the overlap",
+    ),
+    "empirical.extension.undecided_after_n_random": Parameter(
+        "Undecided after the first random sets", "terms", "fewer exceedances than the early stop"
+    ),
+    "empirical.extension.extended_terms": Parameter(
+        "Terms drawn on", "terms", "undecided terms that could still pass the FDR threshold"
+    ),
+    "empirical.extension.draws_beyond_n_random": Parameter(
+        "Extra random sets drawn", "sets", "summed over the terms drawn on"
+    ),
+    "empirical.extension.reached_max_draws": Parameter(
+        "Terms at the most random sets", "terms", "tail fit or floor"
+    ),
+    "empirical.extension.not_extended": Parameter("Not drawn on because"),
+    "empirical.matching.target_ratio": Parameter(
+        "Target ratio to random sets",
+        "",
+        "the set's target edges / a random set's (1 = matched); above the limit the run warns",
+    ),
+    "empirical.matching.merged_share": Parameter(
+        "miRNAs in merged bins", "", "share of the set's miRNAs in bins merged with a neighbour"
+    ),
+    "empirical.matching.widest_stratum_targets": Parameter(
+        "Widest stratum", "", "fewest and most targets of the widest bin the set draws from"
+    ),
+    "empirical.matching.calibration_warning": Parameter(
+        "Calibration warning",
+        "",
+        "the run's warning when the null cannot match the set (shown above its results)",
+    ),
     "exomir_version": Parameter("exomir version"),
 }
 

@@ -1,0 +1,152 @@
+"""A set its empirical null could not match, and how its p-values were obtained.
+
+The run warns on screen when the stratified null cannot match a set's target-count profile
+(``empirical.matching.calibration_warning`` of the set's ``.json``); the report says it next to
+the set's results and marks the set wherever the overview lists it. Sets without the warning,
+and parameters of older runs without ``matching``, show nothing extra.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from exomir.report._null_notes import matching_notice, pvalue_origin
+
+
+def _main(html: str) -> str:
+    """The page's content, without the stylesheet and the script."""
+    return html[html.index("<main") : html.index("</main>")]
+
+
+def _section(html: str, key: str) -> str:
+    start = html.index(f'<section id="{key}">')
+    return html[start : html.index("</section>", start)]
+
+
+# --------------------------------------------------------------------------------------------
+# What the parameters say
+
+
+def test_notice_carries_the_numbers_of_the_run(unmatched):
+    notice = matching_notice({"empirical": {"matching": unmatched}})
+    assert notice is not None
+    assert notice.ratio_text == "1.63\u00d7"
+    assert notice.widest_text == "1,285\u20136,210 targets"
+    assert notice.merged_text == "50%"
+    assert notice.warning == unmatched["calibration_warning"]
+    assert "could not be matched on target counts" in notice.short
+
+
+def test_no_notice_without_a_warning(unmatched):
+    matched = {**unmatched, "calibration_warning": None}
+    assert matching_notice({"empirical": {"matching": matched}}) is None
+    assert matching_notice({"empirical": {"n_random": 10}}) is None  # older run: no matching
+    assert matching_notice({"empirical": None}) is None  # null not run
+    assert matching_notice({"null": {"n_random": 10}}) is None  # oldest layout
+
+
+def test_notice_without_the_numbers_still_warns():
+    notice = matching_notice({"empirical": {"matching": {"calibration_warning": "cannot match"}}})
+    assert notice is not None and notice.warning == "cannot match"
+    assert notice.ratio_text is None and notice.widest_text is None and notice.merged_text is None
+
+
+def _frame(methods: list[str] | None) -> pd.DataFrame:
+    frame = pd.DataFrame({"term": [f"t{i}" for i in range(5)]})
+    if methods is not None:
+        frame["p_method"] = methods
+    return frame
+
+
+def test_pvalue_origin_counts_the_table_column():
+    params = {"empirical": {"n_random": 10000, "extension": {"max_draws": 200000}}}
+    origin = pvalue_origin(params, _frame(["exceedances"] * 3 + ["extended", "floor"]))
+    assert origin is not None
+    assert origin.text == (
+        "3 counted among up to 10,000 random sets, 1 after drawing up to 200,000, "
+        "0 from a tail fit, 1 at the floor 1/(draws + 1)"
+    )
+    assert origin.floor == 1
+
+
+def test_pvalue_origin_from_the_parameters_when_the_table_has_no_column():
+    params = {
+        "empirical": {
+            "n_random": 1000,
+            "p_method": {"exceedances": 8695, "floor": 1},
+            "extension": {
+                "max_draws": 200000,
+                "not_extended": "the share statistic is counted over the first n_random draws only",
+            },
+        }
+    }
+    origin = pvalue_origin(params, _frame(None))
+    assert origin is not None
+    # the run did not draw on: the two methods of the extension are not listed as "0"
+    assert origin.text == (
+        "8,695 counted among up to 1,000 random sets, 1 at the floor 1/(draws + 1); no term "
+        "drew on further: the share statistic is counted over the first 1,000 draws only"
+    )
+
+
+def test_no_pvalue_origin_from_an_older_run():
+    assert pvalue_origin({"null": {"n_random": 10}}, _frame(None)) is None
+    assert pvalue_origin({"empirical": None}, _frame([""] * 5)) is None
+
+
+# --------------------------------------------------------------------------------------------
+# The pages
+
+
+def test_set_page_shows_the_notice_above_its_enriched_terms(matching_pages):
+    html = matching_pages["adipose.html"]
+    terms = _section(html, "terms")
+    assert 'id="matching"' in terms
+    notice = terms[terms.index('id="matching"') : terms.index("</div>")]
+    assert "Random sets could not be matched on target counts" in notice
+    assert "1.63\u00d7 the" in notice and "1,285\u20136,210 targets" in notice
+    assert "50% of the set" in notice and "may be too" in notice
+    assert terms.index('id="matching"') < terms.index('id="terms-table"')
+    # the summary card and the focus pathways point at it
+    assert 'href="#matching"' in _section(html, "summary")
+    assert 'href="#matching"' in _section(html, "focus")
+
+
+def test_set_page_says_how_each_pvalue_was_obtained(matching_pages):
+    terms = _section(matching_pages["adipose.html"], "terms")
+    assert (
+        "Empirical p-values: 30 counted among up to 10,000 random sets, 2 after drawing up to "
+        "200,000, 1 from a tail fit, 1 at the floor 1/(draws + 1)."
+    ) in terms
+    table = terms[terms.index('id="terms-table"') :]
+    assert table.count('<span class="bound">\u2264</span>') == 1  # the floor is an upper bound
+    assert "generalized Pareto" in table
+
+
+def test_matched_and_older_sets_show_nothing_extra(matching_pages, pages):
+    for html in (
+        matching_pages["bone_marrow.html"],  # matched
+        matching_pages["umbilical_cord.html"],  # parameters of an older run
+        *pages.values(),  # every set of the default inputs
+    ):
+        html = _main(html)
+        assert 'id="matching"' not in html and 'class="flag-warn"' not in html
+        assert "could not be matched" not in html and "may be too small" not in html
+    assert "Empirical p-values:" in _section(matching_pages["bone_marrow.html"], "terms")
+    assert "Empirical p-values:" not in _section(matching_pages["umbilical_cord.html"], "terms")
+
+
+def test_overview_marks_the_unmatched_set_where_sets_are_listed(matching_pages):
+    index = matching_pages["index.html"]
+    summary = _section(index, "summary")
+    rows = {
+        s: summary[summary.index(f'<a href="{s}.html">{s}</a>') :].split("</tr>")[0]
+        for s in ("bone_marrow", "adipose", "umbilical_cord")
+    }
+    assert 'class="flag-warn" href="adipose.html#matching"' in rows["adipose"]
+    assert "could not be matched on target counts" in rows["adipose"]  # the tooltip
+    assert "flag-warn" not in rows["bone_marrow"] + rows["umbilical_cord"]
+    assert "For 1 set (" in summary and "may be too small" in summary
+    focus = _section(index, "focus")
+    assert 'href="adipose.html#matching"' in focus
+    assert 'href="bone_marrow.html#matching"' not in focus
