@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from exomir.report._null_notes import matching_notice, pvalue_origin
+from exomir.report import matching_notice, pvalue_origin
 
 
 def _main(html: str) -> str:

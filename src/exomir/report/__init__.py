@@ -44,6 +44,8 @@ The package keeps one layer per private module; everything public is re-exported
   focus pathways pushed and the edges behind them;
 * :mod:`._params` -- the parameters as named rows with units and meanings;
 * :mod:`._calibration_text` -- the calibration in plain words (null, floor, verdict);
+* :mod:`._null_notes` -- per set, whether the empirical null could match it (the notice beside
+  its results) and how its p-values were obtained;
 * :mod:`._sections`, :mod:`._overview`, :mod:`._set_page`, :mod:`._signature_sections` --
   the section builders;
 * :mod:`._render` -- page order, rendering and writing;
@@ -73,6 +75,14 @@ from ._derive import (
 from ._format import format_bytes, format_number, format_percent, format_pvalue
 from ._headline import Lean, headline_rows, overview_headline_section, tumour_lean
 from ._load import read_report_data
+from ._null_notes import (
+    P_METHODS,
+    MatchingNotice,
+    PValueOrigin,
+    matching_notice,
+    matching_notices,
+    pvalue_origin,
+)
 from ._overview import (
     MAX_UPSET_COLUMNS,
     TOP_COMPARISON_TERMS,
@@ -139,6 +149,7 @@ __all__ = [
     "OVERLAP_TITLES",
     "OVERVIEW_SECTIONS",
     "PUSH_COLOURS",
+    "P_METHODS",
     "SEMANTIC",
     "SET_SECTIONS",
     "TOP_COMPARISON_TERMS",
@@ -146,7 +157,9 @@ __all__ = [
     "TOP_TERMS",
     "Calibration",
     "Lean",
+    "MatchingNotice",
     "OverviewBuilder",
+    "PValueOrigin",
     "Page",
     "ReportData",
     "Section",
@@ -164,6 +177,8 @@ __all__ = [
     "format_percent",
     "format_pvalue",
     "headline_rows",
+    "matching_notice",
+    "matching_notices",
     "methods_section",
     "mirna_target_counts",
     "normalise_calibration",
@@ -190,6 +205,7 @@ __all__ = [
     "parameters_section",
     "primary_method",
     "push_of",
+    "pvalue_origin",
     "rank_edges",
     "read_report_data",
     "render_pages",
