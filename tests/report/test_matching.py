@@ -89,6 +89,12 @@ def test_pvalue_origin_from_the_parameters_when_the_table_has_no_column():
     )
 
 
+def test_pvalue_origin_finds_the_settings_of_older_parameters():
+    origin = pvalue_origin({"null": {"n_random": 500}}, _frame(["exceedances"] * 5))
+    assert origin is not None
+    assert origin.text == "5 counted among up to 500 random sets, 0 at the floor 1/(draws + 1)"
+
+
 def test_no_pvalue_origin_from_an_older_run():
     assert pvalue_origin({"null": {"n_random": 10}}, _frame(None)) is None
     assert pvalue_origin({"empirical": None}, _frame([""] * 5)) is None

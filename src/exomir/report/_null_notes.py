@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._derive import _finite
+from ._derive import _finite, _param, flatten_params
 from ._format import EN_DASH, TIMES, format_number, format_percent
 
 #: How an empirical p-value was obtained (the ``p_method`` column), in the order the pages list
@@ -161,7 +161,7 @@ class PValueOrigin:
 
     @property
     def text(self) -> str:
-        """``8,512 counted among up to 10,000 random sets, 30 counted after ...``."""
+        """``8,512 counted among up to 10,000 random sets, 30 after drawing up to ...``."""
         line = ", ".join(f"{format_number(n)} {words}" for _, n, words in self.parts)
         return (
             f"{line}; no term drew on further: {self.not_extended}" if self.not_extended else line
@@ -196,8 +196,10 @@ def pvalue_origin(params: Mapping[str, Any], enrichment: pd.DataFrame) -> PValue
     extension = empirical.get("extension")
     extension = extension if isinstance(extension, Mapping) else {}
     reason = extension.get("not_extended")
-    n_random = _finite(empirical.get("n_random"))
-    max_draws = _finite(extension.get("max_draws", empirical.get("max_draws")))
+    # Older parameters keep the null's settings elsewhere (``null.n_random``).
+    flat = flatten_params(params)
+    n_random = _finite(_param(flat, "n_random"))
+    max_draws = _finite(extension.get("max_draws", _param(flat, "max_draws")))
     fill = {
         "n_random": EN_DASH if n_random is None else format_number(n_random),
         "max_draws": EN_DASH if max_draws is None else format_number(max_draws),
