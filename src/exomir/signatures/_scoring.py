@@ -240,9 +240,9 @@ def resolve_tail(
 
     The counted p-value of the tested tail (:func:`tested_tail`) is kept when at least
     :data:`exomir._pvalues.GPD_MAX_EXCEEDANCES` random sets reached the score.  With fewer, a
-    generalized Pareto distribution is fitted to the largest :data:`GPD_TAIL_SIZE` random scores
-    of that tail (:func:`exomir._pvalues.fit_gpd_tail`, a continuous statistic; the scores are
-    negated for the lower tail) and, when the fit passes its goodness-of-fit check, its tail
+    generalized Pareto distribution is fitted to the ``GPD_TAIL_SIZE + 1`` most extreme random
+    scores of that tail (:func:`exomir._pvalues.fit_gpd_tail`, a continuous statistic; the
+    scores are negated for the lower tail) and, when the fit passes its goodness-of-fit check, its tail
     probability at the observed score replaces the counted one (``gpd_tail``).  Otherwise the
     count stands: ``exceedances``, or ``floor`` when no random set reached the score (an upper
     bound).  Two-sided calls double the resolved p-value as before (:func:`call_direction`).
@@ -260,8 +260,10 @@ def resolve_tail(
     """
     null = np.asarray(null, dtype=float)
     n = null.size
+    p_up, p_down = float(p_up), float(p_down)
     tail = tested_tail(kind, p_up, p_down)
     counted = TailPvalue(p_up, p_down, p_method(kind, p_up, p_down, n), tail)
+    # The random sets that reached the score in the tested tail: p = (1 + e) / (1 + N).
     exceed = round((p_up if tail == "up" else p_down) * (n + 1)) - 1
     if exceed >= GPD_MAX_EXCEEDANCES or not np.isfinite(observed) or not np.isfinite(null).all():
         return counted
