@@ -22,6 +22,8 @@ from .. import __version__
 from .._engine import NullSettings, Universe, build_universe
 from .._io import write_json, write_tsv
 from .._null import RandomSets, stratify
+from .._pvalues import GPD_MAX_EXCEEDANCES, GPD_TAIL_SIZE, TailFit, fit_gpd_tail
+from .._pvalues import P_METHODS as ENRICHMENT_P_METHODS
 from .._stats import bh_fdr
 from ..errors import InputError
 from ..tables import EDGE_EVIDENCE, SIGNATURE_DRIVERS, SIGNATURE_LITERATURE, SIGNATURES
@@ -37,8 +39,10 @@ ALPHA = 0.05
 TOP_DRIVERS = 5
 #: Relative tolerance within which a random score ties the observed one.
 TIE_TOLERANCE = 1e-9
-#: How a p-value was obtained (:func:`p_method`).
-P_METHODS = ("exceedances", "floor")
+#: How a p-value was obtained (:func:`resolve_tail`): the enrichment's vocabulary
+#: (:data:`exomir._pvalues.P_METHODS`) without ``extended``, since the signatures count all ``N``
+#: random sets and draw no more.
+P_METHODS = tuple(m for m in ENRICHMENT_P_METHODS if m != "extended")
 
 
 def target_counts(edges: pd.DataFrame, universe: Universe) -> np.ndarray:
@@ -190,12 +194,90 @@ def lean_scores(
 
 
 def p_method(kind: str, p_up: float, p_down: float, n_random: int) -> str:
-    """How the p-value was obtained: ``floor`` when no random set reached the observed score
-    in the tail the call tests (the p-value ``1/(N+1)``, doubled when two-sided, is then an
-    upper bound), ``exceedances`` otherwise."""
+    """How a counted p-value was obtained: ``floor`` when no random set reached the observed
+    score in the tail the call tests (the p-value ``1/(N+1)``, doubled when two-sided, is then an
+    upper bound), ``exceedances`` otherwise.  :func:`resolve_tail` replaces either by
+    ``gpd_tail`` when a tail fit resolves the p-value."""
     floor = 1.0 / (1.0 + n_random)
     tail = p_up if kind == "score" else min(p_up, p_down)
     return "floor" if tail <= floor * (1 + 1e-12) else "exceedances"
+
+
+def tested_tail(kind: str, p_up: float, p_down: float) -> str:
+    """``"up"`` or ``"down"``: the tail a call's p-value comes from -- the upper one for a
+    score (one-sided), the one the score lies in (the smaller p) for two-sided calls."""
+    return "up" if kind == "score" or p_up <= p_down else "down"
+
+
+@dataclass(frozen=True)
+class TailPvalue:
+    """A call's p-values with the tested tail resolved (:func:`resolve_tail`).
+
+    Attributes
+    ----------
+    p_up, p_down
+        The tail probabilities; the tested one is the tail fit's when ``method`` is
+        ``gpd_tail``, both are counted otherwise.
+    method
+        One of :data:`P_METHODS`.
+    tail
+        The tested tail (:func:`tested_tail`).
+    fit
+        The accepted generalized Pareto fit (on the scores negated for the lower tail), or None.
+    """
+
+    p_up: float
+    p_down: float
+    method: str
+    tail: str
+    fit: TailFit | None = None
+
+
+def resolve_tail(
+    kind: str, observed: float, null: np.ndarray, p_up: float, p_down: float
+) -> TailPvalue:
+    """Resolve a call's p-value below ``1/(N+1)`` with the enrichment's generalized Pareto tail.
+
+    The counted p-value of the tested tail (:func:`tested_tail`) is kept when at least
+    :data:`exomir._pvalues.GPD_MAX_EXCEEDANCES` random sets reached the score.  With fewer, a
+    generalized Pareto distribution is fitted to the ``GPD_TAIL_SIZE + 1`` most extreme random
+    scores of that tail (:func:`exomir._pvalues.fit_gpd_tail`, a continuous statistic; the
+    scores are negated for the lower tail) and, when the fit passes its goodness-of-fit check, its tail
+    probability at the observed score replaces the counted one (``gpd_tail``).  Otherwise the
+    count stands: ``exceedances``, or ``floor`` when no random set reached the score (an upper
+    bound).  Two-sided calls double the resolved p-value as before (:func:`call_direction`).
+
+    Parameters
+    ----------
+    kind
+        The call's kind (``score`` is one-sided).
+    observed
+        The set's score.
+    null
+        The ``N`` random sets' scores of the call.
+    p_up, p_down
+        The counted p-values (:func:`empirical_pvalues`).
+    """
+    null = np.asarray(null, dtype=float)
+    n = null.size
+    p_up, p_down = float(p_up), float(p_down)
+    tail = tested_tail(kind, p_up, p_down)
+    counted = TailPvalue(p_up, p_down, p_method(kind, p_up, p_down, n), tail)
+    # The random sets that reached the score in the tested tail: p = (1 + e) / (1 + N).
+    exceed = round((p_up if tail == "up" else p_down) * (n + 1)) - 1
+    if exceed >= GPD_MAX_EXCEEDANCES or not np.isfinite(observed) or not np.isfinite(null).all():
+        return counted
+    sign = 1.0 if tail == "up" else -1.0
+    top = np.sort(sign * null)[-(GPD_TAIL_SIZE + 1) :]
+    fit = fit_gpd_tail(top, n, discrete=False)
+    p = np.nan if fit is None else fit.pvalue(sign * float(observed))
+    if not p > 0:
+        # No acceptable fit, the score not beyond its threshold, or beyond the end of a
+        # bounded tail (which no finite sample can support): the count stands.
+        return counted
+    if tail == "up":
+        return TailPvalue(p, p_down, "gpd_tail", tail, fit)
+    return TailPvalue(p_up, p, "gpd_tail", tail, fit)
 
 
 def call_direction(kind: str, score: float, p_up: float, p_down: float, alpha: float) -> tuple:
@@ -349,7 +431,11 @@ def score_set(
             observed[j], scores[:, j] = lean_scores(
                 (observed[pro], observed[anti]), (scores[:, pro], scores[:, anti])
             )
-    p_up, p_down = empirical_pvalues(observed, scores)
+    counted_up, counted_down = empirical_pvalues(observed, scores)
+    tails = [
+        resolve_tail(call.kind, observed[j], scores[:, j], counted_up[j], counted_down[j])
+        for j, call in enumerate(model.calls)
+    ]
     null_mean, null_sd = null_moments(scores)
     z = standardise(observed, null_mean, np.nan_to_num(null_sd))
 
@@ -360,7 +446,8 @@ def score_set(
     rows = []
     for j, call in enumerate(model.calls):
         score = float(observed[j])
-        direction, p_value = call_direction(call.kind, score, p_up[j], p_down[j], alpha)
+        p = tails[j]
+        direction, p_value = call_direction(call.kind, score, p.p_up, p.p_down, alpha)
         mine = drivers[drivers["key"] == call.key]
         rows.append(
             {
@@ -370,10 +457,10 @@ def score_set(
                 "label": call.label,
                 "score": clean_zero(score),
                 "direction": direction,
-                "p_up": float(p_up[j]),
-                "p_down": float(p_down[j]),
+                "p_up": float(p.p_up),
+                "p_down": float(p.p_down),
                 "p_value": float(p_value),
-                "p_method": p_method(call.kind, p_up[j], p_down[j], scores.shape[0]),
+                "p_method": p.method,
                 "null_mean": clean_zero(float(null_mean[j])),
                 "null_sd": float(null_sd[j]),
                 "z": clean_zero(float(z[j])) if np.isfinite(null_sd[j]) else np.nan,
@@ -387,11 +474,30 @@ def score_set(
     table["fdr"] = bh_fdr(table["p_value"].to_numpy(float))
     table = SIGNATURES.ordered(table)
     params = _describe(set_name, universe, null, analysed, outside, weights, alpha, model)
+    params["null"]["tail_fits"] = {
+        call.key: _describe_fit(t.fit, t.tail)
+        for call, t in zip(model.calls, tails, strict=True)
+        if t.fit is not None
+    }
     if counts is not None:
         strata = stratify(counts, query_index, null.stratified)
         params["null"]["strata"] = strata.describe()
         params["null"]["strata_merged"] = strata.merged
     return SignatureResult(table, drivers, params, scores)
+
+
+def _describe_fit(fit: TailFit, tail: str) -> dict[str, Any]:
+    """A call's accepted tail fit, for ``{set}.json`` (the threshold on the score's scale)."""
+    return {
+        "tail": tail,
+        "shape": fit.shape,
+        "scale": fit.scale,
+        "threshold": fit.threshold if tail == "up" else -fit.threshold,
+        "n_exceed": fit.n_exceed,
+        "n_total": fit.n_total,
+        "ks_distance": fit.distance,
+        "ks_critical": fit.critical,
+    }
 
 
 def _check_against_edges(targets: pd.DataFrame, edges: pd.DataFrame, path: object) -> None:
@@ -495,7 +601,9 @@ def _describe(
             "stratified_bins": null.stratified,
             "generator": "numpy PCG64, the enrichment's random-set stream",
             "weights": "query weights permuted per random set, SeedSequence(seed, spawn_key=(1,))",
-            "p_value": "(1 + #{random >= observed}) / (1 + N), and <= for p_down",
+            "p_value": "(1 + #{random >= observed}) / (1 + N), and <= for p_down; "
+            f"a generalized Pareto tail fit below {GPD_MAX_EXCEEDANCES} exceedances "
+            "(p_method gpd_tail, tail_fits)",
             "tie_tolerance": TIE_TOLERANCE,
         },
         "alpha": alpha,
