@@ -583,13 +583,13 @@ UNMATCHED = {
 }
 
 
-def _empirical(matching: dict | None) -> dict:
+def _empirical(matching: dict | None, statistic: str = "overlap") -> dict:
     """``empirical`` parameters of a stratified run with the extension, ``matching`` as given."""
     out = {
         "n_random": 10000,
         "seed": 42,
         "null": "stratified:10",
-        "statistic": "overlap",
+        "statistic": statistic,
         "max_draws": 200000,
         "extension": {"max_draws": 200000, "undecided_after_n_random": 4, "extended_terms": 3},
         "p_method": {"exceedances": 30, "extended": 2, "gpd_tail": 1, "floor": 1},
@@ -601,12 +601,14 @@ def _empirical(matching: dict | None) -> dict:
 
 def _matching_inputs() -> dict:
     """The default inputs with the parameters of a newer run: ``adipose`` could not be matched
-    (and its table says per term how p was obtained), ``bone_marrow`` was matched, and
-    ``umbilical_cord`` keeps the older parameters without ``empirical``."""
+    on the raw overlap (and its table says per term how p was obtained), ``umbilical_cord``
+    could not be matched on the share statistic, ``bone_marrow`` was matched. (The default
+    inputs have the older parameters, without ``empirical``.)"""
     inputs = _make_inputs()
     params = {s: dict(p) for s, p in inputs["enrichment_params"].items()}
     params["adipose"]["empirical"] = _empirical(UNMATCHED)
     params["bone_marrow"]["empirical"] = _empirical({**UNMATCHED, "calibration_warning": None})
+    params["umbilical_cord"]["empirical"] = _empirical(UNMATCHED, statistic="share")
     enrichment = dict(inputs["enrichment"])
     frame = enrichment["adipose"].copy()
     methods = ["exceedances"] * len(frame)

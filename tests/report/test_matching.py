@@ -37,6 +37,18 @@ def test_notice_carries_the_numbers_of_the_run(unmatched):
     assert "could not be matched on target counts" in notice.short
 
 
+def test_what_the_notice_means_follows_the_statistic(unmatched):
+    share = matching_notice({"empirical": {"matching": unmatched, "statistic": "share"}})
+    overlap = matching_notice({"empirical": {"matching": unmatched, "statistic": "overlap"}})
+    older = matching_notice({"empirical": {"matching": unmatched}})  # before the share statistic
+    assert share is not None and overlap is not None and older is not None
+    assert not share.anti_conservative and "borderline" in share.consequence
+    assert (
+        overlap.anti_conservative and overlap.consequence == "empirical p-values may be too small"
+    )
+    assert older.anti_conservative
+
+
 def test_no_notice_without_a_warning(unmatched):
     matched = {**unmatched, "calibration_warning": None}
     assert matching_notice({"empirical": {"matching": matched}}) is None
@@ -111,7 +123,7 @@ def test_set_page_shows_the_notice_above_its_enriched_terms(matching_pages):
     notice = terms[terms.index('id="matching"') : terms.index("</div>")]
     assert "Random sets could not be matched on target counts" in notice
     assert "1.63\u00d7 the" in notice and "1,285\u20136,210 targets" in notice
-    assert "50% of the set" in notice and "may be too" in notice
+    assert "50% of the set" in notice and "may be too" in notice and "anti-conservative" in notice
     assert terms.index('id="matching"') < terms.index('id="terms-table"')
     # the summary card and the focus pathways point at it
     assert 'href="#matching"' in _section(html, "summary")
@@ -129,17 +141,25 @@ def test_set_page_says_how_each_pvalue_was_obtained(matching_pages):
     assert "generalized Pareto" in table
 
 
+def test_on_the_share_statistic_the_notice_asks_for_care(matching_pages):
+    terms = _section(matching_pages["umbilical_cord.html"], "terms")
+    notice = terms[terms.index('id="matching"') : terms.index("</div>")]
+    assert "read borderline calls with care" in notice and "anti-conservative" not in notice
+    assert "read borderline calls with care" in _section(
+        matching_pages["umbilical_cord.html"], "summary"
+    )
+
+
 def test_matched_and_older_sets_show_nothing_extra(matching_pages, pages):
     for html in (
         matching_pages["bone_marrow.html"],  # matched
-        matching_pages["umbilical_cord.html"],  # parameters of an older run
-        *pages.values(),  # every set of the default inputs
+        *pages.values(),  # every page of the default inputs (parameters of an older run)
     ):
         html = _main(html)
         assert 'id="matching"' not in html and 'class="flag-warn"' not in html
         assert "could not be matched" not in html and "may be too small" not in html
     assert "Empirical p-values:" in _section(matching_pages["bone_marrow.html"], "terms")
-    assert "Empirical p-values:" not in _section(matching_pages["umbilical_cord.html"], "terms")
+    assert "Empirical p-values:" not in _section(pages["umbilical_cord.html"], "terms")
 
 
 def test_overview_marks_the_unmatched_set_where_sets_are_listed(matching_pages):
@@ -149,10 +169,14 @@ def test_overview_marks_the_unmatched_set_where_sets_are_listed(matching_pages):
         s: summary[summary.index(f'<a href="{s}.html">{s}</a>') :].split("</tr>")[0]
         for s in ("bone_marrow", "adipose", "umbilical_cord")
     }
-    assert 'class="flag-warn" href="adipose.html#matching"' in rows["adipose"]
-    assert "could not be matched on target counts" in rows["adipose"]  # the tooltip
-    assert "flag-warn" not in rows["bone_marrow"] + rows["umbilical_cord"]
-    assert "For 1 set (" in summary and "may be too small" in summary
+    for s in ("adipose", "umbilical_cord"):
+        assert f'class="flag-warn" href="{s}.html#matching"' in rows[s]
+        assert "could not be matched on target counts" in rows[s]  # the tooltip
+    assert "flag-warn" not in rows["bone_marrow"]
+    assert "For 2 sets (" in summary
+    assert "empirical p-values may be too small; or the match is not exact" in summary
     focus = _section(index, "focus")
-    assert 'href="adipose.html#matching"' in focus
+    assert (
+        'href="adipose.html#matching"' in focus and 'href="umbilical_cord.html#matching"' in focus
+    )
     assert 'href="bone_marrow.html#matching"' not in focus

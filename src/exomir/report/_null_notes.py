@@ -68,12 +68,31 @@ class MatchingNotice:
         ``(fewest, most)`` targets of the widest stratum the set draws from, or ``None``.
     warning
         The run's own sentence, as printed on screen and written to the ``.json``.
+    statistic
+        What the null compared (``empirical.statistic``): with the raw ``overlap`` an unmatched
+        null makes p-values too small; the ``share`` of the set's own targets stayed calibrated
+        for such sets in the benchmarks, but its match is no longer exact
+        (docs/methods/analytic.md). Parameters without the key are of runs before the share
+        statistic existed, so ``overlap``.
     """
 
     target_ratio: float | None
     merged_share: float | None
     widest: tuple[int, int] | None
     warning: str
+    statistic: str = "overlap"
+
+    @property
+    def anti_conservative(self) -> bool:
+        """The empirical p-values are too small (the raw-overlap statistic)."""
+        return self.statistic != "share"
+
+    @property
+    def consequence(self) -> str:
+        """What it means for the set's empirical results, in a few words."""
+        if self.anti_conservative:
+            return "empirical p-values may be too small"
+        return "the match is not exact, so read borderline calls with care"
 
     @property
     def ratio_text(self) -> str | None:
@@ -99,10 +118,7 @@ class MatchingNotice:
     def short(self) -> str:
         """One sentence for a tooltip or a list of sets."""
         detail = f" (targets {self.ratio_text} a random set's)" if self.ratio_text else ""
-        return (
-            f"random sets could not be matched on target counts{detail}; "
-            "empirical p-values may be too small"
-        )
+        return f"random sets could not be matched on target counts{detail}; {self.consequence}"
 
 
 def matching_notice(params: Mapping[str, Any]) -> MatchingNotice | None:
@@ -123,11 +139,13 @@ def matching_notice(params: Mapping[str, Any]) -> MatchingNotice | None:
         low, high = (_finite(v) for v in widest)
         if low is not None and high is not None:
             span = (int(low), int(high))
+    statistic = _empirical(params).get("statistic")
     return MatchingNotice(
         target_ratio=_finite(matching.get("target_ratio")),
         merged_share=_finite(matching.get("merged_share")),
         widest=span,
         warning=warning.strip(),
+        statistic=statistic if isinstance(statistic, str) and statistic else "overlap",
     )
 
 
@@ -141,6 +159,11 @@ def matching_notices(
         if notice is not None:
             out[s] = notice
     return out
+
+
+def consequences(notices: Mapping[str, MatchingNotice]) -> str:
+    """What the notices mean together: their distinct :attr:`MatchingNotice.consequence`."""
+    return "; or ".join(dict.fromkeys(n.consequence for n in notices.values()))
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from ._derive import (
     focus_statistic,
 )
 from ._format import EN_DASH, format_number, format_percent
-from ._null_notes import matching_notices
+from ._null_notes import consequences, matching_notices
 from ._plots import HeatmapCell, QQSeries, focus_heatmap_svg, qq_plot_svg, upset_svg
 from ._sections import METHOD_LABELS, Section, _summaries
 from ._signature_sections import _signature_methods
@@ -57,6 +57,13 @@ def overview_intro_section(data: ReportData) -> Section:
     )
 
 
+def _matching(data: ReportData) -> dict[str, Any]:
+    """Template variables of the sets the null could not match: ``matching`` (set -> notice)
+    and ``consequence`` (what it means for them, :func:`._null_notes.consequences`)."""
+    notices = matching_notices(data.enrichment_params, data.sets)
+    return {"matching": notices, "consequence": consequences(notices)}
+
+
 def overview_summary_section(data: ReportData) -> Section:
     """Per-set counts of names, miRNAs, targets and terms."""
     summaries = _summaries(data)
@@ -71,7 +78,7 @@ def overview_summary_section(data: ReportData) -> Section:
             "sources": sources,
             "fdr": data.fdr,
             "any_emp": any(x.significant_emp is not None for x in summaries.values()),
-            "matching": matching_notices(data.enrichment_params, data.sets),
+            **_matching(data),
         },
     )
 
@@ -146,9 +153,7 @@ def overview_focus_section(data: ReportData) -> Section:
             # with fdr_all beside it, fdr_emp is BH within each library (the newer tables)
             "within_library": all("fdr_all" in data.enrichment[s].columns for s in data.sets),
             # the heatmap is on the empirical scale unless some set has ORA only
-            "matching": matching_notices(data.enrichment_params, data.sets)
-            if method == "emp"
-            else {},
+            **(_matching(data) if method == "emp" else {"matching": {}}),
         },
     )
 
