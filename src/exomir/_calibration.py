@@ -40,7 +40,7 @@ from scipy import stats
 
 from ._engine import EXTENSION_STREAM, EnrichmentEngine
 from ._io import write_json, write_tsv
-from ._null import RandomSets, null_tails, overlaps
+from ._null import RandomSets, ShuffledSets, null_tails, overlaps
 from ._settings import NullSettings
 from ._stats import bh_fdr, hypergeometric_sf
 from .errors import ConfigError
@@ -334,7 +334,7 @@ def _per_query_pvalues(
             sets = strata.random_sets(rng)
             merged[i], n_strata[i] = strata.merged, len(strata.need)
         else:
-            sets = RandomSets(rng, universe, queries.shape[1])
+            sets = ShuffledSets(rng, universe, queries.shape[1])
         counts = engine.first_null(
             active, obs, n_targets[:, i], sets, null, threads=1, progress=False
         )

@@ -546,7 +546,7 @@ class EnrichmentEngine:
             if not isinstance(query_or_k, Query):
                 raise ValueError("stratified random sets need the set's miRNAs, not only its size")
             return self.strata(query_or_k, stratified).random_sets(rng)
-        return RandomSets(rng, size, k)
+        return ShuffledSets(rng, size, k)
 
     # -- one set -------------------------------------------------------------------------
 

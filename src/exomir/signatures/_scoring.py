@@ -1,7 +1,7 @@
 """Scoring one set: the observed scores, the null of random miRNA sets, the calls and drivers.
 
 The statistic, the null and the direction rules are described in ``docs/methods/signatures.md``.
-The null reuses the enrichment's random-set stream (:class:`exomir._null.RandomSets`) and
+The null reuses the enrichment's random-set stream (:class:`exomir._null.ShuffledSets`) and
 target-count strata (:func:`exomir._null.stratify`), so that the random sets of a set's
 signatures are those of its enrichment.
 """
@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from .. import __version__
 from .._engine import NullSettings, Universe, build_universe
 from .._io import write_json, write_tsv
-from .._null import RandomSets, stratify
+from .._null import ShuffledSets, stratify
 from .._pvalues import GPD_MAX_EXCEEDANCES, GPD_TAIL_SIZE, TailFit, fit_gpd_tail
 from .._pvalues import P_METHODS as ENRICHMENT_P_METHODS
 from .._stats import bh_fdr
@@ -77,7 +77,7 @@ def null_draws(
     Returns
     -------
     sets, set_weights
-        ``(N, k)`` universe indices, drawn by :class:`exomir._null.RandomSets` from
+        ``(N, k)`` universe indices, drawn by :class:`exomir._null.ShuffledSets` from
         ``default_rng(seed)`` exactly as the enrichment draws them, and ``(N, k)`` weights: each
         row a random permutation of ``weights`` (from ``SeedSequence(seed, spawn_key=(1,))``).
     """
@@ -88,7 +88,7 @@ def null_draws(
         # The enrichment's strata (exomir._null.stratify), so that the draws are the same.
         stream = stratify(np.asarray(counts), query_index, null.stratified).random_sets(rng)
     else:
-        stream = RandomSets(rng, universe_size, k)
+        stream = ShuffledSets(rng, universe_size, k)
     sets = stream.take(null.n_random)
     weights = np.asarray(weights, dtype=float)
     if weights.size and np.ptp(weights) > 0:
