@@ -72,7 +72,7 @@ def test_schema_fills_defaults():
     assert minimal["species"] == "hsa"
     assert minimal["names"]["arm_policy"] == "both"
     assert minimal["enrichment"]["empirical"]["n_random"] == 10000
-    assert minimal["enrichment"]["calibration"]["n_queries"] == 200
+    assert minimal["enrichment"]["calibration"]["n_queries"] == 100
 
 
 @pytest.mark.parametrize(

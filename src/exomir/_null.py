@@ -398,6 +398,9 @@ class TargetUnions:
     ) -> None:
         dense = (targets.toarray() if sp.issparse(targets) else np.asarray(targets)) != 0
         self.n_genes = dense.shape[1]
+        # Kept (1 byte per miRNA and gene) so that restrict() is a column selection, not an
+        # unpacking of the whole matrix every time a null narrows down to fewer genes.
+        self.dense = dense
         packed = np.packbits(dense, axis=1)
         pad = (-packed.shape[1]) % 8
         if pad:
@@ -441,8 +444,7 @@ class TargetUnions:
         Once sequential stopping has closed most terms, the remaining ones touch few genes; the
         unions are then computed over those genes only.
         """
-        dense = np.unpackbits(self.words.view(np.uint8), axis=1, count=self.n_genes)[:, genes]
-        return TargetUnions(dense, self.dtype)
+        return TargetUnions(self.dense[:, genes], self.dtype)
 
     def union(self, rows: Sequence[int]) -> np.ndarray:
         """0/1 vector over genes: the target union of the miRNAs ``rows``."""
