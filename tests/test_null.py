@@ -375,3 +375,14 @@ def test_engine_empirical_pvalues_match_a_python_loop(stratified):
         assert row["p_emp"] == pytest.approx((1 + exceed) / 201, rel=1e-15)
         assert row["null_mean"] == pytest.approx(np.mean(null_values), rel=1e-12)
         assert row["n_null"] == 200
+
+
+def test_popcount_rows_counts_set_bits_with_and_without_bitwise_count(monkeypatch):
+    from exomir import _null as null_module
+
+    words = np.random.default_rng(3).integers(0, 2**63, size=(7, 5), dtype=np.uint64)
+    expected = np.unpackbits(words.view(np.uint8), axis=1).sum(axis=1)
+    assert np.array_equal(null_module._popcount_rows(words), expected)
+    # The byte table that numpy < 2 uses gives the same counts.
+    monkeypatch.delattr(np, "bitwise_count", raising=False)
+    assert np.array_equal(null_module._popcount_rows(words), expected)
