@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -136,3 +137,29 @@ def test_summarise_set_counts(inputs):
     assert summary.terms_tested == len(inputs["enrichment"][s])
     assert summary.significant_emp == int((inputs["enrichment"][s]["fdr_emp"] < 0.05).sum())
     assert summary.method == "emp"
+
+
+def test_focus_family_calls_are_counted_and_named_when_no_library_call(inputs):
+    """A set with calls only in the focus family must not read as "nothing significant"."""
+    s = "adipose"
+    frame = rp.normalise_enrichment(inputs["enrichment"][s], s).copy()
+    frame["fdr_emp"] = 0.5
+    frame["fdr_focus"] = np.nan
+    focus_rows = frame.index[:3]
+    frame.loc[focus_rows, "fdr_focus"] = [0.01, 0.04, 0.2]
+    summary = rp.summarise_set(
+        s,
+        rp.normalise_names(inputs["names"][s], s),
+        rp.normalise_targets(inputs["targets"][s], s),
+        frame,
+        fdr=0.05,
+    )
+    assert summary.significant_emp == 0 and summary.significant_focus == 2
+    legacy = frame.drop(columns="fdr_focus")
+    assert rp.summarise_set(
+        s,
+        rp.normalise_names(inputs["names"][s], s),
+        rp.normalise_targets(inputs["targets"][s], s),
+        legacy,
+        fdr=0.05,
+    ).significant_focus is None

@@ -51,6 +51,7 @@ class SetSummary:
     terms_tested: int
     significant_ora: int
     significant_emp: int | None
+    significant_focus: int | None
     groups: int
     method: str
 
@@ -100,9 +101,17 @@ def summarise_set(
         terms_tested=len(enrichment),
         significant_ora=int((enrichment["fdr_ora"] < fdr).sum()),
         significant_emp=int((enrichment["fdr_emp"] < fdr).sum()) if has_emp else None,
+        significant_focus=count_focus_calls(enrichment, fdr) if has_emp else None,
         groups=int((significant & leads).sum()),
         method=method,
     )
+
+
+def count_focus_calls(enrichment: pd.DataFrame, fdr: float) -> int | None:
+    """Focus-family terms at FDR < ``fdr`` (None for tables written before ``fdr_focus``)."""
+    if "fdr_focus" not in enrichment.columns:
+        return None
+    return int((pd.to_numeric(enrichment["fdr_focus"], errors="coerce") < fdr).sum())
 
 
 def _sort_terms(frame: pd.DataFrame, method: str) -> pd.DataFrame:

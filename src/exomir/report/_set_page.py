@@ -10,6 +10,7 @@ from __future__ import annotations
 from ._data import ReportData
 from ._derive import (
     EDGES_PER_MIRNA,
+    count_focus_calls,
     focus_rows,
     mirna_target_counts,
     primary_method,
@@ -66,6 +67,7 @@ def set_terms_section(data: ReportData, set_name: str) -> Section:
         {
             "rows": terms.to_dict("records"),
             "n_significant": int(terms["significant"].sum()),
+            "n_focus_calls": count_focus_calls(frame, data.fdr) if method == "emp" else None,
             "n_terms": len(frame),
             "n_leads": n_leads,
             "n_grouped": int((frame["cluster"] != "").sum()),
