@@ -156,10 +156,13 @@ def test_focus_family_calls_are_counted_and_named_when_no_library_call(inputs):
     )
     assert summary.significant_emp == 0 and summary.significant_focus == 2
     legacy = frame.drop(columns="fdr_focus")
-    assert rp.summarise_set(
-        s,
-        rp.normalise_names(inputs["names"][s], s),
-        rp.normalise_targets(inputs["targets"][s], s),
-        legacy,
-        fdr=0.05,
-    ).significant_focus is None
+    assert (
+        rp.summarise_set(
+            s,
+            rp.normalise_names(inputs["names"][s], s),
+            rp.normalise_targets(inputs["targets"][s], s),
+            legacy,
+            fdr=0.05,
+        ).significant_focus
+        is None
+    )
