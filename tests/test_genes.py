@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import time
 from pathlib import Path
 
 import numpy as np
@@ -394,20 +393,16 @@ def test_map_refseq_shared_accession_is_ambiguous() -> None:
     assert (row["status"], row["candidates"]) == ("ambiguous", "AAA;BBB")
 
 
-def test_harmonise_half_a_million_queries_is_fast(symbol_map: SymbolMap) -> None:
+def test_harmonise_half_a_million_queries(symbol_map: SymbolMap) -> None:
+    """Half a million queries in one call (its speed: bench/names.py)."""
     rng = np.random.default_rng(7)
     pool = np.array(["PTEN", "mll", "MLL4", "5728", "HRX", "NOPE"] + [f"X{i}" for i in range(5000)])
     queries = rng.choice(pool, size=500_000)
-    start = time.perf_counter()
     result = symbol_map.harmonise(queries)
-    elapsed = time.perf_counter() - start
     assert len(result) == 500_000
     expected = {"PTEN": "PTEN", "mll": "KMT2A", "5728": "PTEN", "HRX": "KMT2A"}
     got = result.loc[result["query"].isin(list(expected))].drop_duplicates("query")
     assert dict(zip(got["query"], got["symbol"], strict=True)) == expected
-    # About 0.3 s on one idle core; the bound leaves room for a busy shared machine but still
-    # fails for any per-query Python loop or repeated table scan.
-    assert elapsed < 5.0
 
 
 # -- real data --------------------------------------------------------------------------------
@@ -459,11 +454,8 @@ def test_real_harmonise_half_a_million(real_genes: pd.DataFrame) -> None:
         ]
     ).dropna()
     queries = np.random.default_rng(1).choice(names.to_numpy(dtype=object), size=500_000)
-    start = time.perf_counter()
     result = m.harmonise(queries)
-    elapsed = time.perf_counter() - start
     assert (result["status"] == "ok").mean() > 0.95
-    assert elapsed < 5.0  # about 0.3 s on one idle core (see the fixture-based test)
 
 
 # ------------------------------------------------------------------------ gene2refseq (NCBI) --

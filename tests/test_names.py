@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -781,14 +780,13 @@ def test_resolve_all_is_deterministic() -> None:
     pd.testing.assert_frame_equal(first, shuffled.iloc[::-1].reset_index(drop=True))
 
 
-def test_resolve_all_is_fast() -> None:
+def test_resolve_all_handles_thousands_of_names() -> None:
+    """Thousands of names in one call, repeated names included (its speed: bench/names.py)."""
     queries = [f"miR-{i}" for i in range(1500)] + [n for _, n in MATURE_ROWS] * 20
     resolver = MirnaResolver(mature_table(), alias_table(), precursor_table())
-    start = time.perf_counter()
     frame = resolver.resolve_all(queries)
-    elapsed = time.perf_counter() - start
     assert len(frame) == len(queries)
-    assert elapsed < 3.0, f"{len(queries)} names took {elapsed:.2f} s"
+    assert frame["input"].tolist() == queries
 
 
 # -- duplicates -----------------------------------------------------------------------------------
@@ -1080,14 +1078,13 @@ def test_real_mirbase_every_current_name_resolves_to_itself(
 
 
 @pytest.mark.realdata
-def test_real_mirbase_speed(real_tables: MirbaseTables) -> None:
+def test_real_mirbase_mixed_species(real_tables: MirbaseTables) -> None:
+    """Names of many species at once (its speed: bench/names.py): one row per name."""
     resolver = MirnaResolver(real_tables.mature, real_tables.aliases, real_tables.precursors)
     mixed = real_tables.mature["name"].tolist()[:3000]  # mostly other species: unknown
-    start = time.perf_counter()
     frame = resolver.resolve_all(mixed)
-    elapsed = time.perf_counter() - start
     assert len(frame) == len(mixed)
-    assert len(mixed) / elapsed > 1000, f"{len(mixed) / elapsed:.0f} names per second"
+    assert frame["input"].tolist() == mixed
 
 
 def test_note_duplicates_marks_inputs_naming_one_mirna():
