@@ -397,3 +397,27 @@ def themed_gene_sets(engine: EnrichmentEngine) -> pd.DataFrame:
             "gene": engine.genes[m.col],
         }
     )
+
+
+def test_tail_fit_is_opt_in(themed):
+    """Beyond max_draws the counted p-value (or the floor) stands unless tail_fit is on; with it,
+    terms with fewer than 10 exceedances at the limit get the generalized Pareto estimate."""
+    engine, query = themed
+    null = NullSettings(
+        n_random=300, seed=5, sequential_stop=10, max_draws=20_000, statistic="overlap"
+    )
+    counted = engine.analyse("q", query, null=null).table.set_index(["library", "term_id"])
+    fitted = engine.analyse("q", query, null=replace(null, tail_fit=True)).table
+    fitted = fitted.set_index(["library", "term_id"]).loc[counted.index]
+    assert "gpd_tail" not in set(counted["p_method"])
+    tail = fitted["p_method"] == "gpd_tail"
+    assert tail.any()
+    # The fit replaces only counts at the limit: floors (no exceedance) or a few exceedances.
+    assert set(counted.loc[tail, "p_method"]) <= {"floor", "extended"}
+    assert (counted.loc[tail, "n_null"] == 20_000).all()
+    assert np.array_equal(fitted.loc[~tail, "p_emp"], counted.loc[~tail, "p_emp"])
+
+
+def test_tail_fit_setting_must_be_boolean():
+    with pytest.raises(ConfigError, match="tail_fit"):
+        NullSettings(tail_fit="yes")

@@ -78,5 +78,6 @@ def test_schema_defaults_of_a_section():
         "sequential_stop": 100,
         "statistic": "share",
         "max_draws": None,
+        "tail_fit": False,
     }
     assert "sources" not in schema_defaults("targets")  # required, no default

@@ -862,7 +862,8 @@ class EnrichmentEngine:
             observed = (
                 overlap_share(overlap, n_targets)[candidates] if share else overlap[candidates]
             )
-            for i in np.flatnonzero(at_limit & (e_all < GPD_MAX_EXCEEDANCES)):
+            fit_tail = at_limit & (e_all < GPD_MAX_EXCEEDANCES) & bool(null.tail_fit)
+            for i in np.flatnonzero(fit_tail):
                 fit = fit_gpd_tail(
                     counts.histogram.top(i, GPD_TAIL_SIZE + 1),
                     int(counts.n_drawn[i]),

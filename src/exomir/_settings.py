@@ -99,9 +99,13 @@ class NullSettings:
         Most random sets a term may get: after the first ``N``, the terms that could still pass
         the FDR threshold in one of their testing families go on drawing (from a second stream
         of the seed) up to ``max_draws``, so that p-values can go below ``1 / N`` where that
-        decides a call; beyond it a generalized Pareto tail fit takes over
-        (:mod:`exomir._pvalues`).  Equal to ``n_random``: no extension; None:
-        :data:`EXTENSION_FACTOR` times ``n_random`` (:attr:`draw_limit`).
+        decides a call; beyond it the counted p-value, or the floor ``1 / (draws + 1)``.
+        Equal to ``n_random``: no extension; None: :data:`EXTENSION_FACTOR` times
+        ``n_random`` (:attr:`draw_limit`).
+    tail_fit
+        Beyond ``max_draws``, replace counted p-values with fewer than 10 exceedances by a
+        generalized Pareto tail fit (:mod:`exomir._pvalues`).  Off by default: the fit
+        extrapolates, and was optimistic for part of the real terms (bench/README.md).
     """
 
     n_random: int = _NULL_DEFAULTS["n_random"]
@@ -112,6 +116,7 @@ class NullSettings:
     sequential_stop: int = _NULL_DEFAULTS["sequential_stop"]
     statistic: str = _NULL_DEFAULTS["statistic"]
     max_draws: int | None = _NULL_DEFAULTS["max_draws"]
+    tail_fit: bool = _NULL_DEFAULTS["tail_fit"]
 
     def __post_init__(self) -> None:
         if self.stratified is True or self.stratified is False:
@@ -127,6 +132,12 @@ class NullSettings:
             )
         if self.max_draws is not None:
             _int_setting(self.max_draws, "enrichment.empirical.max_draws", 1)
+        if not isinstance(self.tail_fit, (bool, np.bool_)):
+            raise ConfigError(
+                "enrichment.empirical.tail_fit must be true or false",
+                value=self.tail_fit,
+                hint="write tail_fit: true or tail_fit: false",
+            )
         if self.draw_limit < self.n_random:
             raise ConfigError(
                 "enrichment.empirical.max_draws is smaller than enrichment.empirical.n_random",
