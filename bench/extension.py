@@ -18,8 +18,10 @@ Parts (``--parts``):
 * ``calibration``: :func:`exomir.enrichment.calibrate` as the workflow runs it (``--queries``
   uniform random queries of the median set size, default null) without and with the extension:
   the fraction of queries with a term at FDR < 0.05 per family, and the wall time;
-* ``brute``: for the extended terms of ``--brute-set``, an independent brute-force null of
-  ``--brute-draws`` random sets (another seed, every term drawn to the end, no stopping) next to
+* ``brute``: for the extended terms and the other terms with p < 0.01 of ``--brute-set`` (default
+  every set), an independent brute-force null of
+  ``--brute-draws`` random sets (another seed, every term drawn to the end, no stopping; the
+  default statistic) next to
   the extended p-values: the z-score of their difference under both binomial errors (agreement
   within Monte Carlo error: |z| < 2 for about 95 % of terms), and, for ``gpd_tail`` terms, the
   brute-force p-value beside the tail fit's.
@@ -125,12 +127,13 @@ def part_sets(engine: EnrichmentEngine, sets: dict, threads: int) -> dict[str, p
 
 def part_brute(
     engine: EnrichmentEngine, sets: dict, name: str, table: pd.DataFrame, draws: int, threads: int
-) -> None:
+) -> pd.DataFrame:
     null = default_settings().null
-    ext = table[table["p_method"].isin(["extended", "gpd_tail", "floor"])]
+    # The extended terms, and every other term with p < 0.01 (resolved by sequential stopping).
+    ext = table[(table["p_method"] != "exceedances") | (table["p_emp"] < 0.01)]
     if ext.empty:
-        print(f"{name}: no extended term")
-        return
+        print(f"{name}: no term with p < 0.01")
+        return pd.DataFrame()
     key = pd.MultiIndex.from_frame(engine.terms[["library", "term_id"]])
     rows = key.get_indexer(pd.MultiIndex.from_frame(ext[["library", "term_id"]]))
     query = engine.query(name, sets[name])
@@ -138,6 +141,8 @@ def part_brute(
     sets_b = strata.random_sets(np.random.default_rng(null.seed + 1000), shuffled=True)
     sub = engine.membership[rows]
     used = np.unique(sub.indices)
+    n_targets = np.zeros(len(engine.terms), dtype=np.int64)
+    n_targets[rows] = ext["n_targets"].to_numpy()
     start = time.perf_counter()
     counts = sequential_null(
         sp.csr_array(sub[:, used]),
@@ -146,7 +151,8 @@ def part_brute(
         engine.unions.restrict(used),
         draws,
         threads=threads,
-        what=f"{name}: brute-force null",
+        what=f"{name}: brute-force null ({null.statistic} statistic)",
+        share=engine.share_test(rows, n_targets) if null.statistic == "share" else None,
     )
     seconds = time.perf_counter() - start
     p_b = (1.0 + counts.exceed) / (1.0 + draws)
@@ -174,6 +180,7 @@ def part_brute(
         f"max |z| {np.abs(out.loc[counted, 'z']).max():.2f}"
     )
     print(out.to_markdown(index=False, floatfmt=".3g"))
+    return out.assign(set=name)
 
 
 def part_calibration(
@@ -227,7 +234,7 @@ def main() -> None:
     parser.add_argument("--resources", default=str(REPO / "resources"))
     parser.add_argument("--parts", default="sets,brute")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--brute-set", default="msc_unspecified_source")
+    parser.add_argument("--brute-set", default="all", help="a set's name, or all")
     parser.add_argument("--brute-draws", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--sizes", default="", help="query sizes (default: the median set size)")
@@ -238,13 +245,22 @@ def main() -> None:
     parts = args.parts.split(",")
     tables = part_sets(engine, sets, args.threads) if "sets" in parts else {}
     if "brute" in parts:
-        table = tables.get(args.brute_set)
-        if table is None:
-            null = default_settings().null
-            table = engine.analyse(
-                args.brute_set, sets[args.brute_set], null=null, threads=args.threads
-            ).table
-        part_brute(engine, sets, args.brute_set, table, args.brute_draws, args.threads)
+        names = list(sets) if args.brute_set == "all" else [args.brute_set]
+        compared = []
+        for name in names:
+            table = tables.get(name)
+            if table is None:
+                null = default_settings().null
+                table = engine.analyse(name, sets[name], null=null, threads=args.threads).table
+            compared.append(part_brute(engine, sets, name, table, args.brute_draws, args.threads))
+        out = pd.concat(compared, ignore_index=True)
+        counted = out["p_method"] != "gpd_tail"
+        z = out.loc[counted, "z"].to_numpy()
+        print(
+            f"\nall sets: {int(counted.sum())} counted p-values, |z| < 2 for "
+            f"{int((np.abs(z) < 2).sum())}, mean z {z.mean():.2f}, SD {z.std(ddof=1):.2f}; "
+            f"{int((~counted).sum())} tail fits"
+        )
     if "calibration" in parts:
         sizes = [int(x) for x in args.sizes.split(",")] if args.sizes else []
         part_calibration(engine, sets, args.queries, args.threads, sizes)

@@ -287,26 +287,24 @@ def brute_force_share(engine, query, overlap, n_targets, sets):
 
 @pytest.mark.parametrize("stop_after", [0, 5])
 def test_share_null_equals_brute_force(stop_after):
-    from exomir._analytic import share_null
-    from exomir._null import RandomSets
+    from exomir._null import RandomSets, sequential_null
 
     engine = toy_engine()
     query = engine.query("q", ["hsa-miR-7", "hsa-miR-20", "hsa-miR-41"])
     overlap, n_targets, _ = engine.observed(query)
-    lib = engine.terms["library_index"].to_numpy()
     n_random = 300
     sets = RandomSets(np.random.default_rng(4), len(engine.universe.mirnas), query.k)
-    counts = share_null(
+    rows = np.arange(overlap.size)
+    counts = sequential_null(
         engine.membership,
         overlap,
-        n_targets,
-        lib,
-        engine.library_background,
         sets,
         engine.unions,
         n_random,
         stop_after=stop_after,
+        share=engine.share_test(rows, n_targets),
     )
+    lib = engine.terms["library_index"].to_numpy()
     drawn = RandomSets(np.random.default_rng(4), len(engine.universe.mirnas), query.k).take(
         n_random
     )
@@ -329,9 +327,18 @@ def test_share_null_equals_brute_force(stop_after):
                 )
             else:
                 assert used == n_random
-    # the null mean of the overlap is the random sets' mean overlap
+    # the null mean of the overlap is the random sets' mean overlap, the statistic's their share
     mean, _ = counts.mean_sd()
     assert np.all(np.isfinite(mean))
+    share_mean, share_sd = counts.statistic_mean_sd()
+    if stop_after == 0:
+        union = np.stack([engine.unions.union(row) for row in drawn]).astype(np.int64)
+        x_r = union @ engine.membership.T.astype(np.int64)
+        n_r = (union @ engine.library_background.astype(np.int64))[:, lib]
+        shares = x_r / np.maximum(n_r, 1)
+        np.testing.assert_allclose(share_mean, shares.mean(axis=0), rtol=1e-12)
+        np.testing.assert_allclose(share_sd, shares.std(axis=0, ddof=1), rtol=1e-9, atol=1e-15)
+        np.testing.assert_allclose(mean, x_r.mean(axis=0), rtol=1e-12)
 
 
 def test_engine_share_statistic_is_the_default_and_recorded():
@@ -366,16 +373,16 @@ def test_calibration_uses_the_runs_statistic(monkeypatch):
 
     engine = toy_engine()
     calls = []
-    original = calibration.share_null
+    original = calibration.EnrichmentEngine.first_null
 
-    def spy(*args, **kwargs):
-        calls.append(kwargs["stop_after"])
-        return original(*args, **kwargs)
+    def spy(self, *args, **kwargs):
+        calls.append(args[-1].statistic)
+        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(calibration, "share_null", spy)
+    monkeypatch.setattr(calibration.EnrichmentEngine, "first_null", spy)
     null = NullSettings(n_random=100, stratified=0, sequential_stop=0)
     result = calibrate(engine, query_size=3, n_queries=4, null=null)
-    assert calls == [0, 0, 0, 0]
+    assert calls == ["share"] * 4
     assert result.params["empirical"]["statistic"] == "share"
     p = result.pvalues
     assert len(p) and p.drop(columns="method").notna().all().all()

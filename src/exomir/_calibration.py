@@ -38,10 +38,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._analytic import share_null
 from ._engine import EXTENSION_STREAM, EnrichmentEngine
 from ._io import write_json, write_tsv
-from ._null import RandomSets, null_tails, overlaps, sequential_null
+from ._null import RandomSets, null_tails, overlaps
 from ._settings import NullSettings
 from ._stats import bh_fdr, hypergeometric_sf
 from .errors import ConfigError
@@ -314,8 +313,8 @@ def _per_query_pvalues(
     n_terms, n_queries = observed.shape
     universe = len(engine.universe.mirnas)
     children = seeds.spawn(n_queries)
-    unions = engine.unions  # built once, before any thread reads it
-    library_of_term = engine.terms["library_index"].to_numpy()
+    # Built once, before any thread reads them.
+    engine.share_test(np.zeros(0, dtype=np.int64), np.zeros(n_terms, dtype=np.int64))
     if null.stratified:
         engine.count_bins(null.stratified)
     p_emp = np.ones((n_terms, n_queries))
@@ -336,30 +335,9 @@ def _per_query_pvalues(
             merged[i], n_strata[i] = strata.merged, len(strata.need)
         else:
             sets = RandomSets(rng, universe, queries.shape[1])
-        if null.statistic == "share":  # the run's statistic (exomir._analytic.share_null)
-            counts = share_null(
-                engine.membership[active],
-                obs[active],
-                n_targets[active, i],
-                library_of_term[active],
-                engine.library_background,
-                sets,
-                unions,
-                null.n_random,
-                stop_after=null.sequential_stop,
-                progress=False,
-            )
-        else:
-            counts = sequential_null(
-                engine.membership[active],
-                obs[active],
-                sets,
-                unions,
-                null.n_random,
-                stop_after=null.sequential_stop,
-                threads=1,
-                progress=False,
-            )
+        counts = engine.first_null(
+            active, obs, n_targets[:, i], sets, null, threads=1, progress=False
+        )
         p = np.ones(n_terms)
         p[active] = counts.pvalues(null.n_random, null.sequential_stop)
         exceed = np.zeros(n_terms, dtype=np.int64)
@@ -384,6 +362,7 @@ def _per_query_pvalues(
                 child.entropy, spawn_key=(*child.spawn_key, EXTENSION_STREAM)
             ),
             progress=False,
+            n_targets=n_targets[:, i],
         )
         p_emp[:, i] = p
         draws[i] = int(n_null.sum())

@@ -20,7 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import __version__
-from ._analytic import MatchingReport, matching_report, share_null
+from ._analytic import MatchingReport, matching_report
 from ._inputs import (
     background_gene_list,
     clean_edge_pairs,
@@ -33,7 +33,9 @@ from ._inputs import (
 from ._io import write_json, write_text, write_tsv
 from ._null import (
     MIN_STRATUM_FACTOR,
+    NullCounts,
     RandomSets,
+    ShareTest,
     ShuffledSets,
     Strata,
     TargetUnions,
@@ -328,6 +330,7 @@ class EnrichmentEngine:
             shape=(len(self.universe.mirnas), len(self.genes)),
         )
         self._unions: TargetUnions | None = None
+        self._share: ShareTest | None = None
         self._bins: dict[int, np.ndarray] = {}
         self._targeted = set(enc_edges.mirnas[unique_sorted(enc_edges.mirna_of)].tolist())
 
@@ -367,6 +370,51 @@ class EnrichmentEngine:
         if self._unions is None:
             self._unions = TargetUnions(self.targets, self.dtype)
         return self._unions
+
+    def share_test(self, rows: np.ndarray, n_targets: np.ndarray) -> ShareTest:
+        """The share statistic's comparison for the terms ``rows`` of a set with ``n_targets``
+        (per term, all terms): see :class:`exomir._null.ShareTest`."""
+        if self._share is None:
+            self._share = ShareTest.build(
+                self.unions,
+                self.library_background,
+                np.zeros(len(self.terms), dtype=np.int64),
+                self.terms["library_index"].to_numpy(),
+            )
+        return ShareTest(
+            np.asarray(n_targets, dtype=np.int64)[rows],
+            self._share.library_of_term[rows],
+            self._share.words,
+            self._share.library_words,
+        )
+
+    def first_null(
+        self,
+        rows: np.ndarray,
+        overlap: np.ndarray,
+        n_targets: np.ndarray,
+        sets: RandomSets,
+        null: NullSettings,
+        *,
+        threads: int = 1,
+        what: str = "empirical null",
+        progress: bool = True,
+    ) -> NullCounts:
+        """The first ``N`` random sets of a set's null for the terms ``rows``, with sequential
+        stopping, counting exceedances of the run's statistic (``null.statistic``: the share of
+        the set's targets in the term, or the raw overlap)."""
+        return sequential_null(
+            self.membership[rows],
+            overlap[rows],
+            sets,
+            self.unions,
+            null.n_random,
+            stop_after=null.sequential_stop,
+            threads=threads,
+            what=what,
+            progress=progress,
+            share=self.share_test(rows, n_targets) if null.statistic == "share" else None,
+        )
 
     @property
     def background(self) -> list[str]:
@@ -569,42 +617,32 @@ class EnrichmentEngine:
             rng = np.random.default_rng(null.seed)
             if null.stratified:
                 strata = self.strata(query, null.stratified)
-                self._log_strata(name, query, strata, null.n_random)
+                self._log_strata(name, query, strata, null)
                 sets = strata.random_sets(rng)
             else:
                 sets = self.random_sets(query, rng)
                 self._log_small_null(
                     name, log10_distinct_uniform(sets.universe_size, query.k), null.n_random
                 )
-            if null.statistic == "share":
-                counts = share_null(
-                    self.membership[active],
-                    overlap[active],
-                    n_targets[active],
-                    terms["library_index"].to_numpy()[active],
-                    self.library_background,
-                    sets,
-                    self.unions,
-                    null.n_random,
-                    stop_after=null.sequential_stop,
-                    threads=threads,
-                    what=f"set {name}: empirical null (share statistic)",
-                )
-            else:
-                counts = sequential_null(
-                    self.membership[active],
-                    overlap[active],
-                    sets,
-                    self.unions,
-                    null.n_random,
-                    stop_after=null.sequential_stop,
-                    threads=threads,
-                    what=f"set {name}: empirical null",
-                )
+            counts = self.first_null(
+                active,
+                overlap,
+                n_targets,
+                sets,
+                null,
+                threads=threads,
+                what=f"set {name}: empirical null ({null.statistic} statistic)",
+            )
             # A term the set does not touch is trivially matched by every random set.
             p_emp[:] = 1.0
             p_emp[active] = counts.pvalues(null.n_random, null.sequential_stop)
-            mean[active], sd[active] = counts.mean_sd()
+            # The null's mean and SD on the overlap's scale: with the share statistic, those of
+            # the random sets' shares times the set's own targets, so that z_emp, the share's
+            # z-score, is also (overlap - null_mean) / null_sd.
+            mean[active], sd[active] = counts.statistic_mean_sd()
+            if _is_share(null):
+                mean[active] *= n_targets[active]
+                sd[active] *= n_targets[active]
             n_null[active] = counts.n_drawn
             p_method[:] = "exceedances"
             exceed = np.zeros(n_terms, dtype=np.int64)
@@ -622,6 +660,7 @@ class EnrichmentEngine:
                 families,
                 fdr,
                 threads,
+                n_targets=n_targets,
             )
         with np.errstate(divide="ignore", invalid="ignore"):
             z_emp = np.where(sd > 0, (overlap - mean) / sd, np.nan)
@@ -672,7 +711,7 @@ class EnrichmentEngine:
             }
         return EnrichmentResult(table, self.background, list(self.universe.mirnas), params)
 
-    def matching(self, query: Query, strata: Strata) -> MatchingReport:
+    def matching(self, query: Query, strata: Strata, statistic: str = "share") -> MatchingReport:
         """Can the stratified null match this set? (:func:`exomir._analytic.matching_report`)"""
         return matching_report(
             self.target_counts,
@@ -680,6 +719,7 @@ class EnrichmentEngine:
             strata.labels,
             self.count_bins(strata.bins),
             strata.need,
+            statistic,
         )
 
     def families(self) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
@@ -708,6 +748,7 @@ class EnrichmentEngine:
         *,
         seed: np.random.SeedSequence | None = None,
         progress: bool = True,
+        n_targets: np.ndarray | None = None,
     ) -> dict[str, Any]:
         """Draw on for the terms that could still pass; update ``p_emp``, ``n_null``, ``p_method``.
 
@@ -715,7 +756,8 @@ class EnrichmentEngine:
         ``n_random`` draws of a set of ``k`` miRNAs (with its ``strata``, or None for the uniform
         null); they are updated in place.  ``families`` is :meth:`families`.  Returns what the
         ``.json`` records about the extension.  ``seed`` is the stream of the extra draws
-        (default ``SeedSequence(null.seed, spawn_key=(EXTENSION_STREAM,))``).
+        (default ``SeedSequence(null.seed, spawn_key=(EXTENSION_STREAM,))``).  ``n_targets`` (the
+        set's targets in each term's library background) is needed for the share statistic.
 
         After the first ``N`` random sets, a term is *undecided* when it has an overlap and fewer
         than ``h`` exceedances.  The undecided terms that could still pass BH at ``fdr`` in their
@@ -727,14 +769,16 @@ class EnrichmentEngine:
         ``max_draws``.  At ``max_draws`` a term with fewer than
         :data:`exomir._pvalues.GPD_MAX_EXCEEDANCES` exceedances gets a generalized Pareto tail
         fit to the largest null overlaps of the second stream; without an acceptable fit, the
-        count, or the floor ``1 / (draws + 1)`` when nothing exceeded.  Every step depends on
+        count, or the floor ``1 / (draws + 1)`` when nothing exceeded.  The statistic is the run's
+        (``null.statistic``): the share's tail is fitted to its largest null shares, the
+        overlap's (integer) tail to its largest null overlaps.  Every step depends on
         exact counts at batch boundaries of a fixed schedule, so the result does not depend on
         threads.
         """
         h = null.sequential_stop
-        # The extra draws count random sets by overlap; the share statistic (the default) stays
-        # at its N draws, with the floor reported as such.
-        extra_allowed = null.statistic == "overlap"
+        share = _is_share(null)
+        if share and n_targets is None:
+            raise ValueError("the share statistic's extension needs the set's n_targets")
         n_first = n_null.copy()
         tested = overlap > 0
         undecided = tested & ((exceed < h) if h > 0 else True)
@@ -745,7 +789,7 @@ class EnrichmentEngine:
         groups = (*families,)
         candidates = (
             np.flatnonzero(open_terms(p_emp, lower, undecided, groups, fdr))
-            if extra > 0 and extra_allowed
+            if extra > 0
             else np.zeros(0, dtype=np.int64)
         )
         info: dict[str, Any] = {
@@ -756,10 +800,6 @@ class EnrichmentEngine:
             "undecided_after_n_random": int(undecided.sum()),
             "extended_terms": int(candidates.size),
         }
-        if not extra_allowed:
-            info["not_extended"] = (
-                f"the {null.statistic} statistic is counted over the first n_random draws only"
-            )
         if candidates.size and progress:
             log.info(
                 "set %s: %d of %d undecided terms could still pass at FDR < %g; drawing on up "
@@ -806,9 +846,10 @@ class EnrichmentEngine:
                 threads=threads,
                 what=f"set {name}: null beyond {null.n_random} random sets",
                 keep=keep,
-                histogram=self.terms["term_size"].to_numpy()[candidates],
+                tail=GPD_TAIL_SIZE + 1,
                 exceed_start=base_e,
                 progress=progress,
+                share=self.share_test(candidates, n_targets) if share else None,
             )
             e_all = counts.exceed
             n_all = n_first[candidates] + counts.n_drawn
@@ -818,13 +859,16 @@ class EnrichmentEngine:
                 p = np.where(counts.stopped, h / n_all, (1.0 + e_all) / (1.0 + n_all))
             method = np.full(candidates.size, "extended", dtype=object)
             at_limit = ~counts.stopped & ~counts.closed
+            observed = (
+                overlap_share(overlap, n_targets)[candidates] if share else overlap[candidates]
+            )
             for i in np.flatnonzero(at_limit & (e_all < GPD_MAX_EXCEEDANCES)):
                 fit = fit_gpd_tail(
                     counts.histogram.top(i, GPD_TAIL_SIZE + 1),
                     int(counts.n_drawn[i]),
-                    discrete=True,
+                    discrete=not share,
                 )
-                tail = np.nan if fit is None else fit.pvalue(float(overlap[candidates[i]]))
+                tail = np.nan if fit is None else fit.pvalue(float(observed[i]))
                 if tail > 0:
                     p[i], method[i] = tail, "gpd_tail"
             floor[candidates] = (e_all == 0) & (method != "gpd_tail")
@@ -837,10 +881,10 @@ class EnrichmentEngine:
         p_method[floor] = "floor"
         return info
 
-    def _log_strata(self, name: str, query: Query, strata: Strata, n_random: int) -> None:
+    def _log_strata(self, name: str, query: Query, strata: Strata, null: NullSettings) -> None:
         """Log how the set's strata look, whether any had to be merged, and whether the null
         still matches the set (a WARNING on screen when it does not)."""
-        report = self.matching(query, strata)
+        report = self.matching(query, strata, null.statistic)
         if report.warning:
             log.warning("set %s: %s", name, report.warning)
         total = int(self.target_counts[query.index].sum())
@@ -874,7 +918,7 @@ class EnrichmentEngine:
                 strata.n_strata,
                 query.k,
             )
-        self._log_small_null(name, strata.log10_distinct_sets(), n_random)
+        self._log_small_null(name, strata.log10_distinct_sets(), null.n_random)
 
     @staticmethod
     def _log_small_null(name: str, log10_sets: float, n_random: int) -> None:
@@ -951,7 +995,7 @@ class EnrichmentEngine:
                     "null_mean": round(strata.null_mean_total(), 1),
                 }
                 emp["log10_distinct_random_sets"] = round(strata.log10_distinct_sets(), 3)
-                emp["matching"] = self.matching(query, strata).as_dict()
+                emp["matching"] = self.matching(query, strata, null.statistic).as_dict()
             else:
                 emp["target_count_sum"] = {
                     "set": int(self.target_counts[query.index].sum()),
@@ -1037,6 +1081,16 @@ def cluster_terms(
 
 # --------------------------------------------------------------------------------------------
 # Results
+
+
+def _is_share(null: NullSettings | None) -> bool:
+    return null is not None and null.statistic == "share"
+
+
+def overlap_share(overlap: np.ndarray, n_targets: np.ndarray) -> np.ndarray:
+    """The share statistic: overlap / the set's targets in the term's library background (0 for
+    a set with no target there)."""
+    return np.asarray(overlap, dtype=float) / np.maximum(np.asarray(n_targets, dtype=float), 1.0)
 
 
 def tsv_ready(frame: pd.DataFrame) -> pd.DataFrame:

@@ -18,8 +18,10 @@ Everything here is vectorised over terms and over random sets:
   random sets, the 0/1 gene x set matrix of their target unions (a bitwise OR of ``k`` packed rows).
 * :func:`overlaps` multiplies the sparse term x gene membership matrix by that gene x set matrix,
   split into row blocks of equal work that run in threads (scipy's sparse kernels release the GIL).
-* :func:`sequential_null` counts, per term, random sets whose overlap reaches the observed one,
-  optionally stopping a term after ``h`` such exceedances (Besag & Clifford 1991).
+* :func:`sequential_null` counts, per term, random sets whose statistic reaches the observed one,
+  optionally stopping a term after ``h`` such exceedances (Besag & Clifford 1991).  The statistic
+  is the overlap, or with a :class:`ShareTest` the *share* of each set's targets (in the term's
+  library background) that fall in the term (BUFET's statistic).
 * :func:`null_tails` records the whole null distribution of every term (for calibration, where
   one null serves many queries of the same size).
 """
@@ -497,6 +499,104 @@ def overlaps(membership: sp.csr_array, columns: np.ndarray, threads: int = 1) ->
     return np.vstack([p for _, _, p in parts])
 
 
+#: Set bits of every byte value (popcount without :func:`numpy.bitwise_count`, numpy < 2).
+_POPCOUNT8 = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
+
+
+def _popcount_rows(words: np.ndarray) -> np.ndarray:
+    """Set bits per row of a 2-D uint64 array, as int64."""
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(words).sum(axis=1, dtype=np.int64)
+    return _POPCOUNT8[words.view(np.uint8)].sum(axis=1, dtype=np.int64)  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class ShareTest:
+    """The *share* statistic's comparison, for :func:`sequential_null`.
+
+    The statistic of a set for a term is the share ``x / n`` of its ``n`` targets in the term's
+    library background that fall in the term (``x``, the overlap).  A random set with ``n_r``
+    targets there and overlap ``x_r`` reaches the set's share when ``x_r n >= x n_r``: integers,
+    no rounding.  A random set's ``n_r`` counts its whole target union inside the library
+    background, so it is computed here from the full bit-packed target rows, whatever genes the
+    overlaps are restricted to once most terms have stopped.
+
+    Attributes
+    ----------
+    n_targets
+        The set's targets in the term's library background, per term.
+    library_of_term
+        Library index of each term (row of ``library_words``).
+    words
+        The full bit-packed miRNA x gene target matrix (:attr:`TargetUnions.words`).
+    library_words
+        Bit-packed library x gene background masks, in the same gene order.
+    """
+
+    n_targets: np.ndarray
+    library_of_term: np.ndarray
+    words: np.ndarray
+    library_words: np.ndarray
+
+    @classmethod
+    def build(
+        cls,
+        unions: TargetUnions,
+        library_background: sp.csr_array | sp.spmatrix,
+        n_targets: np.ndarray,
+        library_of_term: np.ndarray,
+    ) -> ShareTest:
+        """From the full (unrestricted) unions and the gene x library background matrix."""
+        background = sp.csr_array(library_background)
+        if background.shape[0] != unions.n_genes:
+            raise ValueError(
+                f"library background has {background.shape[0]} genes, the unions {unions.n_genes}"
+            )
+        return cls(
+            np.asarray(n_targets, dtype=np.int64),
+            np.asarray(library_of_term, dtype=np.int64),
+            unions.words,
+            TargetUnions(background.T.toarray()).words,
+        )
+
+    def subset(self, rows: np.ndarray) -> ShareTest:
+        """The same test for the terms ``rows`` only."""
+        return ShareTest(
+            self.n_targets[rows], self.library_of_term[rows], self.words, self.library_words
+        )
+
+    def library_targets(self, sets: np.ndarray) -> np.ndarray:
+        """Targets of each random set inside each library background: libraries x sets."""
+        sets = np.asarray(sets)
+        acc = self.words[sets[:, 0]].copy()
+        for j in range(1, sets.shape[1]):
+            np.bitwise_or(acc, self.words[sets[:, j]], out=acc)
+        out = np.empty((self.library_words.shape[0], sets.shape[0]), dtype=np.int64)
+        for lib, mask in enumerate(self.library_words):
+            out[lib] = _popcount_rows(acc & mask)
+        return out
+
+
+class NullTop:
+    """The largest null values of each term (for a tail fit of a statistic with many levels)."""
+
+    def __init__(self, n_terms: int, size: int) -> None:
+        self.size = int(size)
+        self.values = np.full((n_terms, self.size), -np.inf)
+
+    def add(self, rows: np.ndarray, values: np.ndarray) -> None:
+        """Merge ``values`` (len(rows) x sets) into the terms ``rows``."""
+        if not values.size:
+            return
+        merged = np.concatenate([self.values[rows], values.astype(float)], axis=1)
+        self.values[rows] = -np.partition(-merged, self.size - 1, axis=1)[:, : self.size]
+
+    def top(self, term: int, n: int) -> np.ndarray:
+        """The ``n`` largest null values of ``term`` (fewer if fewer were drawn), descending."""
+        values = np.sort(self.values[term])[::-1][:n]
+        return values[np.isfinite(values)]
+
+
 @dataclass
 class NullHistogram:
     """Per-term counts of the null overlaps: ``counts[offsets[t] + v]`` random sets had overlap
@@ -550,7 +650,11 @@ class NullCounts:
     closed
         True where ``keep`` of :func:`sequential_null` stopped the term (None without ``keep``).
     histogram
-        The null overlaps of every term, counted per value (with ``histogram=True``).
+        The largest null values of the statistic of every term (with ``tail``): overlaps
+        counted per value (:class:`NullHistogram`), or shares (:class:`NullTop`).
+    share_total, share_total_sq
+        Sum and sum of squares of the null shares over the sets used (with a
+        :class:`ShareTest`; None otherwise).
     """
 
     exceed: np.ndarray
@@ -559,7 +663,9 @@ class NullCounts:
     total: np.ndarray
     total_sq: np.ndarray
     closed: np.ndarray | None = None
-    histogram: NullHistogram | None = None
+    histogram: NullHistogram | NullTop | None = None
+    share_total: np.ndarray | None = None
+    share_total_sq: np.ndarray | None = None
 
     def pvalues(self, n_random: int, stop_after: int) -> np.ndarray:
         """Empirical p-values.
@@ -577,12 +683,26 @@ class NullCounts:
 
     def mean_sd(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean and standard deviation (n - 1) of the null overlaps; NaN where undefined."""
-        n = self.n_drawn.astype(float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mean = np.where(n > 0, self.total / n, np.nan)
-            var = (self.total_sq - self.total.astype(float) * mean) / (n - 1)
-            sd = np.where(n > 1, np.sqrt(np.maximum(var, 0.0)), np.nan)
-        return mean, sd
+        return _mean_sd(self.total, self.total_sq, self.n_drawn)
+
+    def statistic_mean_sd(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and standard deviation of the tested statistic: the share with a
+        :class:`ShareTest`, else the overlap."""
+        if self.share_total is None or self.share_total_sq is None:
+            return self.mean_sd()
+        return _mean_sd(self.share_total, self.share_total_sq, self.n_drawn)
+
+
+def _mean_sd(
+    total: np.ndarray, total_sq: np.ndarray, n_drawn: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation (n - 1) from sums; NaN where undefined."""
+    n = n_drawn.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(n > 0, total / n, np.nan)
+        var = (total_sq - np.asarray(total, dtype=float) * mean) / (n - 1)
+        sd = np.where(n > 1, np.sqrt(np.maximum(var, 0.0)), np.nan)
+    return mean, sd
 
 
 def _progress(what: str, done: int, total: int, next_mark: float, extra: str = "") -> float:
@@ -608,11 +728,13 @@ def sequential_null(
     what: str = "empirical null",
     progress: bool = True,
     keep: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None,
-    histogram: np.ndarray | None = None,
+    tail: int | None = None,
     first_batch: int = 256,
     exceed_start: np.ndarray | None = None,
+    share: ShareTest | None = None,
 ) -> NullCounts:
-    """Count random sets with overlap >= observed, per term, with optional sequential stopping.
+    """Count random sets whose statistic reaches the observed one, per term, with optional
+    sequential stopping.
 
     Parameters
     ----------
@@ -627,9 +749,9 @@ def sequential_null(
         Maximum number ``N`` of random sets.
     stop_after
         ``h`` of Besag & Clifford: a term stops drawing once ``h`` random sets reached its
-        observed overlap; ``0`` draws all ``N`` sets for every term.  The exact draw at which the
-        ``h``-th exceedance happened is found inside each batch, so the result is the same for
-        any batch size.
+        observed statistic; ``0`` draws all ``N`` sets for every term.  The exact draw at which
+        the ``h``-th exceedance happened is found inside each batch, so the result is the same
+        for any batch size.
     threads
         Threads for the sparse products.
     what
@@ -643,15 +765,18 @@ def sequential_null(
         go on (see :func:`exomir._pvalues.open_terms`).  Batches follow a fixed schedule
         (``first_batch`` sets, doubling up to the memory cap), so the rule sees the same counts
         whatever the thread count.
-    histogram
-        Optional largest possible overlap per term (its size): count every null overlap of every
-        term by value (:class:`NullHistogram`), e.g. for a tail fit.
+    tail
+        Keep the ``tail`` largest null values of the statistic of every term
+        (:attr:`NullCounts.histogram`), e.g. for a tail fit.
     first_batch
         Size of the first batch with sequential stopping or ``keep``.
     exceed_start
         Exceedances already counted per term (an earlier stream of draws that this one
         continues): ``exceed`` starts there, so sequential stopping counts both, while
         ``n_drawn`` and the sums count this stream's draws only.
+    share
+        Test the share of each set's targets instead of the raw overlap (:class:`ShareTest`,
+        one entry per row of ``membership``).
     """
     n_terms = membership.shape[0]
     observed = np.asarray(observed)
@@ -662,28 +787,49 @@ def sequential_null(
     stopped = np.zeros(n_terms, dtype=bool)
     total = np.zeros(n_terms, dtype=np.int64)
     total_sq = np.zeros(n_terms, dtype=np.int64)
+    share_total = np.zeros(n_terms) if share is not None else None
+    share_total_sq = np.zeros(n_terms) if share is not None else None
     closed = np.zeros(n_terms, dtype=bool)
-    hist = None if histogram is None else NullHistogram.empty(histogram)
+    hist: NullHistogram | NullTop | None = None
+    if tail is not None and share is not None:
+        hist = NullTop(n_terms, tail)
+    elif tail is not None:
+        hist = NullHistogram.empty(np.diff(membership.indptr))
     active = np.arange(n_terms)
     cap = batch_size(unions.n_genes, n_terms)
+    if share is not None:  # the int64 products and the float shares: about 3x the cells' bytes
+        cap = max(32, cap // 3)
     size = min(cap, first_batch) if stop_after > 0 or keep is not None else cap
     drawn = 0
     mark = n_random / 10
     sub = membership
     while drawn < n_random and active.size:
         c = min(size, n_random - drawn)
-        cols = unions.columns(sets.take(c), threads)
+        batch = sets.take(c)
+        cols = unions.columns(batch, threads)
         obs = observed[active]
         prior = exceed[active]
+        test = None if share is None else share.subset(active)
+        per_library = None if share is None else share.library_targets(batch)
 
-        def block(a: int, b: int, sub=sub, obs=obs, prior=prior, cols=cols, c=c) -> tuple:
+        def block(
+            a: int, b: int, sub=sub, obs=obs, prior=prior, cols=cols, c=c, test=test, nr=per_library
+        ) -> tuple:
             values = sub[a:b] @ cols
-            hits = values >= obs[a:b, None]
+            shares = None
+            if test is None:
+                hits = values >= obs[a:b, None]
+            else:
+                n_r = nr[test.library_of_term[a:b]]
+                hits = values.astype(np.int64) * test.n_targets[a:b, None] >= obs[a:b, None] * n_r
+                shares = values / np.maximum(n_r, 1)
             gained = np.count_nonzero(hits, axis=1).astype(np.int64)
             used = np.full(b - a, c, dtype=np.int64)
             reached = np.zeros(b - a, dtype=bool)
             s1 = values.sum(axis=1, dtype=np.int64)
             s2 = _sum_squares(values)
+            if shares is not None:
+                sh1, sh2 = shares.sum(axis=1), np.square(shares).sum(axis=1)
             if stop_after > 0:
                 need = stop_after - prior[a:b]
                 reached = gained >= need
@@ -694,12 +840,19 @@ def sequential_null(
                     first = np.argmax(running >= need[rows, None], axis=1)
                     used[rows] = first + 1
                     gained[rows] = need[rows]
-                    kept = np.where(np.arange(c) <= first[:, None], values[rows], 0)
+                    before = np.arange(c) <= first[:, None]
+                    kept = np.where(before, values[rows], 0)
                     s1[rows] = kept.sum(axis=1, dtype=np.int64)
                     s2[rows] = _sum_squares(kept)
-            return gained, used, reached, s1, s2, values if hist is not None else None
+                    if shares is not None:
+                        kept_share = np.where(before, shares[rows], 0.0)
+                        sh1[rows] = kept_share.sum(axis=1)
+                        sh2[rows] = np.square(kept_share).sum(axis=1)
+            extra = None if shares is None else (sh1, sh2)
+            kept_values = None if hist is None else (values if shares is None else shares)
+            return gained, used, reached, s1, s2, extra, kept_values
 
-        for a, b, (gained, used, reached, s1, s2, values) in map_row_blocks(
+        for a, b, (gained, used, reached, s1, s2, extra, values) in map_row_blocks(
             sub, block, threads, columns=c
         ):
             rows = active[a:b]
@@ -708,6 +861,9 @@ def sequential_null(
             stopped[rows] = reached
             total[rows] += s1
             total_sq[rows] += s2
+            if extra is not None:
+                share_total[rows] += extra[0]
+                share_total_sq[rows] += extra[1]
             if hist is not None:
                 hist.add(rows, values)
         drawn += c
@@ -719,11 +875,12 @@ def sequential_null(
         if still.size < active.size:
             active = active[still]
             sub = sub[still]
-            # The open terms touch fewer genes: unions over those genes only are cheaper.
-            used = np.unique(sub.indices)
-            if used.size <= 0.5 * sub.shape[1]:
-                sub = sp.csr_array(sub[:, used])
-                unions = unions.restrict(used)
+            # The open terms touch fewer genes: unions over those genes only are cheaper.  (A
+            # share test counts the random sets' whole target unions from its own full rows.)
+            genes = np.unique(sub.indices)
+            if genes.size <= 0.5 * sub.shape[1]:
+                sub = sp.csr_array(sub[:, genes])
+                unions = unions.restrict(genes)
         detail = f", {active.size} of {n_terms} terms still drawing" if stop_after > 0 else ""
         if progress:
             mark = _progress(what, drawn, n_random, mark, detail)
@@ -739,7 +896,15 @@ def sequential_null(
             drawn,
         )
     return NullCounts(
-        exceed, n_drawn, stopped, total, total_sq, closed if keep is not None else None, hist
+        exceed,
+        n_drawn,
+        stopped,
+        total,
+        total_sq,
+        closed if keep is not None else None,
+        hist,
+        share_total,
+        share_total_sq,
     )
 
 

@@ -22,7 +22,7 @@ BACKGROUND_KINDS = ("targetable", "library", "user", "protein_coding")
 #: miRNA-universe kinds of the empirical null.
 UNIVERSE_KINDS = ("all", "file")
 #: Test statistics of the empirical null: the raw overlap, or the share of the set's targets
-#: that fall in the term (BUFET's; :func:`exomir._analytic.share_null`).  ``share`` is the
+#: that fall in the term (BUFET's; :class:`exomir._null.ShareTest`).  ``share`` is the
 #: default because it stays calibrated where target-count strata cannot match a set: on the real
 #: references, themeless sets of 150 and 300 target-rich miRNAs put 13 % and 47 % of tests at
 #: p < 0.05 with ``overlap`` and 2.7-2.8 % with ``share`` (bench/README.md, bench/power.py).
