@@ -276,16 +276,17 @@ def summarise(records: pd.DataFrame, n_libraries: int) -> str:
     return pd.DataFrame(rows).fillna("").to_string(index=False)
 
 
-def pick_terms(engine, rng, per_class, n_focus) -> list[int]:
-    """``n_focus`` focus terms plus ``per_class`` random terms per library and size class."""
+def pick_terms(engine, rng, per_class, n_focus, eligible) -> list[int]:
+    """``n_focus`` focus terms plus ``per_class`` random terms per library and size class, among
+    the ``eligible`` ones (bool per term)."""
     terms = engine.terms
-    focus = np.flatnonzero(terms["focus"].to_numpy() != "")
+    focus = np.flatnonzero((terms["focus"].to_numpy() != "") & eligible)
     chosen = list(rng.choice(focus, size=min(n_focus, focus.size), replace=False))
     size = terms["term_size"].to_numpy()
     for lib in np.unique(terms["library_index"]):
         for lo, hi in ((10, 30), (30, 100), (100, 500)):
-            pool = np.flatnonzero((terms["library_index"] == lib) & (size >= lo) & (size <= hi))
-            pool = np.setdiff1d(pool, chosen)
+            rows = (terms["library_index"] == lib) & (size >= lo) & (size <= hi) & eligible
+            pool = np.setdiff1d(np.flatnonzero(rows), chosen)
             if pool.size:
                 chosen.extend(rng.choice(pool, size=min(per_class, pool.size), replace=False))
     return sorted(int(t) for t in chosen)
@@ -323,32 +324,55 @@ def plant_label(plant: tuple[float, float]) -> str:
     return f"top {plant[0]:.0%}, p < {plant[1]:g}"
 
 
+def all_candidates(engine, plants) -> dict[tuple[float, float], np.ndarray]:
+    """Plant candidates (miRNAs x all terms) per plant level."""
+    bins = engine.count_bins(DEFAULT_STRATA)
+    all_terms = np.arange(len(engine.terms))
+    start = time.perf_counter()
+    cand: dict[tuple[float, float], list[np.ndarray]] = {plant: [] for plant in plants}
+    for a in range(0, all_terms.size, 1000):
+        p = term_pvalues(engine, all_terms[a : a + 1000])
+        for plant in plants:
+            cand[plant].append(candidates(p, bins, *plant))
+    print(f"plant candidates of {all_terms.size} terms in {time.perf_counter() - start:.0f} s")
+    return {plant: np.concatenate(c, axis=1) for plant, c in cand.items()}
+
+
 def part_power(
     engine, settings, plants, planted_counts, n_terms, n_focus, reps, seed, threads, methods, out
 ):
-    rng = np.random.default_rng([seed, 7])
-    bins = engine.count_bins(DEFAULT_STRATA)
-    term_list = np.array(pick_terms(engine, rng, n_terms, n_focus))
-    pvals = term_pvalues(engine, term_list)
+    """Planted sets; the terms of a plant level are those with >= 3 candidates at that level.
+
+    The terms and sets of a cell (plant level, planted) come from streams of the seed, the
+    level and the cell: the same whichever cells and methods a run has.
+    """
+    cand_all = all_candidates(engine, plants)
     universe = len(engine.universe.mirnas)
     info = engine.terms
     rows = []
     start = time.perf_counter()
-    print(f"power: {term_list.size} terms; {load_average()}", flush=True)
-    for plant in plants:
-        cand_all = candidates(pvals, bins, *plant)
+    for level, plant in enumerate(plants):
+        eligible = cand_all[plant].sum(axis=0) >= 3
+        term_list = pick_terms(
+            engine, np.random.default_rng([seed, 7, level]), n_terms, n_focus, eligible
+        )
+        print(
+            f"power, {plant_label(plant)}: {eligible.sum()} terms with >= 3 candidates "
+            f"({int((eligible & (info['focus'] != '').to_numpy()).sum())} focus); "
+            f"{len(term_list)} picked; {load_average()}",
+            flush=True,
+        )
         for planted in planted_counts:
+            rng = np.random.default_rng([seed, 7, level, planted])
             cell = time.perf_counter()
-            for j, t in enumerate(term_list):
-                cand = np.flatnonzero(cand_all[:, j])
-                if cand.size < max(planted_counts):
-                    continue
+            for t in term_list:
+                cand = np.flatnonzero(cand_all[plant][:, t])
                 for r in range(reps):
                     chosen = list(rng.choice(cand, size=planted, replace=False))
                     others = np.setdiff1d(np.arange(universe), cand)
                     chosen += list(rng.choice(others, size=6 - planted, replace=False))
                     mirnas = [engine.universe.mirnas[i] for i in chosen]
-                    set_seed = seed * 7919 + len(rows)
+                    set_seed = ((seed * 10 + level) * 10 + planted) * 100_000 + t * 10 + r
                     result, warned = evaluate(engine, mirnas, settings, set_seed, threads, methods)
                     row = {
                         "plant": plant_label(plant),
@@ -360,6 +384,7 @@ def part_power(
                         "focus": info["focus"].iloc[t] != "",
                         "candidates": int(cand.size),
                         "rep": r,
+                        "mirnas": ",".join(mirnas),
                         "warned": warned,
                     }
                     for method, res in result.items():
@@ -421,22 +446,14 @@ def power_tables(frame: pd.DataFrame) -> str:
 
 def part_chance(engine, plants, n_sets, seed) -> pd.DataFrame:
     """Random uniform sets of 6: terms with >= 1/2/3 of the 6 among its plant candidates."""
-    bins = engine.count_bins(DEFAULT_STRATA)
-    all_terms = np.arange(len(engine.terms))
     focus = engine.terms["focus"].to_numpy() != ""
-    start = time.perf_counter()
-    cand = {}
-    for a in range(0, all_terms.size, 1000):
-        p = term_pvalues(engine, all_terms[a : a + 1000])
-        for plant in plants:
-            cand.setdefault(plant, []).append(candidates(p, bins, *plant))
-    print(f"chance: candidates of {all_terms.size} terms in {time.perf_counter() - start:.0f} s")
+    cand = all_candidates(engine, plants)
     rng = np.random.default_rng([seed, 11])
     universe = len(engine.universe.mirnas)
     sets = np.array([rng.choice(universe, size=6, replace=False) for _ in range(n_sets)])
     rows = []
     for plant in plants:
-        c = np.concatenate(cand[plant], axis=1)
+        c = cand[plant]
         hits = c[sets].sum(axis=1)  # sets x terms: how many of the 6 are candidates
         per_term = c.sum(axis=0)
         row = {
@@ -447,7 +464,7 @@ def part_chance(engine, plants, n_sets, seed) -> pd.DataFrame:
         for m in (1, 2, 3):
             row[f"sets with a term at >= {m} of 6"] = f"{(hits >= m).any(axis=1).mean():.1%}"
             row[f"terms per set at >= {m}"] = f"{(hits >= m).sum(axis=1).mean():.2f}"
-        row["focus terms per set at >= 3"] = f"{(hits[:, focus] >= 3).sum(axis=1).mean():.3f}"
+        row["sets with a focus term at >= 3"] = f"{(hits[:, focus] >= 3).any(axis=1).mean():.1%}"
         rows.append(row)
     frame = pd.DataFrame(rows)
     print(f"\n== chance: {n_sets} uniform random sets of 6 ==")
