@@ -351,21 +351,23 @@ def part_power(
     info = engine.terms
     rows = []
     start = time.perf_counter()
+    term_lists = []
     for level, plant in enumerate(plants):
         eligible = cand_all[plant].sum(axis=0) >= 3
-        term_list = pick_terms(
-            engine, np.random.default_rng([seed, 7, level]), n_terms, n_focus, eligible
+        term_lists.append(
+            pick_terms(engine, np.random.default_rng([seed, 7, level]), n_terms, n_focus, eligible)
         )
         print(
             f"power, {plant_label(plant)}: {eligible.sum()} terms with >= 3 candidates "
             f"({int((eligible & (info['focus'] != '').to_numpy()).sum())} focus); "
-            f"{len(term_list)} picked; {load_average()}",
+            f"{len(term_lists[-1])} picked; {load_average()}",
             flush=True,
         )
-        for planted in planted_counts:
+    for planted in planted_counts:
+        for level, plant in enumerate(plants):
             rng = np.random.default_rng([seed, 7, level, planted])
             cell = time.perf_counter()
-            for t in term_list:
+            for t in term_lists[level]:
                 cand = np.flatnonzero(cand_all[plant][:, t])
                 for r in range(reps):
                     chosen = list(rng.choice(cand, size=planted, replace=False))
