@@ -44,6 +44,9 @@ Parts (``--parts``):
 * ``chance``: how often random themeless sets of 6 (uniform) contain the planted pattern by
   chance -- a term for which >= 1, 2, 3 of the 6 miRNAs would have been plant candidates --
   and how many terms per set: what a calibrated test over thousands of terms is up against.
+* ``tail``: the sets of earlier calibration runs (``--tail-from``, their ``--out`` prefixes) in
+  which the new default called a term over all terms, rerun with ``max_draws`` =
+  ``--tail-draws``: do the calls, made on tail-fitted p-values, survive more draws?
 * ``sets``: the configured sets (results/targets) with the old and the new default.
 
 ``--seed`` picks the random sets, the terms and the plants; the README's figures use seeds
@@ -512,6 +515,60 @@ def part_sets(engine, settings, results: Path, threads) -> pd.DataFrame:
     return frame
 
 
+def part_tail(engine, settings, prefixes, draws, seed, threads) -> pd.DataFrame:
+    """The new default's calls over all terms in earlier calibration sets, again at ``draws``.
+
+    Reads the sets with a call from ``<prefix>calibration.tsv`` (same ``--seed``), draws them
+    again and reruns the default null with ``max_draws = draws``: the called terms' p-values
+    and calls at the default ``max_draws`` and at ``draws`` (a check of the tail fit).
+    """
+    frame = pd.concat([pd.read_csv(f"{p}calibration.tsv", sep="\t") for p in prefixes])
+    flagged = frame[(frame["method"] == "new") & frame["any_all"]]
+    rows = []
+    for (kind, k), g in flagged.groupby(["sets", "k"]):
+        rng = np.random.default_rng([seed, k, kind == "target_rich"])
+        wanted = set(g["set"])
+        for i in range(max(wanted) + 1):
+            mirnas = random_mirnas(engine, rng, k, kind)
+            if i not in wanted:
+                continue
+            null = replace(settings.null, seed=seed * 100_003 + k * 1009 + i)
+            tables = []
+            for limit in (null.max_draws, draws):
+                res = engine.analyse(
+                    "q",
+                    mirnas,
+                    null=replace(null, max_draws=limit),
+                    fdr=settings.fdr,
+                    threads=threads,
+                )
+                tables.append(res.table.set_index(["library", "term_id"]))
+            before, after = tables
+            called = before.index[before["fdr_all"] < 0.05]
+            print(
+                f"{kind} k={k} set {i}: {called.size} terms called over all terms; at {draws:,} "
+                f"draws {int((after['fdr_all'] < 0.05).sum())}",
+                flush=True,
+            )
+            for key in called:
+                rows.append(
+                    {
+                        "sets": kind,
+                        "k": k,
+                        "set": i,
+                        "term": before.loc[key, "term"],
+                        "p": before.loc[key, "p_emp"],
+                        "p_method": before.loc[key, "p_method"],
+                        f"p at {draws}": after.loc[key, "p_emp"],
+                        f"p_method at {draws}": after.loc[key, "p_method"],
+                        f"called at {draws}": bool(after.loc[key, "fdr_all"] < 0.05),
+                    }
+                )
+    out = pd.DataFrame(rows)
+    print(out.to_string(index=False))
+    return out
+
+
 def combine(prefixes: list[str], n_libraries: int | None = None) -> None:
     """Print the tables of runs of the same design and seed with different ``--methods``."""
     cal = [f"{p}calibration.tsv" for p in prefixes if Path(f"{p}calibration.tsv").exists()]
@@ -564,6 +621,8 @@ def main() -> None:
     parser.add_argument("--focus-terms", type=int, default=8, help="power: focus terms")
     parser.add_argument("--reps", type=int, default=3, help="power: sets per term and ratio")
     parser.add_argument("--chance-sets", type=int, default=2000)
+    parser.add_argument("--tail-from", default="", help="tail: calibration --out prefixes")
+    parser.add_argument("--tail-draws", type=int, default=2_000_000, help="tail: max_draws")
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
@@ -614,10 +673,19 @@ def main() -> None:
                 methods,
                 args.out,
             )
+        elif part == "tail":
+            part_tail(
+                engine,
+                settings,
+                args.tail_from.split(","),
+                args.tail_draws,
+                args.seed,
+                args.threads,
+            )
         elif part == "sets":
             part_sets(engine, settings, Path(args.results), args.threads)
         else:
-            parser.error(f"unknown part {part!r}: use calibration, power, chance, sets")
+            parser.error(f"unknown part {part!r}: use calibration, power, chance, tail, sets")
     print(load_average())
 
 
