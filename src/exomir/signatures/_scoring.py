@@ -234,7 +234,7 @@ class TailPvalue:
 
 
 def resolve_tail(
-    kind: str, observed: float, null: np.ndarray, p_up: float, p_down: float
+    kind: str, observed: float, null: np.ndarray, p_up: float, p_down: float, *, fit: bool = True
 ) -> TailPvalue:
     """Resolve a call's p-value below ``1/(N+1)`` with the enrichment's generalized Pareto tail.
 
@@ -257,6 +257,9 @@ def resolve_tail(
         The ``N`` random sets' scores of the call.
     p_up, p_down
         The counted p-values (:func:`empirical_pvalues`).
+    fit
+        Fit the tail at all (``enrichment.empirical.tail_fit``, off by default: the counted
+        p-value, or the floor, then stands).
     """
     null = np.asarray(null, dtype=float)
     n = null.size
@@ -265,7 +268,12 @@ def resolve_tail(
     counted = TailPvalue(p_up, p_down, p_method(kind, p_up, p_down, n), tail)
     # The random sets that reached the score in the tested tail: p = (1 + e) / (1 + N).
     exceed = round((p_up if tail == "up" else p_down) * (n + 1)) - 1
-    if exceed >= GPD_MAX_EXCEEDANCES or not np.isfinite(observed) or not np.isfinite(null).all():
+    if (
+        not fit
+        or exceed >= GPD_MAX_EXCEEDANCES
+        or not np.isfinite(observed)
+        or not np.isfinite(null).all()
+    ):
         return counted
     sign = 1.0 if tail == "up" else -1.0
     top = np.sort(sign * null)[-(GPD_TAIL_SIZE + 1) :]
@@ -433,7 +441,14 @@ def score_set(
             )
     counted_up, counted_down = empirical_pvalues(observed, scores)
     tails = [
-        resolve_tail(call.kind, observed[j], scores[:, j], counted_up[j], counted_down[j])
+        resolve_tail(
+            call.kind,
+            observed[j],
+            scores[:, j],
+            counted_up[j],
+            counted_down[j],
+            fit=bool(null.tail_fit),
+        )
         for j, call in enumerate(model.calls)
     ]
     null_mean, null_sd = null_moments(scores)
