@@ -47,6 +47,9 @@ Parts (``--parts``):
 * ``tail``: the sets of earlier calibration runs (``--tail-from``, their ``--out`` prefixes) in
   which the new default called a term over all terms, rerun with ``max_draws`` =
   ``--tail-draws``: do the calls, made on tail-fitted p-values, survive more draws?
+* ``recheck``: the sets of earlier calibration runs (``--tail-from``) with a call over all terms
+  or in the focus family, rerun with the current default (e.g. after a change of the default):
+  which calls stay.
 * ``sets``: the configured sets (results/targets) with the old and the new default.
 
 ``--seed`` picks the random sets, the terms and the plants; the README's figures use seeds
@@ -569,6 +572,42 @@ def part_tail(engine, settings, prefixes, draws, seed, threads) -> pd.DataFrame:
     return out
 
 
+def part_recheck(engine, settings, prefixes, seed, threads) -> pd.DataFrame:
+    """Earlier calibration sets with a call (over all terms or in the focus family), again with
+    the current default: per cell, sets with a call then and now."""
+    frame = pd.concat([pd.read_csv(f"{p}calibration.tsv", sep="\t") for p in prefixes])
+    flagged = frame[(frame["method"] == "new") & (frame["any_all"] | frame["any_focus"])]
+    rows = []
+    for (kind, k), g in flagged.groupby(["sets", "k"]):
+        rng = np.random.default_rng([seed, k, kind == "target_rich"])
+        wanted = g.drop_duplicates("set").set_index("set")
+        for i in range(int(wanted.index.max()) + 1):
+            mirnas = random_mirnas(engine, rng, k, kind)
+            if i not in wanted.index:
+                continue
+            null = replace(settings.null, seed=seed * 100_003 + k * 1009 + i)
+            table = engine.analyse("q", mirnas, null=null, fdr=settings.fdr, threads=threads).table
+            called = table["fdr_all"] < 0.05
+            rows.append(
+                {
+                    "sets": kind,
+                    "k": k,
+                    "set": i,
+                    "all_then": bool(wanted.at[i, "any_all"]),
+                    "all_now": bool(called.any()),
+                    "focus_then": bool(wanted.at[i, "any_focus"]),
+                    "focus_now": bool((table["fdr_focus"] < 0.05).any()),
+                    "p_method_now": ";".join(sorted(set(table.loc[called, "p_method"]))),
+                }
+            )
+            print(rows[-1], flush=True)
+    out = pd.DataFrame(rows)
+    columns = ["all_then", "all_now", "focus_then", "focus_now"]
+    print(out.groupby(["sets", "k"])[columns].sum().to_string())
+    print(out[columns].sum().to_string())
+    return out
+
+
 def combine(prefixes: list[str], n_libraries: int | None = None) -> None:
     """Print the tables of runs of the same design and seed with different ``--methods``."""
     cal = [f"{p}calibration.tsv" for p in prefixes if Path(f"{p}calibration.tsv").exists()]
@@ -621,7 +660,7 @@ def main() -> None:
     parser.add_argument("--focus-terms", type=int, default=8, help="power: focus terms")
     parser.add_argument("--reps", type=int, default=3, help="power: sets per term and ratio")
     parser.add_argument("--chance-sets", type=int, default=2000)
-    parser.add_argument("--tail-from", default="", help="tail: calibration --out prefixes")
+    parser.add_argument("--tail-from", default="", help="tail, recheck: calibration --out prefixes")
     parser.add_argument("--tail-draws", type=int, default=2_000_000, help="tail: max_draws")
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
@@ -682,10 +721,14 @@ def main() -> None:
                 args.seed,
                 args.threads,
             )
+        elif part == "recheck":
+            part_recheck(engine, settings, args.tail_from.split(","), args.seed, args.threads)
         elif part == "sets":
             part_sets(engine, settings, Path(args.results), args.threads)
         else:
-            parser.error(f"unknown part {part!r}: use calibration, power, chance, tail, sets")
+            parser.error(
+                f"unknown part {part!r}: use calibration, power, chance, tail, recheck, sets"
+            )
     print(load_average())
 
 
