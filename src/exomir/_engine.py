@@ -12,7 +12,7 @@ import itertools
 import logging
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -381,11 +381,8 @@ class EnrichmentEngine:
                 np.zeros(len(self.terms), dtype=np.int64),
                 self.terms["library_index"].to_numpy(),
             )
-        return ShareTest(
-            np.asarray(n_targets, dtype=np.int64)[rows],
-            self._share.library_of_term[rows],
-            self._share.words,
-            self._share.library_words,
+        return replace(
+            self._share.subset(rows), n_targets=np.asarray(n_targets, dtype=np.int64)[rows]
         )
 
     def first_null(
@@ -766,12 +763,11 @@ class EnrichmentEngine:
         (:data:`EXTENSION_STREAM`, a :class:`~exomir._null.ShuffledSets` stream with the same
         strata), over their own genes only, until ``h`` exceedances in all (Besag-Clifford:
         ``h / draws``), until they can no longer pass (``(1 + e) / (1 + draws)``) or until
-        ``max_draws``.  At ``max_draws`` a term with fewer than
-        :data:`exomir._pvalues.GPD_MAX_EXCEEDANCES` exceedances gets a generalized Pareto tail
-        fit to the largest null overlaps of the second stream; without an acceptable fit, the
-        count, or the floor ``1 / (draws + 1)`` when nothing exceeded.  The statistic is the run's
-        (``null.statistic``): the share's tail is fitted to its largest null shares, the
-        overlap's (integer) tail to its largest null overlaps.  Every step depends on
+        ``max_draws``.  There the count stands, or the floor ``1 / (draws + 1)`` when nothing
+        exceeded; only with ``null.tail_fit`` does a term with fewer than
+        :data:`exomir._pvalues.GPD_MAX_EXCEEDANCES` exceedances get a generalized Pareto tail
+        fit to the largest null values of the second stream (shares for the share statistic,
+        integer overlaps for the overlap statistic), where the fit is acceptable.  Every step depends on
         exact counts at batch boundaries of a fixed schedule, so the result does not depend on
         threads.
         """
