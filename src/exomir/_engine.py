@@ -977,9 +977,15 @@ class EnrichmentEngine:
                 "sequential_stop": null.sequential_stop,
                 "statistic": null.statistic,
                 "max_draws": null.draw_limit,
+                "tail_fit": bool(null.tail_fit),
                 "p_value": "(1 + #{random >= observed}) / (1 + draws); h / draws when stopped; "
-                "terms that could pass draw on up to max_draws, then a generalized Pareto tail "
-                "fit or the floor 1 / (1 + draws) (column p_method)",
+                "terms that could pass draw on up to max_draws, then "
+                + (
+                    "a generalized Pareto tail fit or the floor 1 / (1 + draws)"
+                    if null.tail_fit
+                    else "the count or the floor 1 / (1 + draws)"
+                )
+                + " (column p_method)",
             },
         }
         if null is not None and query is not None:

@@ -59,10 +59,11 @@ Definitions (one row per tested term; all libraries at once)
   statistic; see docs/methods/analytic.md for why), or the raw overlap (``overlap``); random
   sets are drawn without replacement from the miRNA universe, within target-count strata by
   default (see above; ``stratified: false`` draws uniformly); with sequential stopping (Besag &
-  Clifford 1991) a term stops after ``h`` exceedances at draw ``L`` and gets ``h / L``; with the
-  overlap statistic, terms that could still pass draw on beyond ``N`` up to ``max_draws``, then
-  a generalized Pareto tail fit or the floor ``1 / (draws + 1)`` (:mod:`exomir._pvalues`;
-  ``p_method`` says which); ``n_null`` is the number of draws used; a term with overlap 0 has
+  Clifford 1991) a term stops after ``h`` exceedances at draw ``L`` and gets ``h / L``; terms
+  that could still pass draw on beyond ``N`` up to ``max_draws``, where the count stands or, when
+  nothing exceeded, the floor ``1 / (draws + 1)``; with ``tail_fit`` a generalized Pareto tail
+  fit replaces counts of fewer than 10 exceedances there (:mod:`exomir._pvalues`; ``p_method``
+  says which); ``n_null`` is the number of draws used; a term with overlap 0 has
   ``p_emp = 1`` without drawing;
 * ``fdr_ora``, ``fdr_emp``: Benjamini-Hochberg within the term's library (the Enrichr/gseapy
   convention); ``fdr_focus``: over the focus family (the terms flagged ``focus``, of every

@@ -81,6 +81,21 @@ def test_pvalue_origin_counts_the_table_column():
     assert origin.floor == 1
 
 
+def test_pvalue_origin_leaves_out_the_tail_fit_when_the_run_had_it_off():
+    params = {
+        "empirical": {"n_random": 10000, "tail_fit": False, "extension": {"max_draws": 200000}}
+    }
+    origin = pvalue_origin(params, _frame(["exceedances"] * 3 + ["extended", "floor"]))
+    assert origin is not None
+    assert origin.text == (
+        "3 counted among up to 10,000 random sets, 1 after drawing up to 200,000, "
+        "1 at the floor 1/(draws + 1)"
+    )
+    # a run with the fit on lists it, also at 0
+    params["empirical"]["tail_fit"] = True
+    assert "0 from a tail fit" in pvalue_origin(params, _frame(["floor"] * 5)).text
+
+
 def test_pvalue_origin_from_the_parameters_when_the_table_has_no_column():
     params = {
         "empirical": {

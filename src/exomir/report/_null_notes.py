@@ -210,7 +210,8 @@ def pvalue_origin(params: Mapping[str, Any], enrichment: pd.DataFrame) -> PValue
     Counts terms per ``p_method`` (the enrichment table's column, or ``empirical.p_method`` of
     the parameters). Methods that did not occur are listed with 0 when the run could have used
     them, so that "0 at the floor" is said; the extension's two methods are left out when the
-    run did not extend (``empirical.extension.not_extended``, whose reason is kept).
+    run did not extend (``empirical.extension.not_extended``, whose reason is kept), and the tail
+    fit when the run had it switched off (``empirical.tail_fit: false``).
     """
     empirical = _empirical(params)
     counts = _counts(enrichment, empirical)
@@ -231,10 +232,14 @@ def pvalue_origin(params: Mapping[str, Any], enrichment: pd.DataFrame) -> PValue
     not_extended = (
         reason.replace("n_random", fill["n_random"]) if isinstance(reason, str) and reason else None
     )
+    # Runs that record ``tail_fit: false`` could not fit a tail: "0 from a tail fit" is noise.
+    no_fit = empirical.get("tail_fit") is False
     parts = []
     for method, words in P_METHODS.items():
         n = counts.get(method, 0)
         if not n and method in EXTENSION_METHODS and (not_extended or max_draws is None):
+            continue
+        if not n and method == "gpd_tail" and no_fit:
             continue
         parts.append((method, n, words.format(**fill)))
     parts += [(m, n, f"by {m}") for m, n in sorted(counts.items()) if m not in P_METHODS]
