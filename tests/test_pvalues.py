@@ -16,6 +16,7 @@ from exomir._engine import EXTENSION_STREAM, tsv_ready
 from exomir._null import RandomSets, ShuffledSets, count_bins
 from exomir._pvalues import (
     P_METHODS,
+    OpenTerms,
     exceedance_lower_bound,
     family_fdr,
     fit_gpd_tail,
@@ -135,6 +136,39 @@ def test_open_terms_keeps_only_terms_that_could_pass():
     assert got.tolist() == [False] * 10 + [True, False]
     # A small family of its own (e.g. the focus family) can keep a term open.
     assert open_terms(p, lower, undecided, [family, [np.array([11])]], 0.2)[11]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_open_terms_with_fixed_terms_sorted_once_gives_the_same_answer(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 400))
+    # Values from one coarse grid make ties, between fixed and moving terms too, right at the
+    # cutoffs; NaN are left out of BH.
+    grid = np.array([1e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.05, 0.2, 1.0])
+    p = rng.choice(grid, n, p=rng.dirichlet(np.ones(grid.size)))
+    p[rng.random(n) < 0.05] = np.nan
+    order = rng.permutation(n)
+    cuts = np.sort(rng.choice(np.arange(1, n), size=min(3, n - 1), replace=False))
+    libraries = np.split(order, cuts)
+    focus = [rng.choice(n, size=max(1, n // 10), replace=False)]
+    families = (libraries, focus, [np.arange(n)])
+    moving = rng.choice(n, size=max(1, n // 20), replace=False)
+    checker = OpenTerms(p, moving, families, 0.05)
+    for _ in range(5):
+        values = rng.choice(grid, moving.size)
+        undecided = rng.random(moving.size) < 0.7
+        full = p.copy()
+        full[moving] = values
+        low = full.copy()
+        mask = np.zeros(n, dtype=bool)
+        mask[moving[undecided]] = True
+        expected = open_terms(full, low, mask, families, 0.05)[moving]
+        assert checker(values, undecided).tolist() == expected.tolist()
+
+
+def test_open_terms_checker_needs_a_proper_fdr():
+    with pytest.raises(ValueError, match="fdr"):
+        OpenTerms(np.ones(3), np.array([0]), ([np.arange(3)],), 1.0)
 
 
 # ---------------------------------------------------------------------------------------------

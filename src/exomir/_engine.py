@@ -48,6 +48,7 @@ from ._null import (
 from ._pvalues import (
     GPD_MAX_EXCEEDANCES,
     GPD_TAIL_SIZE,
+    OpenTerms,
     exceedance_lower_bound,
     family_fdr,
     fit_gpd_tail,
@@ -814,21 +815,16 @@ class EnrichmentEngine:
                 sets: RandomSets = strata.random_sets(rng, shuffled=True)
             else:
                 sets = ShuffledSets(rng, len(self.universe.mirnas), k)
-            base_p = p_emp.copy()
             base_e = exceed[candidates]
+            # open_terms with the other terms' p-values fixed: their order is sorted once.
+            could_pass = OpenTerms(p_emp, candidates, groups, fdr)
 
             def keep(e: np.ndarray, n: np.ndarray, going: np.ndarray) -> np.ndarray:
                 e_all, n_all = e, n_first[candidates] + n
-                p = base_p.copy()
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    p[candidates] = np.where(
-                        (h > 0) & (e_all >= h), h / n_all, (1.0 + e_all) / (1.0 + n_all)
-                    )
-                low = p.copy()
-                low[candidates] = exceedance_lower_bound(e_all, n_all)
-                open_now = np.zeros(p.size, dtype=bool)
-                open_now[candidates[going]] = True
-                return open_terms(p, low, open_now, groups, fdr)[candidates]
+                    p = np.where((h > 0) & (e_all >= h), h / n_all, (1.0 + e_all) / (1.0 + n_all))
+                best = np.where(going, exceedance_lower_bound(e_all, n_all), p)
+                return could_pass(best, going)
 
             sub = self.membership[candidates]
             used = np.unique(sub.indices)
@@ -842,7 +838,7 @@ class EnrichmentEngine:
                 threads=threads,
                 what=f"set {name}: null beyond {null.n_random} random sets",
                 keep=keep,
-                tail=GPD_TAIL_SIZE + 1,
+                tail=GPD_TAIL_SIZE + 1 if null.tail_fit else None,
                 exceed_start=base_e,
                 progress=progress,
                 share=self.share_test(candidates, n_targets) if share else None,

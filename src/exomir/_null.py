@@ -570,14 +570,19 @@ class ShareTest:
         )
 
     def library_targets(self, sets: np.ndarray) -> np.ndarray:
-        """Targets of each random set inside each library background: libraries x sets."""
+        """Targets of each random set inside each library background: libraries x sets.
+
+        Only the libraries of this test's terms are counted (the rows of the others are 0):
+        once sequential stopping has closed most terms, the few still drawing often belong to
+        one or two libraries.
+        """
         sets = np.asarray(sets)
         acc = self.words[sets[:, 0]].copy()
         for j in range(1, sets.shape[1]):
             np.bitwise_or(acc, self.words[sets[:, j]], out=acc)
-        out = np.empty((self.library_words.shape[0], sets.shape[0]), dtype=np.int64)
-        for lib, mask in enumerate(self.library_words):
-            out[lib] = _popcount_rows(acc & mask)
+        out = np.zeros((self.library_words.shape[0], sets.shape[0]), dtype=np.int64)
+        for lib in np.unique(self.library_of_term):
+            out[lib] = _popcount_rows(acc & self.library_words[lib])
         return out
 
 
@@ -814,7 +819,7 @@ def sequential_null(
         obs = observed[active]
         prior = exceed[active]
         test = None if share is None else share.subset(active)
-        per_library = None if share is None else share.library_targets(batch)
+        per_library = None if test is None else test.library_targets(batch)
 
         def block(
             a: int, b: int, sub=sub, obs=obs, prior=prior, cols=cols, c=c, test=test, nr=per_library
