@@ -396,7 +396,9 @@ class TargetUnions:
     def __init__(
         self, targets: sp.spmatrix | sp.sparray | np.ndarray, dtype: type = np.int16
     ) -> None:
-        dense = (targets.toarray() if sp.issparse(targets) else np.asarray(targets)) != 0
+        dense = targets.toarray() if sp.issparse(targets) else np.asarray(targets)
+        if dense.dtype != bool:
+            dense = dense != 0
         self.n_genes = dense.shape[1]
         # Kept (1 byte per miRNA and gene) so that restrict() is a column selection, not an
         # unpacking of the whole matrix every time a null narrows down to fewer genes.
@@ -581,7 +583,8 @@ class ShareTest:
         for j in range(1, sets.shape[1]):
             np.bitwise_or(acc, self.words[sets[:, j]], out=acc)
         out = np.zeros((self.library_words.shape[0], sets.shape[0]), dtype=np.int64)
-        for lib in np.unique(self.library_of_term):
+        present = np.bincount(self.library_of_term, minlength=self.library_words.shape[0])
+        for lib in np.flatnonzero(present):
             out[lib] = _popcount_rows(acc & self.library_words[lib])
         return out
 
