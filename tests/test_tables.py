@@ -142,6 +142,26 @@ def test_read_table_reads_parquet_and_tsv_and_names_the_file(tmp_path):
         read_table(broken, "edge table")
 
 
+@pytest.mark.parametrize("kind", ["parquet", "tsv"])
+def test_read_table_can_read_only_the_required_columns(tmp_path, kind):
+    frame = pd.DataFrame({"mirna": ["hsa-miR-21-5p"], "gene": ["PTEN"], "sources": ["a;b"]})
+    path = tmp_path / f"edges.{kind}"
+    if kind == "parquet":
+        frame.to_parquet(path)
+    else:
+        frame.to_csv(path, sep="\t", index=False)
+    got = read_table(path, "edge table", ("gene", "mirna"), only_required=True)
+    assert list(got.columns) == ["gene", "mirna"] and got["gene"].tolist() == ["PTEN"]
+    # a missing column is named, with every column the file has
+    with pytest.raises(InputError, match="lacks column\\(s\\) 'confidence'") as err:
+        read_table(path, "edge table", ("mirna", "confidence"), only_required=True)
+    assert "'sources'" in str(err.value) and f"edges.{kind}" in str(err.value)
+    if kind == "parquet":
+        path.write_bytes(b"PAR1 not really")
+        with pytest.raises(InputError, match="not a readable Parquet file"):
+            read_table(path, "edge table", ("mirna",), only_required=True)
+
+
 def test_files_by_set_matches_by_name_not_position(tmp_path):
     paths = [tmp_path / "b.tsv", tmp_path / "a.tsv"]
     assert files_by_set(paths, ["a", "b"], suffix=".tsv", what="target table") == {

@@ -124,7 +124,9 @@ def read_edge_pairs(path: str | os.PathLike[str]) -> pd.DataFrame:
     Only the pairs are kept: the engine counts targets, it does not weigh them (the signatures
     read the evidence with :func:`exomir.signatures.read_scoring_edges`).
     """
-    return clean_edge_pairs(read_table(path, EDGES.what, ("mirna", "gene")), path)
+    return clean_edge_pairs(
+        read_table(path, EDGES.what, ("mirna", "gene"), only_required=True), path
+    )
 
 
 @dataclass
@@ -205,8 +207,11 @@ def read_gene_sets(
         paths = [paths]
     frames = []
     for path in paths:
-        frame = read_table(path, "gene-set table", ("library", "term_id", "term", "gene"))
-        frames.append(frame[["library", "term_id", "term", "gene"]])
+        frames.append(
+            read_table(
+                path, "gene-set table", ("library", "term_id", "term", "gene"), only_required=True
+            )
+        )
     if not frames:
         raise InputError("no gene-set library given", hint="list at least one library in config")
     return pd.concat(frames, ignore_index=True)

@@ -201,11 +201,17 @@ def files_by_set(
 
 
 def read_table(
-    path: str | os.PathLike[str], what: str, required: Sequence[str] = ()
+    path: str | os.PathLike[str],
+    what: str,
+    required: Sequence[str] = (),
+    *,
+    only_required: bool = False,
 ) -> pd.DataFrame:
     """Read a table an earlier stage wrote: Parquet (recognised by its magic bytes) or TSV.
 
-    Errors name the file: missing, unreadable Parquet, a TSV that is empty or not
+    With ``only_required`` just the ``required`` columns are returned, and a Parquet file reads
+    only those (an edge table's two name columns load about eight times faster than all
+    thirteen).  Errors name the file: missing, unreadable Parquet, a TSV that is empty or not
     tab-separated, or a missing required column.
     """
     path = Path(path)
@@ -214,13 +220,23 @@ def read_table(
     with open(path, "rb") as handle:
         magic = handle.read(4)
     if magic == b"PAR1":
+        columns = None
         try:
-            frame = pd.read_parquet(path)
+            if only_required:
+                import pyarrow.parquet as pq
+
+                present = pq.read_schema(path).names
+                columns = list(required)
+            frame = pd.read_parquet(path, columns=columns)
         except Exception as exc:  # pyarrow raises several unrelated types
+            if columns is not None and set(required) - set(present):
+                # the error lists every column of the file, not only those asked for
+                require_columns(pd.DataFrame(columns=present), required, what, path)
             raise InputError(f"{what} is not a readable Parquet file ({exc})", path=path) from exc
         require_columns(frame, required, what, path)
         return frame
-    return read_delimited(path, required=required, what=what)
+    frame = read_delimited(path, required=required, what=what)
+    return frame[list(required)] if only_required else frame
 
 
 # --------------------------------------------------------------------------------------------
