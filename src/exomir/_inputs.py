@@ -161,7 +161,8 @@ def encode_gene_sets(gene_sets: pd.DataFrame, path: object = None) -> GeneSetCod
     first = order[starts]  # stable sort: the first occurrence of each term in the input
     term_of = np.empty(key.size, dtype=np.int64)
     term_of[order] = np.cumsum(starts) - 1
-    names = np.asarray(gene_sets["term"], dtype=object)[ok[first]]
+    # Only the first row of each term is turned into Python strings, not the whole column.
+    names = np.asarray(gene_sets["term"].iloc[ok[first]], dtype=object)
     names = np.array(["" if pd.isna(n) else str(n).strip() for n in names], dtype=object)
     lib_of_term = keys // len(term_ids)
     terms = pd.DataFrame(
