@@ -166,9 +166,21 @@ def test_open_terms_with_fixed_terms_sorted_once_gives_the_same_answer(seed):
         assert checker(values, undecided).tolist() == expected.tolist()
 
 
-def test_open_terms_checker_needs_a_proper_fdr():
-    with pytest.raises(ValueError, match="fdr"):
-        OpenTerms(np.ones(3), np.array([0]), ([np.arange(3)],), 1.0)
+@pytest.mark.parametrize("fdr", [1e-9, 0.5, 1.0])
+def test_open_terms_checker_agrees_at_any_fdr(fdr):
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0, 1, 50)
+    p[:5] = [0.0, 1.0, 1e-12, 1e-12, np.nan]
+    families = ([np.arange(25), np.arange(25, 50)], [np.arange(50)])
+    moving = np.array([1, 3, 30, 49])
+    values = np.array([1e-12, 1.0, 0.0, 0.3])
+    undecided = np.array([True, True, False, True])
+    full = p.copy()
+    full[moving] = values
+    mask = np.zeros(50, dtype=bool)
+    mask[moving[undecided]] = True
+    expected = open_terms(full, full, mask, families, fdr)[moving]
+    assert OpenTerms(p, moving, families, fdr)(values, undecided).tolist() == expected.tolist()
 
 
 # ---------------------------------------------------------------------------------------------

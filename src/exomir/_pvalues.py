@@ -298,7 +298,8 @@ class OpenTerms:
     moving
         Indices of the terms whose values change between calls.
     families, fdr
-        As for :func:`open_terms` (``0 < fdr < 1``).
+        As for :func:`open_terms`.  The p-values lie in ``[0, 1]``, so BH's cap of its adjusted
+        values at 1 never decides a call and the cutoff alone does, for any ``fdr``.
     """
 
     def __init__(
@@ -308,8 +309,6 @@ class OpenTerms:
         families: Sequence[Sequence[np.ndarray]],
         fdr: float,
     ) -> None:
-        if not 0 < fdr < 1:
-            raise ValueError(f"fdr must be in (0, 1), got {fdr}")
         p = np.asarray(pvalues, dtype=float)
         self.moving = np.asarray(moving, dtype=np.int64)
         self.fdr = float(fdr)
