@@ -2,7 +2,8 @@
 
 "Sets with a call" (bench/power.py, the workflow's calibration) counts rare events, so its
 intervals stay wide. This benchmark looks at the same random queries test by test instead: for
-uniform random miRNA sets of ``k`` (the workflow's calibration queries), the empirical p-value of
+random miRNA sets of ``k`` -- uniform (the workflow's calibration queries) or target-rich
+(``--kind target_rich``: probability proportional to target count) -- the empirical p-value of
 every term is computed exactly as the workflow's calibration computes it (the default null, each
 query with its own strata, seed stream, sequential stopping and extension; tail fit as
 configured), and the share of tests at ``p <= a`` is compared with ``a`` for ``a`` from 0.05 down
@@ -51,11 +52,27 @@ def bootstrap_ci(per_query: np.ndarray, seed: int = 0, reps: int = 2000) -> tupl
     return float(low), float(high)
 
 
-def query_pvalues(engine, k: int, n_queries: int, null, threads: int) -> np.ndarray:
-    """Terms x queries p_emp of uniform random queries, as the workflow's calibration draws them."""
+def query_pvalues(
+    engine, k: int, n_queries: int, null, threads: int, kind: str = "uniform"
+) -> np.ndarray:
+    """Terms x queries p_emp of random queries, each against its own null as the workflow's
+    calibration computes it.  ``uniform`` queries are the calibration's own; ``target_rich``
+    ones are drawn with probability proportional to target count (like sequenced profiles:
+    the case the strata have to correct)."""
     universe = len(engine.universe.mirnas)
     query_seq, null_seq = np.random.SeedSequence(null.seed).spawn(2)
-    queries = RandomSets(np.random.default_rng(query_seq), universe, k).take(n_queries)
+    rng = np.random.default_rng(query_seq)
+    if kind == "uniform":
+        queries = RandomSets(rng, universe, k).take(n_queries)
+    else:
+        counts = engine.target_counts.astype(float)
+        queries = np.array(
+            [
+                rng.choice(universe, size=k, replace=False, p=counts / counts.sum())
+                for _ in range(n_queries)
+            ],
+            dtype=np.int64,
+        )
     cols = engine.unions.columns(queries, threads)
     observed = overlaps(engine.membership, cols, threads).astype(np.int64)
     per_library = (engine.library_background.T @ cols.astype(np.int64)).astype(np.int64)
@@ -102,6 +119,7 @@ def main() -> None:
     parser.add_argument("--resources", required=True)
     parser.add_argument("--k", type=int, default=10, help="miRNAs per random query")
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--kind", choices=("uniform", "target_rich"), default="uniform")
     parser.add_argument("--seed", type=int, default=77)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--save", help="write the terms x queries p-values here (.npy)")
@@ -111,9 +129,9 @@ def main() -> None:
     engine = load(Path(args.results), Path(args.resources), settings)
     print(f"null: {null}")
     start = time.perf_counter()
-    p = query_pvalues(engine, args.k, args.queries, null, args.threads)
+    p = query_pvalues(engine, args.k, args.queries, null, args.threads, args.kind)
     print(
-        f"{args.queries} uniform random queries of {args.k} miRNAs, seed {args.seed}: "
+        f"{args.queries} {args.kind} random queries of {args.k} miRNAs, seed {args.seed}: "
         f"{time.perf_counter() - start:.0f} s; {load_average()}"
     )
     if args.save:
