@@ -199,11 +199,16 @@ def clopper_pearson(x: int, n: int) -> str:
     return f"{x}/{n} = {x / n:.0%} [{lo:.0%}-{hi:.0%}]"
 
 
-def random_mirnas(engine, rng, k, kind) -> list[str]:
+def random_indices(engine, rng, k, kind) -> np.ndarray:
+    """Universe indices of a random set: uniform, or with probability proportional to target
+    count (``target_rich``)."""
     counts = engine.target_counts.astype(float)
     prob = counts / counts.sum() if kind == "target_rich" else None
-    index = rng.choice(len(engine.universe.mirnas), size=k, replace=False, p=prob)
-    return [engine.universe.mirnas[j] for j in index]
+    return rng.choice(len(engine.universe.mirnas), size=k, replace=False, p=prob)
+
+
+def random_mirnas(engine, rng, k, kind) -> list[str]:
+    return [engine.universe.mirnas[j] for j in random_indices(engine, rng, k, kind)]
 
 
 def part_calibration(engine, settings, cells, seed, threads, methods, out, skip=0) -> pd.DataFrame:

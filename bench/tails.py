@@ -29,11 +29,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from _data import load_average
-from power import default_settings, load
+from power import default_settings, load, random_indices
 from scipy import stats
 
-from exomir._calibration import _per_query_pvalues
-from exomir._null import RandomSets, overlaps
+from exomir._calibration import _per_query_pvalues, query_counts
+from exomir._null import RandomSets
 from exomir._stats import bh_fdr
 
 LEVELS = (0.05, 0.01, 1e-3, 1e-4, 2e-5)
@@ -65,18 +65,10 @@ def query_pvalues(
     if kind == "uniform":
         queries = RandomSets(rng, universe, k).take(n_queries)
     else:
-        counts = engine.target_counts.astype(float)
         queries = np.array(
-            [
-                rng.choice(universe, size=k, replace=False, p=counts / counts.sum())
-                for _ in range(n_queries)
-            ],
-            dtype=np.int64,
+            [random_indices(engine, rng, k, kind) for _ in range(n_queries)], dtype=np.int64
         )
-    cols = engine.unions.columns(queries, threads)
-    observed = overlaps(engine.membership, cols, threads).astype(np.int64)
-    per_library = (engine.library_background.T @ cols.astype(np.int64)).astype(np.int64)
-    n_targets = per_library[engine.terms["library_index"].to_numpy()]
+    observed, n_targets = query_counts(engine, queries, threads)
     p, _ = _per_query_pvalues(engine, queries, observed, n_targets, null, null_seq, threads)
     return p
 

@@ -192,13 +192,10 @@ def calibrate(
 
     query_seq, null_seq = np.random.SeedSequence(null.seed).spawn(2)
     queries = RandomSets(np.random.default_rng(query_seq), universe, query_size).take(n_queries)
-    cols = engine.unions.columns(queries, threads)
-    observed = overlaps(engine.membership, cols, threads).astype(np.int64)
+    observed, n_targets = query_counts(engine, queries, threads)
     terms = engine.terms
     size = terms["term_size"].to_numpy()[:, None]
     bg = terms["background_size"].to_numpy()[:, None]
-    per_library = (engine.library_background.T @ cols.astype(np.int64)).astype(np.int64)
-    n_targets = per_library[terms["library_index"].to_numpy()]
     log.info(
         "calibration: %d random queries of %d miRNAs, %d terms; empirical null %s (%s)",
         n_queries,
@@ -286,6 +283,17 @@ def calibrate(
     pvalues = CALIBRATION_PVALUES.ordered(pd.concat(qq_rows, ignore_index=True))
     summary = CALIBRATION_SUMMARY.ordered(pd.DataFrame(summary_rows))
     return CalibrationResult(pvalues, summary, params)
+
+
+def query_counts(
+    engine: EnrichmentEngine, queries: np.ndarray, threads: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Overlap with every term and targets in the term's library background (terms x queries)
+    of each query set (rows of ``queries``: universe indices)."""
+    cols = engine.unions.columns(queries, threads)
+    observed = overlaps(engine.membership, cols, threads).astype(np.int64)
+    per_library = (engine.library_background.T @ cols.astype(np.int64)).astype(np.int64)
+    return observed, per_library[engine.terms["library_index"].to_numpy()]
 
 
 def _per_query_pvalues(

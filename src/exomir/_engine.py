@@ -768,9 +768,9 @@ class EnrichmentEngine:
         exceeded; only with ``null.tail_fit`` does a term with fewer than
         :data:`exomir._pvalues.GPD_MAX_EXCEEDANCES` exceedances get a generalized Pareto tail
         fit to the largest null values of the second stream (shares for the share statistic,
-        integer overlaps for the overlap statistic), where the fit is acceptable.  Every step depends on
-        exact counts at batch boundaries of a fixed schedule, so the result does not depend on
-        threads.
+        integer overlaps for the overlap statistic), where the fit is acceptable.  Every step
+        depends on exact counts at batch boundaries of a fixed schedule, so the result does not
+        depend on threads.
         """
         h = null.sequential_stop
         share = _is_share(null)

@@ -12,7 +12,7 @@ in the producer and describing it in the data model; nothing else repeats the li
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,6 +200,20 @@ def files_by_set(
     return found
 
 
+def _parquet_names(path: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    return pq.read_schema(path).names
+
+
+def _parquet(path: Path, what: str, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``read()``, with pyarrow's several unrelated error types as one InputError naming ``path``."""
+    try:
+        return read()
+    except Exception as exc:
+        raise InputError(f"{what} is not a readable Parquet file ({exc})", path=path) from exc
+
+
 def read_table(
     path: str | os.PathLike[str],
     what: str,
@@ -220,19 +234,12 @@ def read_table(
     with open(path, "rb") as handle:
         magic = handle.read(4)
     if magic == b"PAR1":
-        columns = None
-        try:
-            if only_required:
-                import pyarrow.parquet as pq
-
-                present = pq.read_schema(path).names
-                columns = list(required)
-            frame = pd.read_parquet(path, columns=columns)
-        except Exception as exc:  # pyarrow raises several unrelated types
-            if columns is not None and set(required) - set(present):
-                # the error lists every column of the file, not only those asked for
-                require_columns(pd.DataFrame(columns=present), required, what, path)
-            raise InputError(f"{what} is not a readable Parquet file ({exc})", path=path) from exc
+        if only_required:
+            # Checked on the file's schema, so that the error lists all of its columns.
+            schema = _parquet(path, what, lambda: pd.DataFrame(columns=_parquet_names(path)))
+            require_columns(schema, required, what, path)
+        columns = list(required) if only_required else None
+        frame = _parquet(path, what, lambda: pd.read_parquet(path, columns=columns))
         require_columns(frame, required, what, path)
         return frame
     frame = read_delimited(path, required=required, what=what)
