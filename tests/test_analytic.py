@@ -341,21 +341,26 @@ def test_share_null_equals_brute_force(stop_after):
         np.testing.assert_allclose(mean, x_r.mean(axis=0), rtol=1e-12)
 
 
-def test_engine_share_statistic_is_the_default_and_recorded():
+def test_engine_statistic_default_is_mirna_sum_and_each_is_recorded():
     from exomir.enrichment import NullSettings
 
-    assert NullSettings().statistic == "share"
+    assert NullSettings().statistic == "mirna_sum"
     engine = toy_engine()
     mirnas = ["hsa-miR-7", "hsa-miR-20", "hsa-miR-41"]
-    share = engine.analyse("s", mirnas, null=NullSettings(n_random=200, stratified=10))
-    count = engine.analyse(
-        "s", mirnas, null=NullSettings(n_random=200, stratified=10, statistic="overlap")
-    )
-    assert share.params["empirical"]["statistic"] == "share"
-    assert count.params["empirical"]["statistic"] == "overlap"
-    assert not share.table["p_emp"].equals(count.table["p_emp"])
+    results = {
+        statistic: engine.analyse(
+            "s", mirnas, null=NullSettings(n_random=200, stratified=10, statistic=statistic)
+        )
+        for statistic in ("mirna_sum", "share", "overlap")
+    }
+    for statistic, result in results.items():
+        assert result.params["empirical"]["statistic"] == statistic
+        # Only mirna_sum fills its observed statistic.
+        assert result.table["mirna_score"].notna().any() == (statistic == "mirna_sum")
+    assert not results["share"].table["p_emp"].equals(results["overlap"].table["p_emp"])
+    assert not results["share"].table["p_emp"].equals(results["mirna_sum"].table["p_emp"])
     again = engine.analyse("s", mirnas, null=NullSettings(n_random=200, stratified=10))
-    pd.testing.assert_frame_equal(share.table, again.table)
+    pd.testing.assert_frame_equal(results["mirna_sum"].table, again.table)
 
 
 def test_unknown_statistic_is_a_config_error():
@@ -382,7 +387,7 @@ def test_calibration_uses_the_runs_statistic(monkeypatch):
     monkeypatch.setattr(calibration.EnrichmentEngine, "first_null", spy)
     null = NullSettings(n_random=100, stratified=0, sequential_stop=0)
     result = calibrate(engine, query_size=3, n_queries=4, null=null)
-    assert calls == ["share"] * 4
-    assert result.params["empirical"]["statistic"] == "share"
+    assert calls == ["mirna_sum"] * 4
+    assert result.params["empirical"]["statistic"] == "mirna_sum"
     p = result.pvalues
     assert len(p) and p.drop(columns="method").notna().all().all()

@@ -305,7 +305,11 @@ def test_table_layout_sorting_and_files(small, tmp_path):
     result = engine.analyse("bm", ["hsa-miR-21-5p", "hsa-miR-100-5p"], null=null)
     table = result.table
     assert list(table.columns) == list(ENRICHMENT.columns)
-    order = table.sort_values(["p_emp", "p_ora", "library", "term_id"], kind="stable").index
+    # p_emp, then the effect size (largest first), then p_ora, library and term ID
+    keys = table.assign(neg_z=-table["z_emp"])
+    order = keys.sort_values(
+        ["p_emp", "neg_z", "p_ora", "library", "term_id"], kind="stable", na_position="last"
+    ).index
     assert list(order) == list(range(len(table)))
     focus_rows = table.set_index("term_id")["focus"]
     assert focus_rows["PI3K-Akt signaling pathway"] == "pi3k"

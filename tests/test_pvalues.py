@@ -221,8 +221,9 @@ def test_families_are_bh_per_library_focus_and_all(themed):
         table.loc[focus, "fdr_focus"], stats.false_discovery_control(table.loc[focus, "p_emp"])
     )
     assert np.allclose(table["fdr_all"], stats.false_discovery_control(table["p_emp"]))
-    # The effect size: observed overlap against the null, in null SDs.
-    z = (table["overlap"] - table["null_mean"]) / table["null_sd"]
+    # The effect size: the observed statistic (the default's summed miRNA scores) against the
+    # null, in null SDs.
+    z = (table["mirna_score"] - table["null_mean"]) / table["null_sd"]
     assert np.allclose(table["z_emp"], z, equal_nan=True)
     assert set(table["p_method"]) <= set(P_METHODS)
     # Ties in p are ranked by the effect size.
@@ -231,7 +232,7 @@ def test_families_are_bh_per_library_focus_and_all(themed):
         assert np.all(np.diff(z_tied) <= 0)
 
 
-@pytest.mark.parametrize("statistic", ["overlap", "share"])
+@pytest.mark.parametrize("statistic", ["overlap", "share", "mirna_sum"])
 def test_extension_equals_brute_force_on_the_same_streams(themed, statistic):
     """Every extended term's count is the brute-force count of the same random sets: the first
     N of the seed's stream, then the extension stream, drawn to the end for every term."""
@@ -264,7 +265,13 @@ def test_extension_equals_brute_force_on_the_same_streams(themed, statistic):
     unions = engine.unions.columns(draws).astype(np.int64)
     values = engine.membership[rows] @ unions
     observed = after.loc[extended, "overlap"].to_numpy()
-    if statistic == "overlap":
+    if statistic == "mirna_sum":  # every miRNA's score for the term, summed over the set
+        scores = engine.mirna_scores[:, rows].astype(np.int64)
+        values = scores[draws].sum(axis=1).T
+        observed = engine.observed_scores(q.index)[rows]
+        assert np.allclose(observed / 1000, after.loc[extended, "mirna_score"])
+        hits = values >= observed[:, None]
+    elif statistic == "overlap":
         hits = values >= observed[:, None]
     else:  # share: x_r / n_r >= x / n, with n_r the random set's targets in the library
         lib = engine.terms["library_index"].to_numpy()[rows]
@@ -315,11 +322,15 @@ def test_extension_stops_terms_that_cannot_pass(themed):
 
 
 def test_share_statistic_draws_beyond_n_and_fits_its_tail(themed):
-    """The default statistic resolves p-values below 1/N: extended counts, and a tail fitted to
+    """The share statistic resolves p-values below 1/N: extended counts, and a tail fitted to
     the largest null shares where nothing reached the set at the maximum."""
     engine, query = themed
     result = engine.analyse(
-        "q", query, null=NullSettings(n_random=300, seed=5, sequential_stop=10, max_draws=5_000)
+        "q",
+        query,
+        null=NullSettings(
+            n_random=300, seed=5, sequential_stop=10, max_draws=5_000, statistic="share"
+        ),
     )
     info = result.params["empirical"]["extension"]
     assert info["extended_terms"] >= 1 and "not_extended" not in info

@@ -94,7 +94,7 @@ def test_table_specs_reject_unknown_and_inconsistent_columns():
     table = Table("t", "t.tsv", "t table", ("a", "b", "c"), required=("a",), numeric=("b",))
     assert table.needed == ("a",) and table.optional == ("b", "c")
     # Tables of runs before the testing families lack these and stay readable.
-    assert ENRICHMENT.optional == ("p_method", "fdr_focus", "fdr_all", "z_emp")
+    assert ENRICHMENT.optional == ("p_method", "fdr_focus", "fdr_all", "z_emp", "mirna_score")
 
 
 def test_ordered_and_require_and_aliases():

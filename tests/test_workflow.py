@@ -80,7 +80,7 @@ def test_enrichment_finds_the_planted_signal(finished_run):
     table = read(finished_run, "results/enrichment/bone_marrow.tsv")
     expected = (
         "set library term_id term focus term_size overlap n_targets background_size expected "
-        "fold_enrichment p_ora fdr_ora p_emp p_method fdr_emp fdr_focus fdr_all z_emp null_mean "
+        "fold_enrichment p_ora fdr_ora p_emp p_method fdr_emp fdr_focus fdr_all z_emp mirna_score null_mean "
         "null_sd n_null k_mirnas cluster cluster_lead overlap_genes"
     ).split()
     assert list(table.columns) == expected

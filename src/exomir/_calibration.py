@@ -163,7 +163,7 @@ def calibrate(
             value=query_size,
             hint="lower enrichment.calibration.query_sizes or widen the universe",
         )
-    per_query = bool(null.stratified or null.sequential_stop or null.statistic == "share")
+    per_query = bool(null.stratified or null.sequential_stop or null.statistic != "overlap")
     params: dict[str, Any] = {
         "n_queries": n_queries,
         "query_size": query_size,
@@ -332,9 +332,14 @@ def _per_query_pvalues(
     extended = np.zeros(n_queries, dtype=np.int64)
     families = engine.families()
 
+    summed = null.statistic == "mirna_sum"
+    if summed:
+        engine.mirna_scores  # noqa: B018 - built once, before any thread reads it
+
     def run(i: int) -> None:
         obs = observed[:, i]
-        active = np.flatnonzero(obs > 0)
+        score = engine.observed_scores(queries[i]) if summed else None
+        active = np.flatnonzero((score if summed else obs) > 0)
         rng = np.random.default_rng(children[i])
         strata = None
         if null.stratified:
@@ -344,7 +349,7 @@ def _per_query_pvalues(
         else:
             sets = ShuffledSets(rng, universe, queries.shape[1])
         counts = engine.first_null(
-            active, obs, n_targets[:, i], sets, null, threads=1, progress=False
+            active, obs, n_targets[:, i], sets, null, threads=1, progress=False, score=score
         )
         p = np.ones(n_terms)
         p[active] = counts.pvalues(null.n_random, null.sequential_stop)
@@ -371,6 +376,7 @@ def _per_query_pvalues(
             ),
             progress=False,
             n_targets=n_targets[:, i],
+            score=score,
         )
         p_emp[:, i] = p
         draws[i] = int(n_null.sum())

@@ -62,6 +62,7 @@ from ._settings import (
     check_background_kind,
     check_size_range,
 )
+from ._scores import SCORE_SCALE, ScoreSums, mirna_term_scores, score_null
 from ._stats import hypergeometric_sf
 from .errors import ConfigError, InputError
 from .focus import FocusPathway, flag_focus
@@ -332,6 +333,7 @@ class EnrichmentEngine:
         )
         self._unions: TargetUnions | None = None
         self._share: ShareTest | None = None
+        self._scores: np.ndarray | None = None
         self._bins: dict[int, np.ndarray] = {}
         self._targeted = set(enc_edges.mirnas[unique_sorted(enc_edges.mirna_of)].tolist())
 
@@ -386,6 +388,26 @@ class EnrichmentEngine:
             self._share.subset(rows), n_targets=np.asarray(n_targets, dtype=np.int64)[rows]
         )
 
+    @property
+    def mirna_scores(self) -> np.ndarray:
+        """Every universe miRNA's score for every term (miRNAs x terms, int32; built on first
+        use): :func:`exomir._scores.mirna_term_scores`, the ``mirna_sum`` statistic's parts."""
+        if self._scores is None:
+            self._scores = mirna_term_scores(
+                self.targets,
+                self.membership,
+                self.library_background,
+                self.terms["library_index"].to_numpy(),
+                self.terms["term_size"].to_numpy(),
+                self.terms["background_size"].to_numpy(),
+            )
+        return self._scores
+
+    def observed_scores(self, index: np.ndarray) -> np.ndarray:
+        """The ``mirna_sum`` statistic of the miRNAs ``index`` (universe rows) for every term, in
+        :data:`exomir._scores.SCORE_SCALE` units (int64)."""
+        return self.mirna_scores[np.asarray(index, dtype=np.int64)].sum(axis=0, dtype=np.int64)
+
     def first_null(
         self,
         rows: np.ndarray,
@@ -397,10 +419,24 @@ class EnrichmentEngine:
         threads: int = 1,
         what: str = "empirical null",
         progress: bool = True,
+        score: np.ndarray | None = None,
     ) -> NullCounts:
         """The first ``N`` random sets of a set's null for the terms ``rows``, with sequential
         stopping, counting exceedances of the run's statistic (``null.statistic``: the share of
-        the set's targets in the term, or the raw overlap)."""
+        the set's targets in the term, the raw overlap, or the summed miRNA scores ``score``,
+        which that statistic needs)."""
+        if _is_sum(null):
+            if score is None:
+                raise ValueError("the mirna_sum statistic needs the set's observed scores")
+            return score_null(
+                ScoreSums(self.mirna_scores[:, rows], sets.k),
+                np.asarray(score)[rows],
+                sets,
+                null.n_random,
+                stop_after=null.sequential_stop,
+                what=what,
+                progress=progress,
+            )
         return sequential_null(
             self.membership[rows],
             overlap[rows],
@@ -585,6 +621,8 @@ class EnrichmentEngine:
         """
         query = self.query(name, mirnas)
         overlap, n_targets, union = self.observed(query)
+        # The mirna_sum statistic's observed value (SCORE_SCALE units); the others test overlaps.
+        score = self.observed_scores(query.index) if _is_sum(null) else None
         terms = self.terms
         size = terms["term_size"].to_numpy()
         bg = terms["background_size"].to_numpy()
@@ -611,7 +649,7 @@ class EnrichmentEngine:
                 n_terms,
                 int((overlap > 0).sum()),
             )
-            active = np.flatnonzero(overlap > 0)
+            active = np.flatnonzero((overlap if score is None else score) > 0)
             rng = np.random.default_rng(null.seed)
             if null.stratified:
                 strata = self.strata(query, null.stratified)
@@ -630,6 +668,7 @@ class EnrichmentEngine:
                 null,
                 threads=threads,
                 what=f"set {name}: empirical null ({null.statistic} statistic)",
+                score=score,
             )
             # A term the set does not touch is trivially matched by every random set.
             p_emp[:] = 1.0
@@ -641,6 +680,9 @@ class EnrichmentEngine:
             if _is_share(null):
                 mean[active] *= n_targets[active]
                 sd[active] *= n_targets[active]
+            if score is not None:  # in nats
+                mean[active] /= SCORE_SCALE
+                sd[active] /= SCORE_SCALE
             n_null[active] = counts.n_drawn
             p_method[:] = "exceedances"
             exceed = np.zeros(n_terms, dtype=np.int64)
@@ -659,9 +701,12 @@ class EnrichmentEngine:
                 fdr,
                 threads,
                 n_targets=n_targets,
+                score=score,
             )
+        mirna_score = np.full(n_terms, np.nan) if score is None else score / SCORE_SCALE
         with np.errstate(divide="ignore", invalid="ignore"):
-            z_emp = np.where(sd > 0, (overlap - mean) / sd, np.nan)
+            tested = overlap if score is None else mirna_score
+            z_emp = np.where(sd > 0, (tested - mean) / sd, np.nan)
 
         # Sorted by p_emp, then the effect size (z_emp, largest first: tied p-values at the floor
         # or at 1 are ranked by how far the set is above its null), p_ora, then library and term
@@ -690,6 +735,7 @@ class EnrichmentEngine:
                 "fdr_focus": family_fdr(p_emp, focus_family, n_terms),
                 "fdr_all": family_fdr(p_emp, every, n_terms),
                 "z_emp": z_emp,
+                "mirna_score": mirna_score,
                 "null_mean": mean,
                 "null_sd": sd,
                 "n_null": n_null,
@@ -747,6 +793,7 @@ class EnrichmentEngine:
         seed: np.random.SeedSequence | None = None,
         progress: bool = True,
         n_targets: np.ndarray | None = None,
+        score: np.ndarray | None = None,
     ) -> dict[str, Any]:
         """Draw on for the terms that could still pass; update ``p_emp``, ``n_null``, ``p_method``.
 
@@ -755,7 +802,8 @@ class EnrichmentEngine:
         null); they are updated in place.  ``families`` is :meth:`families`.  Returns what the
         ``.json`` records about the extension.  ``seed`` is the stream of the extra draws
         (default ``SeedSequence(null.seed, spawn_key=(EXTENSION_STREAM,))``).  ``n_targets`` (the
-        set's targets in each term's library background) is needed for the share statistic.
+        set's targets in each term's library background) is needed for the share statistic,
+        ``score`` (the set's summed miRNA scores, :meth:`observed_scores`) for ``mirna_sum``.
 
         After the first ``N`` random sets, a term is *undecided* when it has an overlap and fewer
         than ``h`` exceedances.  The undecided terms that could still pass BH at ``fdr`` in their
@@ -776,8 +824,11 @@ class EnrichmentEngine:
         share = _is_share(null)
         if share and n_targets is None:
             raise ValueError("the share statistic's extension needs the set's n_targets")
+        summed = _is_sum(null)
+        if summed and score is None:
+            raise ValueError("the mirna_sum statistic's extension needs the set's scores")
         n_first = n_null.copy()
-        tested = overlap > 0
+        tested = (score if summed else overlap) > 0
         undecided = tested & ((exceed < h) if h > 0 else True)
         floor = tested & (exceed == 0)
         limit = null.draw_limit
@@ -826,23 +877,37 @@ class EnrichmentEngine:
                 best = np.where(going, exceedance_lower_bound(e_all, n_all), p)
                 return could_pass(best, going)
 
-            sub = self.membership[candidates]
-            used = np.unique(sub.indices)
-            counts = sequential_null(
-                sp.csr_array(sub[:, used]),
-                overlap[candidates],
-                sets,
-                self.unions.restrict(used),
-                extra,
-                stop_after=h,
-                threads=threads,
-                what=f"set {name}: null beyond {null.n_random} random sets",
-                keep=keep,
-                tail=GPD_TAIL_SIZE + 1 if null.tail_fit else None,
-                exceed_start=base_e,
-                progress=progress,
-                share=self.share_test(candidates, n_targets) if share else None,
-            )
+            what = f"set {name}: null beyond {null.n_random} random sets"
+            if summed:
+                counts = score_null(
+                    ScoreSums(self.mirna_scores[:, candidates], k),
+                    np.asarray(score)[candidates],
+                    sets,
+                    extra,
+                    stop_after=h,
+                    what=what,
+                    progress=progress,
+                    keep=keep,
+                    exceed_start=base_e,
+                )
+            else:
+                sub = self.membership[candidates]
+                used = np.unique(sub.indices)
+                counts = sequential_null(
+                    sp.csr_array(sub[:, used]),
+                    overlap[candidates],
+                    sets,
+                    self.unions.restrict(used),
+                    extra,
+                    stop_after=h,
+                    threads=threads,
+                    what=what,
+                    keep=keep,
+                    tail=GPD_TAIL_SIZE + 1 if null.tail_fit else None,
+                    exceed_start=base_e,
+                    progress=progress,
+                    share=self.share_test(candidates, n_targets) if share else None,
+                )
             e_all = counts.exceed
             n_all = n_first[candidates] + counts.n_drawn
             n_null[candidates] = n_all
@@ -854,7 +919,7 @@ class EnrichmentEngine:
             observed = (
                 overlap_share(overlap, n_targets)[candidates] if share else overlap[candidates]
             )
-            fit_tail = at_limit & (e_all < GPD_MAX_EXCEEDANCES) & bool(null.tail_fit)
+            fit_tail = at_limit & (e_all < GPD_MAX_EXCEEDANCES) & bool(null.tail_fit) & (not summed)
             for i in np.flatnonzero(fit_tail):
                 fit = fit_gpd_tail(
                     counts.histogram.top(i, GPD_TAIL_SIZE + 1),
@@ -1084,6 +1149,10 @@ def cluster_terms(
 
 def _is_share(null: NullSettings | None) -> bool:
     return null is not None and null.statistic == "share"
+
+
+def _is_sum(null: NullSettings | None) -> bool:
+    return null is not None and null.statistic == "mirna_sum"
 
 
 def overlap_share(overlap: np.ndarray, n_targets: np.ndarray) -> np.ndarray:

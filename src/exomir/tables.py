@@ -372,7 +372,7 @@ SET_TARGETS = Table(
 
 #: Columns added with the testing families and the extended null; tables of earlier runs lack
 #: them and stay readable.
-_ENRICHMENT_FAMILY_COLUMNS = ("p_method", "fdr_focus", "fdr_all", "z_emp")
+_ENRICHMENT_FAMILY_COLUMNS = ("p_method", "fdr_focus", "fdr_all", "z_emp", "mirna_score")
 #: Columns of text (names, labels, gene lists) and groups; every other column is a number.
 _ENRICHMENT_TEXT_COLUMNS = (
     "set",
@@ -405,6 +405,7 @@ _ENRICHMENT_COLUMNS = (
     "fdr_focus",
     "fdr_all",
     "z_emp",
+    "mirna_score",
     "null_mean",
     "null_sd",
     "n_null",
