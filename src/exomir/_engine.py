@@ -55,6 +55,7 @@ from ._pvalues import (
     floor_pvalue,
     open_terms,
 )
+from ._scores import SCORE_SCALE, ScoreSums, mirna_term_scores, score_null
 from ._settings import (
     UNIVERSE_KINDS,
     EnrichmentSettings,
@@ -62,7 +63,6 @@ from ._settings import (
     check_background_kind,
     check_size_range,
 )
-from ._scores import SCORE_SCALE, ScoreSums, mirna_term_scores, score_null
 from ._stats import hypergeometric_sf
 from .errors import ConfigError, InputError
 from .focus import FocusPathway, flag_focus
