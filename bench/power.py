@@ -13,9 +13,10 @@ family (the terms matched by resources/curated/focus_pathways.yaml):
 * ``new``: the default null exactly as the workflow runs it --
   ``EnrichmentEngine.analyse(name, mirnas, null=settings.null, fdr=settings.fdr)`` with the
   settings the workflow builds from the schema defaults (stratified on 30 target-count bins,
-  statistic ``share``, N = 10,000, h = 100, extension up to ``max_draws``); its own ``p_emp``,
-  ``p_method``, ``fdr_all``, ``fdr_emp`` (within library) and ``fdr_focus``.  Only the seed
-  changes from set to set, so that the sets' nulls are independent draws;
+  statistic ``mirna_sum``, N = 10,000, h = 100, extension up to ``max_draws``); its own
+  ``p_emp``, ``p_method``, ``fdr_all``, ``fdr_emp`` (within library) and ``fdr_focus``.  Only the
+  seed changes from set to set, so that the sets' nulls are independent draws;
+* ``share``: the same call with statistic ``share`` (the default before ``mirna_sum``);
 * ``old``: the default before the share statistic and the extension -- the same call with
   statistic ``overlap`` and ``max_draws = n_random`` (N = 10,000, h = 100, no draws beyond N);
   the old default's calls are its BH over all terms;
@@ -88,10 +89,11 @@ FAMILIES = ("all", "library", "focus")
 #: Engine columns of the FDR per family.
 FDR_COLUMNS = {"all": "fdr_all", "library": "fdr_emp", "focus": "fdr_focus"}
 ANALYTIC = ("conditional", "wallenius")
-ENGINE_METHODS = ("new", "old", "uniform")
+ENGINE_METHODS = ("new", "share", "old", "uniform")
 METHODS = ("ora", *ANALYTIC, *ENGINE_METHODS)
 LABELS = {
-    "new": "**new default** (share, extension)",
+    "new": "**new default** (mirna_sum, extension)",
+    "share": "share (extension; the default before mirna_sum)",
     "old": "old default (overlap, N only)",
     "uniform": "uniform null (overlap, N only)",
     "ora": "ORA",
@@ -109,7 +111,12 @@ def null_settings(settings: EnrichmentSettings, seed: int) -> dict:
     """The engine's nulls by method, each with its own seed."""
     new = replace(settings.null, seed=seed)
     old = replace(new, statistic="overlap", max_draws=new.n_random)
-    return {"new": new, "old": old, "uniform": replace(old, stratified=0)}
+    return {
+        "new": new,
+        "share": replace(new, statistic="share"),
+        "old": old,
+        "uniform": replace(old, stratified=0),
+    }
 
 
 def load(results: Path, resources: Path, settings: EnrichmentSettings) -> EnrichmentEngine:

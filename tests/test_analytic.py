@@ -227,6 +227,12 @@ def test_matching_report_flags_sets_the_strata_cannot_match():
     assert report.merged_share == 1.0 and report.target_ratio > 1.25
     assert "cannot match" in report.warning
     assert report.as_dict()["calibration_warning"] == report.warning
+    # The wording follows the statistic.
+    assert "share statistic compares" in report.warning
+    summed = matching_report(counts, rich, strata.labels, base, strata.need, "mirna_sum")
+    assert "mirna_sum statistic scores each miRNA" in summed.warning
+    overlap = matching_report(counts, rich, strata.labels, base, strata.need, "overlap")
+    assert "too small" in overlap.warning
 
 
 def toy_engine():

@@ -596,9 +596,14 @@ def matching_report(
                 "docs/methods/analytic.md); read them as a ranking, not as calibrated calls"
             )
         else:
+            how = (
+                "scores each miRNA against its own target count"
+                if statistic == "mirna_sum"
+                else "compares each set's own share of targets"
+            )
             warning += (
-                "; the share statistic compares each set's own share of targets and stayed "
-                "calibrated for such sets in the benchmarks (docs/methods/analytic.md), but "
-                "the match is not exact: read borderline calls with care"
+                f"; the {statistic} statistic {how} and stayed calibrated for such sets in the "
+                "benchmarks (docs/methods/analytic.md), but the match is not exact: read "
+                "borderline calls with care"
             )
     return MatchingReport(ratio, merged_share, widest, warning)

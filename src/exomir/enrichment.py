@@ -54,9 +54,11 @@ Definitions (one row per tested term; all libraries at once)
 * ``n_targets``: the set's target genes inside the background; ``overlap``: those in the term;
 * ``p_ora``: hypergeometric upper tail ``P(X >= overlap)`` (= one-sided Fisher exact test);
 * ``p_emp``: ``(1 + #{random sets at least as extreme}) / (1 + N)`` over ``N`` random sets of
-  the set's ``k`` miRNAs; "as extreme" compares the share of targets in the term,
-  ``overlap / n_targets``, by default (``enrichment.empirical.statistic: share``, BUFET's
-  statistic; see docs/methods/analytic.md for why), or the raw overlap (``overlap``); random
+  the set's ``k`` miRNAs; "as extreme" compares, by default (``enrichment.empirical.statistic:
+  mirna_sum``, :mod:`exomir._scores`), ``mirna_score``: the sum over the set's miRNAs of each
+  one's own ``-ln p`` (hypergeometric) for the term, capped at 50; or the share of targets in
+  the term, ``overlap / n_targets`` (``share``, BUFET's statistic), or the raw overlap
+  (``overlap``); docs/methods/analytic.md compares them; random
   sets are drawn without replacement from the miRNA universe, within target-count strata by
   default (see above; ``stratified: false`` draws uniformly); with sequential stopping (Besag &
   Clifford 1991) a term stops after ``h`` exceedances at draw ``L`` and gets ``h / L``; terms
@@ -69,10 +71,12 @@ Definitions (one row per tested term; all libraries at once)
   convention); ``fdr_focus``: over the focus family (the terms flagged ``focus``, of every
   library; empty elsewhere); ``fdr_all``: over all tested terms of all libraries.  Which column
   answers which question: docs/methods/enrichment.md;
-* ``z_emp = (overlap - null_mean) / null_sd``: the effect size of the empirical test;
+* ``z_emp = (mirna_score - null_mean) / null_sd`` (``overlap`` in place of ``mirna_score`` for
+  the other statistics): the effect size of the empirical test;
 * ``expected = n_targets * term_size / background_size``; ``fold_enrichment = overlap /
   expected`` (empty when nothing is expected);
-* ``null_mean``, ``null_sd``: mean and SD of the random sets' overlaps over the first ``N`` draws
+* ``null_mean``, ``null_sd``: mean and SD of the random sets' ``mirna_score`` (their overlaps,
+  or shares times ``n_targets``, for the other statistics) over the first ``N`` draws
   (fewer when sequential stopping ended the term earlier; the extension beyond ``N`` does not
   change them), empty when no draw was needed; ``k_mirnas``: the set's miRNAs in the universe;
 * ``focus``: focus-pathway keys of the term (:func:`exomir.focus.flag_focus`), ``;``-joined;

@@ -40,9 +40,12 @@ def test_notice_carries_the_numbers_of_the_run(unmatched):
 def test_what_the_notice_means_follows_the_statistic(unmatched):
     share = matching_notice({"empirical": {"matching": unmatched, "statistic": "share"}})
     overlap = matching_notice({"empirical": {"matching": unmatched, "statistic": "overlap"}})
+    summed = matching_notice({"empirical": {"matching": unmatched, "statistic": "mirna_sum"}})
     older = matching_notice({"empirical": {"matching": unmatched}})  # before the share statistic
     assert share is not None and overlap is not None and older is not None
     assert not share.anti_conservative and "borderline" in share.consequence
+    assert summed is not None and not summed.anti_conservative
+    assert summed.consequence == share.consequence
     assert (
         overlap.anti_conservative and overlap.consequence == "empirical p-values may be too small"
     )

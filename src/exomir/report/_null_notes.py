@@ -70,10 +70,10 @@ class MatchingNotice:
         The run's own sentence, as printed on screen and written to the ``.json``.
     statistic
         What the null compared (``empirical.statistic``): with the raw ``overlap`` an unmatched
-        null makes p-values too small; the ``share`` of the set's own targets stayed calibrated
-        for such sets in the benchmarks, but its match is no longer exact
-        (docs/methods/analytic.md). Parameters without the key are of runs before the share
-        statistic existed, so ``overlap``.
+        null makes p-values too small; ``mirna_sum`` (each miRNA scored against its own target
+        count) and the ``share`` of the set's own targets stayed calibrated for such sets in the
+        benchmarks, but their match is no longer exact (docs/methods/analytic.md). Parameters
+        without the key are of runs before the share statistic existed, so ``overlap``.
     """
 
     target_ratio: float | None
@@ -85,7 +85,7 @@ class MatchingNotice:
     @property
     def anti_conservative(self) -> bool:
         """The empirical p-values are too small (the raw-overlap statistic)."""
-        return self.statistic != "share"
+        return self.statistic == "overlap"
 
     @property
     def consequence(self) -> str:
