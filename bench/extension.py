@@ -42,6 +42,7 @@ import scipy.sparse as sp
 from _data import load_average
 
 from exomir._null import sequential_null
+from exomir._scores import ScoreSums, score_null
 from exomir.config import with_defaults
 from exomir.enrichment import (
     EnrichmentEngine,
@@ -144,16 +145,26 @@ def part_brute(
     n_targets = np.zeros(len(engine.terms), dtype=np.int64)
     n_targets[rows] = ext["n_targets"].to_numpy()
     start = time.perf_counter()
-    counts = sequential_null(
-        sp.csr_array(sub[:, used]),
-        ext["overlap"].to_numpy(),
-        sets_b,
-        engine.unions.restrict(used),
-        draws,
-        threads=threads,
-        what=f"{name}: brute-force null ({null.statistic} statistic)",
-        share=engine.share_test(rows, n_targets) if null.statistic == "share" else None,
-    )
+    what = f"{name}: brute-force null ({null.statistic} statistic)"
+    if null.statistic == "mirna_sum":
+        counts = score_null(
+            ScoreSums(engine.mirna_scores[:, rows], query.k),
+            engine.observed_scores(query.index)[rows],
+            sets_b,
+            draws,
+            what=what,
+        )
+    else:
+        counts = sequential_null(
+            sp.csr_array(sub[:, used]),
+            ext["overlap"].to_numpy(),
+            sets_b,
+            engine.unions.restrict(used),
+            draws,
+            threads=threads,
+            what=what,
+            share=engine.share_test(rows, n_targets) if null.statistic == "share" else None,
+        )
     seconds = time.perf_counter() - start
     p_b = (1.0 + counts.exceed) / (1.0 + draws)
     p_e = ext["p_emp"].to_numpy()
