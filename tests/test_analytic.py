@@ -350,7 +350,7 @@ def test_share_null_equals_brute_force(stop_after):
 def test_engine_statistic_default_is_mirna_sum_and_each_is_recorded():
     from exomir.enrichment import NullSettings
 
-    assert NullSettings().statistic == "mirna_sum"
+    assert NullSettings().statistic == "auto"
     engine = toy_engine()
     mirnas = ["hsa-miR-7", "hsa-miR-20", "hsa-miR-41"]
     results = {
@@ -365,8 +365,35 @@ def test_engine_statistic_default_is_mirna_sum_and_each_is_recorded():
         assert result.table["mirna_score"].notna().any() == (statistic == "mirna_sum")
     assert not results["share"].table["p_emp"].equals(results["overlap"].table["p_emp"])
     assert not results["share"].table["p_emp"].equals(results["mirna_sum"].table["p_emp"])
+    # auto: mirna_sum for a set the strata match, recorded with the reason.
     again = engine.analyse("s", mirnas, null=NullSettings(n_random=200, stratified=10))
     pd.testing.assert_frame_equal(results["mirna_sum"].table, again.table)
+    assert again.params["empirical"]["statistic"] == "mirna_sum"
+    assert "strata match" in again.params["empirical"]["statistic_choice"]
+    assert "statistic_choice" not in results["share"].params["empirical"]
+
+
+def test_auto_statistic_takes_share_where_the_strata_cannot_match():
+    from exomir.enrichment import NullSettings
+
+    engine = toy_engine()
+    rich = [f"hsa-miR-{m}" for m in range(49, 61)]  # the 12 most target-rich of 60
+    null = NullSettings(n_random=100, stratified=10, sequential_stop=0)
+    auto = engine.analyse("rich", rich, null=null)
+    share = engine.analyse("rich", rich, null=NullSettings(**{**vars(null), "statistic": "share"}))
+    assert auto.params["empirical"]["statistic"] == "share"
+    assert "cannot match" in auto.params["empirical"]["statistic_choice"]
+    pd.testing.assert_frame_equal(auto.table, share.table)
+    # Without strata there is nothing to match: share.
+    flat = engine.analyse(
+        "u", ["hsa-miR-3", "hsa-miR-30"], null=NullSettings(n_random=50, stratified=0)
+    )
+    assert flat.params["empirical"]["statistic"] == "share"
+    # The choice is the engine's, from target counts only.
+    chosen, why = engine.resolve_statistic(engine.query("r", rich).index, null)
+    assert chosen.statistic == "share" and why
+    same, none = engine.resolve_statistic([0, 1], NullSettings(statistic="overlap"))
+    assert same.statistic == "overlap" and none == ""
 
 
 def test_unknown_statistic_is_a_config_error():
@@ -393,7 +420,9 @@ def test_calibration_uses_the_runs_statistic(monkeypatch):
     monkeypatch.setattr(calibration.EnrichmentEngine, "first_null", spy)
     null = NullSettings(n_random=100, stratified=0, sequential_stop=0)
     result = calibrate(engine, query_size=3, n_queries=4, null=null)
-    assert calls == ["mirna_sum"] * 4
-    assert result.params["empirical"]["statistic"] == "mirna_sum"
+    # auto: the uniform calibration null has no strata, so every query takes share.
+    assert calls == ["share"] * 4
+    assert result.params["empirical"]["statistic"] == "auto"
+    assert result.params["empirical"]["statistic_per_query"] == {"share": 4}
     p = result.pvalues
     assert len(p) and p.drop(columns="method").notna().all().all()

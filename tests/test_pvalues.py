@@ -208,9 +208,16 @@ def themed():
     return engine, query
 
 
-def test_families_are_bh_per_library_focus_and_all(themed):
+@pytest.mark.parametrize("statistic", ["auto", "mirna_sum"])
+def test_families_are_bh_per_library_focus_and_all(themed, statistic):
     engine, query = themed
-    table = engine.analyse("q", query, null=NullSettings(n_random=500, seed=2)).table
+    result = engine.analyse(
+        "q", query, null=NullSettings(n_random=500, seed=2, statistic=statistic)
+    )
+    table = result.table
+    # This set's strata cannot be matched, so auto takes share.
+    used = result.params["empirical"]["statistic"]
+    assert used == ("share" if statistic == "auto" else "mirna_sum")
     for _, part in table.groupby("library"):
         assert np.allclose(part["fdr_emp"], stats.false_discovery_control(part["p_emp"]))
         assert np.allclose(part["fdr_ora"], stats.false_discovery_control(part["p_ora"]))
@@ -221,9 +228,10 @@ def test_families_are_bh_per_library_focus_and_all(themed):
         table.loc[focus, "fdr_focus"], stats.false_discovery_control(table.loc[focus, "p_emp"])
     )
     assert np.allclose(table["fdr_all"], stats.false_discovery_control(table["p_emp"]))
-    # The effect size: the observed statistic (the default's summed miRNA scores) against the
-    # null, in null SDs.
-    z = (table["mirna_score"] - table["null_mean"]) / table["null_sd"]
+    # The effect size: the observed statistic against the null, in null SDs (the share's on the
+    # overlap's scale).
+    observed = table["mirna_score"] if used == "mirna_sum" else table["overlap"]
+    z = (observed - table["null_mean"]) / table["null_sd"]
     assert np.allclose(table["z_emp"], z, equal_nan=True)
     assert set(table["p_method"]) <= set(P_METHODS)
     # Ties in p are ranked by the effect size.

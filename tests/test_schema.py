@@ -76,7 +76,7 @@ def test_schema_defaults_of_a_section():
         "universe_file": None,
         "stratified": True,
         "sequential_stop": 100,
-        "statistic": "mirna_sum",
+        "statistic": "auto",
         "max_draws": None,
         "tail_fit": False,
     }

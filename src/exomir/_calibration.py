@@ -332,11 +332,14 @@ def _per_query_pvalues(
     extended = np.zeros(n_queries, dtype=np.int64)
     families = engine.families()
 
-    summed = null.statistic == "mirna_sum"
-    if summed:
+    if null.statistic in ("auto", "mirna_sum"):
         engine.mirna_scores  # noqa: B018 - built once, before any thread reads it
+    chosen = np.full(n_queries, "", dtype=object)
 
     def run(i: int) -> None:
+        qnull, _ = engine.resolve_statistic(queries[i], null)
+        chosen[i] = qnull.statistic
+        summed = qnull.statistic == "mirna_sum"
         obs = observed[:, i]
         score = engine.observed_scores(queries[i]) if summed else None
         active = np.flatnonzero((score if summed else obs) > 0)
@@ -349,10 +352,10 @@ def _per_query_pvalues(
         else:
             sets = ShuffledSets(rng, universe, queries.shape[1])
         counts = engine.first_null(
-            active, obs, n_targets[:, i], sets, null, threads=1, progress=False, score=score
+            active, obs, n_targets[:, i], sets, qnull, threads=1, progress=False, score=score
         )
         p = np.ones(n_terms)
-        p[active] = counts.pvalues(null.n_random, null.sequential_stop)
+        p[active] = counts.pvalues(qnull.n_random, qnull.sequential_stop)
         exceed = np.zeros(n_terms, dtype=np.int64)
         exceed[active] = counts.exceed
         n_null = np.zeros(n_terms, dtype=np.int64)
@@ -362,7 +365,7 @@ def _per_query_pvalues(
             f"random query {i}",
             queries.shape[1],
             strata,
-            null,
+            qnull,
             obs,
             exceed,
             n_null,
@@ -406,6 +409,10 @@ def _per_query_pvalues(
         "max_draws": null.draw_limit,
         "mean_terms_extended_per_query": round(float(extended.mean()), 2),
     }
+    if null.statistic == "auto":
+        info["statistic_per_query"] = {
+            str(k): int(v) for k, v in zip(*np.unique(chosen.astype(str), return_counts=True))
+        }
     if null.stratified:
         info["queries_with_merged_strata"] = int((merged > 0).sum())
         info["mean_strata_per_query"] = round(float(n_strata.mean()), 2)

@@ -620,6 +620,10 @@ class EnrichmentEngine:
             parameters.
         """
         query = self.query(name, mirnas)
+        choice = None
+        if null is not None and null.statistic == "auto":
+            null, choice = self.resolve_statistic(query.index, null)
+            log.info("set %s: statistic %s", name, choice)
         overlap, n_targets, union = self.observed(query)
         # The mirna_sum statistic's observed value (SCORE_SCALE units); the others test overlaps.
         score = self.observed_scores(query.index) if _is_sum(null) else None
@@ -749,11 +753,49 @@ class EnrichmentEngine:
         table = ENRICHMENT.ordered(table)
         params = self.describe(query, null, strata, fdr=fdr, jaccard=jaccard, cluster_method=method)
         if params["empirical"] is not None:
+            if choice is not None:
+                params["empirical"]["statistic_choice"] = choice
             params["empirical"]["extension"] = extension
             params["empirical"]["p_method"] = {
                 m: int(n) for m, n in table["p_method"].value_counts(sort=False).items()
             }
         return EnrichmentResult(table, self.background, list(self.universe.mirnas), params)
+
+    def resolve_statistic(self, index: np.ndarray, null: NullSettings) -> tuple[NullSettings, str]:
+        """The statistic ``auto`` stands for, for the set of universe rows ``index``.
+
+        ``mirna_sum`` where the target-count strata match the set (the matching check of
+        :func:`exomir._analytic.matching_report` raises no warning), ``share`` where they cannot
+        (large sets of target-rich miRNAs: summed scores of the set's richest miRNAs outscore
+        their stratum there, while the share compares each set's own share of targets), and
+        ``share`` for a null without strata.  The choice depends on the set's target counts
+        only, never on its terms.  Returns the settings with the chosen statistic and a
+        sentence that says why; other statistics come back unchanged with ``""``.
+        """
+        if null.statistic != "auto":
+            return null, ""
+        if not null.stratified:
+            return replace(null, statistic="share"), (
+                "share (auto): the null is not stratified on target counts, which mirna_sum needs"
+            )
+        index = np.asarray(index, dtype=np.int64)
+        strata = self.strata(index, null.stratified)
+        report = matching_report(
+            self.target_counts,
+            index,
+            strata.labels,
+            self.count_bins(strata.bins),
+            strata.need,
+            "mirna_sum",
+        )
+        if report.warning:
+            return replace(null, statistic="share"), (
+                "share (auto): the target-count strata cannot match this set, and summed "
+                "miRNA scores are too small there"
+            )
+        return replace(null, statistic="mirna_sum"), (
+            "mirna_sum (auto): the target-count strata match this set"
+        )
 
     def matching(self, query: Query, strata: Strata, statistic: str = "share") -> MatchingReport:
         """Can the stratified null match this set? (:func:`exomir._analytic.matching_report`)"""

@@ -110,8 +110,10 @@ PARAMETERS: dict[str, Parameter] = {
         "Target edges of random sets", "edges", "mean over the random sets; close to the set's"
     ),
     "empirical.statistic": Parameter(
-        "Statistic", "", "what a random set is compared on (mirna_sum: summed per-miRNA scores; share of the "
-        "targets; or overlap)"
+        "Statistic",
+        "",
+        "what a random set is compared on (mirna_sum: summed per-miRNA scores; share of the "
+        "targets; or overlap)",
     ),
     "empirical.max_draws": Parameter(
         "Most random sets per term", "sets", "terms that could still pass draw on up to this"
