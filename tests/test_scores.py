@@ -74,12 +74,19 @@ def test_sums_by_gather_and_by_product_are_the_same_integers(k):
     np.testing.assert_array_equal(sums.restrict(np.array([2, 7])).sums(sets), expected[[2, 7]])
 
 
+def test_many_terms_use_the_product():
+    assert not ScoreSums(np.zeros((2544, 8696), dtype=np.int32), 100).gather
+    assert ScoreSums(np.zeros((2544, 20), dtype=np.int32), 100).gather
+    assert ScoreSums(np.zeros((2544, 8696), dtype=np.int32), GATHER_MAX_K).gather
+
+
 def test_large_sums_switch_to_float64_and_stay_exact():
     k = 400  # 400 x 50,000 = 2e7 > 2**24: float32 would round
     rng = np.random.default_rng(1)
-    scores = np.full((900, 3), 50_000, dtype=np.int32)
+    scores = np.full((900, 600), 50_000, dtype=np.int32)
     scores[:, 1] = rng.integers(0, 50_000, size=900)
     sums = ScoreSums(scores, k)
+    assert not sums.gather
     assert sums.matrix.dtype == np.float64
     sets = RandomSets(rng, 900, k).take(5)
     np.testing.assert_array_equal(sums.sums(sets), scores.astype(np.int64)[sets].sum(axis=1).T)

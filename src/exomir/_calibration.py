@@ -410,9 +410,8 @@ def _per_query_pvalues(
         "mean_terms_extended_per_query": round(float(extended.mean()), 2),
     }
     if null.statistic == "auto":
-        info["statistic_per_query"] = {
-            str(k): int(v) for k, v in zip(*np.unique(chosen.astype(str), return_counts=True))
-        }
+        names, counts = np.unique(chosen.astype(str), return_counts=True)
+        info["statistic_per_query"] = {str(k): int(v) for k, v in zip(names, counts, strict=True)}
     if null.stratified:
         info["queries_with_merged_strata"] = int((merged > 0).sum())
         info["mean_strata_per_query"] = round(float(n_strata.mean()), 2)

@@ -42,8 +42,12 @@ SCORE_SCALE = 1000
 #: Largest score of one miRNA for one term, in nats (p = 2e-22): one miRNA with an extreme
 #: p-value counts as strong evidence, not as unbounded evidence.
 SCORE_CAP = 50.0
-#: Sets of at most this many miRNAs sum their rows directly; larger ones use a matrix product.
+#: Sets of at most this many miRNAs always sum their rows directly.
 GATHER_MAX_K = 24
+#: Larger sets use a matrix product with their 0/1 indicators unless few terms are left: the
+#: product costs about the universe size per set to build plus the universe size per term over
+#: this speed-up of the matrix product; summing rows costs ``k`` per term.
+_PRODUCT_SPEEDUP = 48
 #: Cells (random sets x terms) of one batch's sums, to bound memory.
 _BATCH_CELLS = 8_000_000
 #: float32 holds every integer below 2**24 exactly.
@@ -111,6 +115,9 @@ def mirna_term_scores(
 class ScoreSums:
     """Exact sums of the scores of random sets, for the terms (columns) of ``scores``.
 
+    Both routes give the same integers, so the choice (by the set size and the number of
+    terms, never by the data) only changes the time.
+
     Parameters
     ----------
     scores
@@ -122,7 +129,9 @@ class ScoreSums:
     def __init__(self, scores: np.ndarray, k: int) -> None:
         self.scores = np.ascontiguousarray(scores, dtype=np.int32)
         self.k = int(k)
-        self.gather = self.k <= GATHER_MAX_K
+        n_mirnas, n_terms = self.scores.shape
+        product = n_mirnas * (1 + n_terms / _PRODUCT_SPEEDUP)
+        self.gather = self.k <= GATHER_MAX_K or self.k * n_terms <= product
         if not self.gather:
             largest = int(self.scores.max(initial=0)) * self.k
             dtype = np.float32 if largest < _FLOAT32_EXACT else np.float64
