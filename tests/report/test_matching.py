@@ -82,6 +82,24 @@ def test_pvalue_origin_counts_the_table_column():
         "0 from a tail fit, 1 at the floor 1/(draws + 1)"
     )
     assert origin.floor == 1
+    assert origin.statistic is None  # the run does not say
+
+
+def test_pvalue_origin_names_the_statistic_and_why_auto_chose_it():
+    params = {"empirical": {"n_random": 100, "statistic": "mirna_sum"}}
+    origin = pvalue_origin(params, _frame(["exceedances"] * 5))
+    assert origin.statistic == "the set's summed per-miRNA scores for the term (mirna_score)"
+    params["empirical"].update(
+        statistic="share",
+        statistic_choice="share (auto): the target-count strata cannot match this set, and "
+        "summed miRNA scores are too small there",
+    )
+    origin = pvalue_origin(params, _frame(["exceedances"] * 5))
+    assert origin.statistic == (
+        "the share of the set's targets that fall in the term, chosen by the setting auto "
+        "because the target-count strata cannot match this set, and summed miRNA scores are "
+        "too small there"
+    )
 
 
 def test_pvalue_origin_leaves_out_the_tail_fit_when_the_run_had_it_off():

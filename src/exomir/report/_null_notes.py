@@ -45,6 +45,13 @@ P_METHOD_TITLES = {
     "floor": "no random set reached the overlap: p is at most 1/(draws + 1)",
 }
 
+#: What a random set had to reach, by ``empirical.statistic``.
+STATISTIC_WORDS = {
+    "mirna_sum": "the set's summed per-miRNA scores for the term (mirna_score)",
+    "share": "the share of the set's targets that fall in the term",
+    "overlap": "the set's overlap with the term",
+}
+
 #: Methods that only the extension beyond ``n_random`` can give.
 EXTENSION_METHODS = ("extended", "gpd_tail")
 
@@ -171,11 +178,14 @@ class PValueOrigin:
     """How a set's empirical p-values were obtained.
 
     ``parts`` are ``(method, terms, words)`` in :data:`P_METHODS` order; ``not_extended`` is
-    the run's reason why no term drew on beyond ``n_random`` (the share statistic), if any.
+    the run's reason why no term drew on beyond ``n_random`` (the share statistic), if any;
+    ``statistic`` says in words what a random set had to reach (:data:`STATISTIC_WORDS`), with
+    the reason when ``auto`` chose it.
     """
 
     parts: tuple[tuple[str, int, str], ...]
     not_extended: str | None = None
+    statistic: str | None = None
 
     @property
     def floor(self) -> int:
@@ -243,4 +253,8 @@ def pvalue_origin(params: Mapping[str, Any], enrichment: pd.DataFrame) -> PValue
             continue
         parts.append((method, n, words.format(**fill)))
     parts += [(m, n, f"by {m}") for m, n in sorted(counts.items()) if m not in P_METHODS]
-    return PValueOrigin(tuple(parts), not_extended)
+    statistic = STATISTIC_WORDS.get(str(empirical.get("statistic")))
+    choice = empirical.get("statistic_choice")
+    if statistic and isinstance(choice, str) and ": " in choice:
+        statistic += f", chosen by the setting auto because {choice.split(': ', 1)[1]}"
+    return PValueOrigin(tuple(parts), not_extended, statistic)
