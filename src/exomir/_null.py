@@ -728,6 +728,21 @@ def _progress(what: str, done: int, total: int, next_mark: float, extra: str = "
     return next_mark
 
 
+def log_early_end(
+    what: str, stop_after: int, keep: bool, drawn: int, n_random: int, still_open: int
+) -> None:
+    """Log that every term stopped before ``n_random`` draws (after ``h`` exceedances, or as
+    closed by a ``keep`` rule)."""
+    if stop_after > 0 and not still_open and drawn < n_random:
+        log.info(
+            "%s: every term reached %d exceedances%s after %d random sets",
+            what,
+            stop_after,
+            " or can no longer pass" if keep else "",
+            drawn,
+        )
+
+
 def sequential_null(
     membership: sp.csr_array,
     observed: np.ndarray,
@@ -899,14 +914,8 @@ def sequential_null(
         size = min(cap, size * 2)
     if active.size and drawn < n_random:  # pragma: no cover - loop ends only when done
         raise RuntimeError("null loop ended early")
-    if progress and stop_after > 0 and not active.size and drawn < n_random:
-        log.info(
-            "%s: every term reached %d exceedances%s after %d random sets",
-            what,
-            stop_after,
-            "" if keep is None else " or can no longer pass",
-            drawn,
-        )
+    if progress:
+        log_early_end(what, stop_after, keep is not None, drawn, n_random, active.size)
     return NullCounts(
         exceed,
         n_drawn,

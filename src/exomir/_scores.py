@@ -32,7 +32,7 @@ from collections.abc import Callable
 import numpy as np
 import scipy.sparse as sp
 
-from ._null import NullCounts, RandomSets, _progress
+from ._null import NullCounts, RandomSets, _progress, log_early_end
 from ._stats import hypergeometric_sf
 
 log = logging.getLogger(__name__)
@@ -243,14 +243,8 @@ def score_null(
             detail = f", {active.size} of {n_terms} terms still drawing" if stop_after > 0 else ""
             mark = _progress(what, drawn, n_random, mark, detail)
         size = min(cap, size * 2)
-    if progress and stop_after > 0 and not active.size and drawn < n_random:
-        log.info(
-            "%s: every term reached %d exceedances%s after %d random sets",
-            what,
-            stop_after,
-            "" if keep is None else " or can no longer pass",
-            drawn,
-        )
+    if progress:
+        log_early_end(what, stop_after, keep is not None, drawn, n_random, active.size)
     return NullCounts(
         exceed,
         n_drawn,
