@@ -26,7 +26,6 @@ in float64), so the choice never changes a count.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 import numpy as np
@@ -34,8 +33,6 @@ import scipy.sparse as sp
 
 from ._null import NullCounts, RandomSets, _progress, log_early_end
 from ._stats import hypergeometric_sf
-
-log = logging.getLogger(__name__)
 
 #: Integer units per nat of a score.
 SCORE_SCALE = 1000
