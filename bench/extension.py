@@ -138,6 +138,7 @@ def part_brute(
     key = pd.MultiIndex.from_frame(engine.terms[["library", "term_id"]])
     rows = key.get_indexer(pd.MultiIndex.from_frame(ext[["library", "term_id"]]))
     query = engine.query(name, sets[name])
+    null, _ = engine.resolve_statistic(query.index, null)  # the statistic auto uses for the set
     strata = engine.strata(query, null.stratified)
     sets_b = strata.random_sets(np.random.default_rng(null.seed + 1000), shuffled=True)
     sub = engine.membership[rows]
