@@ -728,6 +728,24 @@ def _progress(what: str, done: int, total: int, next_mark: float, extra: str = "
     return next_mark
 
 
+def stop_at_hth(
+    hits: np.ndarray, need: np.ndarray, gained: np.ndarray, used: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sequential stopping inside one batch (terms x draws ``hits``).
+
+    The terms whose ``gained`` exceedances reach the ``need`` still missing stop at the draw of
+    their ``need``-th one: their ``gained`` and ``used`` (draws counted) are set to it, in place.
+    Returns the mask of stopped terms, their rows and, per row, the mask of the draws counted.
+    """
+    reached = gained >= need
+    rows = np.flatnonzero(reached)
+    running = np.cumsum(hits[rows], axis=1, dtype=np.int32)
+    first = np.argmax(running >= need[rows, None], axis=1)
+    used[rows] = first + 1
+    gained[rows] = need[rows]
+    return reached, rows, np.arange(hits.shape[1]) <= first[:, None]
+
+
 def log_early_end(
     what: str, stop_after: int, keep: bool, drawn: int, n_random: int, still_open: int
 ) -> None:
@@ -858,16 +876,8 @@ def sequential_null(
             if shares is not None:
                 sh1, sh2 = shares.sum(axis=1), np.square(shares).sum(axis=1)
             if stop_after > 0:
-                need = stop_after - prior[a:b]
-                reached = gained >= need
-                rows = np.flatnonzero(reached)
+                reached, rows, before = stop_at_hth(hits, stop_after - prior[a:b], gained, used)
                 if rows.size:
-                    # Locate the draw of the h-th exceedance, and count only draws up to it.
-                    running = np.cumsum(hits[rows], axis=1, dtype=np.int32)
-                    first = np.argmax(running >= need[rows, None], axis=1)
-                    used[rows] = first + 1
-                    gained[rows] = need[rows]
-                    before = np.arange(c) <= first[:, None]
                     kept = np.where(before, values[rows], 0)
                     s1[rows] = kept.sum(axis=1, dtype=np.int64)
                     s2[rows] = _sum_squares(kept)

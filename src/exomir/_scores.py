@@ -31,7 +31,7 @@ from collections.abc import Callable
 import numpy as np
 import scipy.sparse as sp
 
-from ._null import NullCounts, RandomSets, _progress, log_early_end
+from ._null import NullCounts, RandomSets, _progress, log_early_end, stop_at_hth
 from ._stats import hypergeometric_sf
 
 #: Integer units per nat of a score.
@@ -210,15 +210,9 @@ def score_null(
         s1 = fvalues.sum(axis=1)
         s2 = np.square(fvalues).sum(axis=1)
         if stop_after > 0:
-            need = stop_after - exceed[active]
-            reached = gained >= need
-            rows = np.flatnonzero(reached)
+            reached, rows, before = stop_at_hth(hits, stop_after - exceed[active], gained, used)
             if rows.size:
-                running = np.cumsum(hits[rows], axis=1, dtype=np.int32)
-                first = np.argmax(running >= need[rows, None], axis=1)
-                used[rows] = first + 1
-                gained[rows] = need[rows]
-                kept = np.where(np.arange(c) <= first[:, None], fvalues[rows], 0.0)
+                kept = np.where(before, fvalues[rows], 0.0)
                 s1[rows] = kept.sum(axis=1)
                 s2[rows] = np.square(kept).sum(axis=1)
         exceed[active] += gained
