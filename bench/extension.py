@@ -42,7 +42,7 @@ import scipy.sparse as sp
 from _data import load_average
 
 from exomir._null import sequential_null
-from exomir._scores import ScoreSums, score_null
+from exomir._scores import score_null
 from exomir.config import with_defaults
 from exomir.enrichment import (
     EnrichmentEngine,
@@ -149,7 +149,7 @@ def part_brute(
     what = f"{name}: brute-force null ({null.statistic} statistic)"
     if null.statistic == "mirna_sum":
         counts = score_null(
-            ScoreSums(engine.mirna_scores[:, rows], query.k),
+            engine.score_sums(rows, query.k),
             engine.observed_scores(query.index)[rows],
             sets_b,
             draws,

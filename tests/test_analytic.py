@@ -235,10 +235,10 @@ def test_matching_report_flags_sets_the_strata_cannot_match():
     assert "too small" in overlap.warning
 
 
-def toy_engine():
+def toy_engine(min_size: int = 5, seed: int = 11):
     from exomir.enrichment import EnrichmentEngine
 
-    rng = np.random.default_rng(11)
+    rng = np.random.default_rng(seed)
     genes = [f"G{i:03d}" for i in range(200)]
     edges = pd.DataFrame(
         [
@@ -256,7 +256,7 @@ def toy_engine():
         ],
         columns=["library", "term_id", "term", "gene"],
     )
-    return EnrichmentEngine(edges, gene_sets, min_size=5)
+    return EnrichmentEngine(edges, gene_sets, min_size=min_size)
 
 
 def test_engine_reports_a_set_the_strata_cannot_match(caplog):

@@ -16,8 +16,10 @@ from exomir._engine import EXTENSION_STREAM, tsv_ready
 from exomir._null import RandomSets, ShuffledSets, count_bins
 from exomir._pvalues import (
     P_METHODS,
+    PRUNE_ALPHA,
     OpenTerms,
     exceedance_lower_bound,
+    exceedance_upper_bound,
     family_fdr,
     fit_gpd_tail,
     floor_pvalue,
@@ -138,6 +140,33 @@ def test_open_terms_keeps_only_terms_that_could_pass():
     assert open_terms(p, lower, undecided, [family, [np.array([11])]], 0.2)[11]
 
 
+def test_terms_that_pass_even_at_their_upper_bound_stop_drawing():
+    # Family of 12: ten decided at 0.5 and two undecided terms that BH calls on their point
+    # values.  The first is called even at its upper bound (decided), the second only on its
+    # lower bound (open).
+    p = np.array([0.5] * 10 + [1e-4, 3e-3])
+    lower = np.array([0.5] * 10 + [5e-5, 1e-3])
+    upper = np.array([0.5] * 10 + [2e-4, 1e-2])
+    undecided = np.array([False] * 10 + [True, True])
+    family = [np.arange(12)]
+    assert open_terms(p, lower, undecided, [family], 0.05).tolist()[10:] == [True, True]
+    got = open_terms(p, lower, undecided, [family], 0.05, upper)
+    assert got.tolist() == [False] * 11 + [True]
+    # Decided in one family, open in another: it draws on.
+    wide = [np.arange(12)], [np.array([10])]
+    strict = open_terms(p, lower, undecided, [[np.arange(12)], [np.array([10, 11])]], 0.05, upper)
+    assert not strict[10]
+    assert open_terms(p, np.where(undecided, 1e-6, p), undecided, wide, 1e-4, upper)[10]
+
+
+@pytest.mark.parametrize(("e", "n"), [(0, 10), (3, 1000), (40, 200_000), (99, 100)])
+def test_exceedance_bounds_are_one_sided_clopper_pearson(e, n):
+    ci = stats.binomtest(e, n).proportion_ci(confidence_level=1 - 2 * PRUNE_ALPHA)
+    assert exceedance_upper_bound(np.array([e]), np.array([n]))[0] == pytest.approx(ci.high)
+    assert exceedance_lower_bound(np.array([e]), np.array([n]))[0] == pytest.approx(ci.low)
+    assert exceedance_upper_bound(np.array([5]), np.array([5]))[0] == 1.0
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_open_terms_with_fixed_terms_sorted_once_gives_the_same_answer(seed):
     rng = np.random.default_rng(seed)
@@ -164,6 +193,11 @@ def test_open_terms_with_fixed_terms_sorted_once_gives_the_same_answer(seed):
         mask[moving[undecided]] = True
         expected = open_terms(full, low, mask, families, 0.05)[moving]
         assert checker(values, undecided).tolist() == expected.tolist()
+        high = np.minimum(values * rng.choice([1.0, 2.0, 10.0], moving.size), 1.0)
+        full_high = full.copy()
+        full_high[moving] = high
+        expected = open_terms(full, low, mask, families, 0.05, full_high)[moving]
+        assert checker(values, undecided, high).tolist() == expected.tolist()
 
 
 @pytest.mark.parametrize("fdr", [1e-9, 0.5, 1.0])
@@ -312,9 +346,10 @@ def test_extension_stops_terms_that_cannot_pass(themed):
     table = engine.analyse(
         "q",
         query,
-        # A seed whose first draws leave weak terms undecided, so that some are pruned.
+        # A seed whose first draws leave weak terms undecided, so that some are pruned, and a
+        # strong one that is called long before the maximum.
         null=NullSettings(
-            n_random=300, seed=9, sequential_stop=10, max_draws=20_000, statistic="overlap"
+            n_random=300, seed=15, sequential_stop=10, max_draws=20_000, statistic="overlap"
         ),
     )
     info = table.params["empirical"]["extension"]
@@ -326,6 +361,10 @@ def test_extension_stops_terms_that_cannot_pass(themed):
     pruned = early & (extended["p_emp"] < 10 / extended["n_null"])
     assert pruned.any()
     assert info["reached_max_draws"] < info["extended_terms"]
+    # Sequential stopping the other way: a term that passes even at the upper bound of its
+    # p-value stops too (fewer than h exceedances, before the maximum), and is called.
+    decided = pruned & (extended["fdr_emp"] < 0.05) & (extended["fdr_all"] < 0.05)
+    assert decided.any()
     assert sum(table.params["empirical"]["p_method"].values()) == len(table.table)
 
 
@@ -418,6 +457,22 @@ def test_shuffled_sets_are_batch_independent_and_match_the_strata():
     assert not np.array_equal(ref.take(5), stream(5).take(5))  # another stream, same law
 
 
+def test_shuffled_sets_draw_every_subset_of_a_stratum_equally_often():
+    # Strata of 6 and 5 miRNAs, 3 and 2 drawn (one of them whole when k_s = n_s): 20 x 10
+    # subsets, all equally likely and independent between strata.
+    labels = np.array([0] * 6 + [1] * 5 + [2] * 2)
+    sets = ShuffledSets(
+        np.random.default_rng(8), 13, 7, strata=labels, k_per_stratum={0: 3, 1: 2, 2: 2}
+    ).take(100_000)
+    assert (np.sort(sets[:, 5:], axis=1) == [11, 12]).all()
+    first = np.sort(sets[:, :3], axis=1) @ [100, 10, 1]
+    second = np.sort(sets[:, 3:5], axis=1) @ [10, 1]
+    joint = np.unique(first * 1000 + second, return_counts=True)[1]
+    assert joint.size == 200
+    expected = 100_000 / 200
+    assert stats.chi2.sf(((joint - expected) ** 2 / expected).sum(), 199) > 1e-4
+
+
 # ---------------------------------------------------------------------------------------------
 # Calibration per family
 
@@ -469,10 +524,13 @@ def test_tail_fit_is_opt_in(themed):
     terms with fewer than 10 exceedances at the limit get the generalized Pareto estimate."""
     engine, query = themed
     null = NullSettings(
-        n_random=300, seed=5, sequential_stop=10, max_draws=20_000, statistic="overlap"
+        n_random=300, seed=3, sequential_stop=10, max_draws=20_000, statistic="overlap"
     )
-    counted = engine.analyse("q", query, null=null).table.set_index(["library", "term_id"])
-    fitted = engine.analyse("q", query, null=replace(null, tail_fit=True)).table
+    # A strict FDR keeps the strongest terms undecided up to the limit (their upper bound
+    # stays above what a call at 1e-3 needs), which is where the fit applies.
+    counted = engine.analyse("q", query, null=null, fdr=1e-3).table
+    counted = counted.set_index(["library", "term_id"])
+    fitted = engine.analyse("q", query, null=replace(null, tail_fit=True), fdr=1e-3).table
     fitted = fitted.set_index(["library", "term_id"]).loc[counted.index]
     assert "gpd_tail" not in set(counted["p_method"])
     tail = fitted["p_method"] == "gpd_tail"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 from test_analytic import toy_engine
@@ -17,6 +18,7 @@ from exomir._scores import (
     score_null,
 )
 from exomir.enrichment import NullSettings
+from exomir.errors import InputError
 
 
 @pytest.fixture(scope="module")
@@ -67,17 +69,54 @@ def test_sums_by_gather_and_by_product_are_the_same_integers(k):
     assert sums.gather == (k <= GATHER_MAX_K)
     np.testing.assert_array_equal(sums.sums(sets), expected)
     # The other route gives the same numbers.
-    other = ScoreSums(scores, k)
-    other.gather = not other.gather
-    other.matrix = scores.astype(np.float64)
+    other = ScoreSums(scores, k, route="product" if sums.gather else "gather")
+    assert other.gather != sums.gather
     np.testing.assert_array_equal(other.sums(sets), expected)
-    np.testing.assert_array_equal(sums.restrict(np.array([2, 7])).sums(sets), expected[[2, 7]])
+    for route in (sums, other):
+        np.testing.assert_array_equal(route.restrict(np.array([2, 7])).sums(sets), expected[[2, 7]])
 
 
-def test_many_terms_use_the_product():
-    assert not ScoreSums(np.zeros((2544, 8696), dtype=np.int32), 100).gather
-    assert ScoreSums(np.zeros((2544, 20), dtype=np.int32), 100).gather
-    assert ScoreSums(np.zeros((2544, 8696), dtype=np.int32), GATHER_MAX_K).gather
+def test_the_route_depends_on_the_set_size_and_the_number_of_terms_only():
+    for n_terms in (1, 20, 8696):
+        scores = np.zeros((2544, n_terms), dtype=np.int32)
+        assert ScoreSums(scores, GATHER_MAX_K).gather
+    assert not ScoreSums(np.zeros((2544, 8696), dtype=np.int32), GATHER_MAX_K + 1).gather
+    assert not ScoreSums(np.zeros((2544, 20), dtype=np.int32), 100).gather
+    # A few terms of a large set: adding rows is cheaper than building the indicators.
+    assert ScoreSums(np.zeros((2544, 3), dtype=np.int32), 100).gather
+
+
+def test_a_selection_gives_the_sums_of_its_terms_with_or_without_a_copy():
+    rng = np.random.default_rng(4)
+    scores = rng.integers(0, 50_000, size=(70, 20)).astype(np.int32)
+    for k in (4, GATHER_MAX_K + 3):
+        sets = RandomSets(rng, 70, k).take(9)
+        full = ScoreSums(scores, k).sums(sets)
+        most, few = np.arange(1, 20), np.array([3, 11])
+        big = ScoreSums(scores, k, select=most)
+        assert big.select is not None  # 19 of 20 columns: summed in place
+        np.testing.assert_array_equal(big.sums(sets), full[most])
+        small = big.restrict(np.array([2, 10]))
+        assert small.select is None  # 2 of 20: copied
+        np.testing.assert_array_equal(small.sums(sets), full[few])
+
+
+def test_restricting_the_product_keeps_its_converted_columns():
+    rng = np.random.default_rng(3)
+    scores = rng.integers(0, 50_000, size=(60, 9)).astype(np.int32)
+    sums = ScoreSums(scores, GATHER_MAX_K + 1, route="product")
+    part = sums.restrict(np.array([1, 4, 8]))
+    assert part.rows is not None and part.rows.dtype == np.float32
+    np.testing.assert_array_equal(part.rows, scores[:, [1, 4, 8]].T)
+    sets = RandomSets(rng, 60, GATHER_MAX_K + 1).take(7)
+    np.testing.assert_array_equal(part.sums(sets), sums.sums(sets)[[1, 4, 8]])
+
+
+def test_batches_stay_within_the_memory_cap():
+    few = ScoreSums(np.zeros((2544, 5), dtype=np.int32), 3)
+    many = ScoreSums(np.zeros((2544, 8696), dtype=np.int32), 100)
+    assert 16 <= many.batch_size() < few.batch_size() <= 65_536
+    assert many.batch_size() * 8696 <= 8_000_000
 
 
 def test_large_sums_switch_to_float64_and_stay_exact():
@@ -87,7 +126,7 @@ def test_large_sums_switch_to_float64_and_stay_exact():
     scores[:, 1] = rng.integers(0, 50_000, size=900)
     sums = ScoreSums(scores, k)
     assert not sums.gather
-    assert sums.matrix.dtype == np.float64
+    assert sums.rows is not None and sums.rows.dtype == np.float64
     sets = RandomSets(rng, 900, k).take(5)
     np.testing.assert_array_equal(sums.sums(sets), scores.astype(np.int64)[sets].sum(axis=1).T)
 
@@ -151,3 +190,55 @@ def test_mirna_sum_pvalues_are_valid_for_sets_drawn_like_the_null(engine):
     for a in (0.05, 0.1, 0.25, 0.5):
         # 480 correlated tests: allow sampling error, but not a systematic excess.
         assert (p <= a).mean() <= a + 0.05
+
+
+# ---------------------------------------------------------------------------------------------
+# The saved score matrix (rule mirna_scores)
+
+
+def test_a_saved_score_matrix_gives_the_same_results(engine, tmp_path):
+    path = tmp_path / "mirna_scores.npz"
+    built = toy_engine()
+    built.save_mirna_scores(path, threads=2)
+    assert not list(tmp_path.glob(".*tmp"))  # written under a temporary name, then renamed
+    loaded = toy_engine()
+    loaded.load_mirna_scores(path)
+    np.testing.assert_array_equal(loaded.mirna_scores, engine.mirna_scores)
+    null = NullSettings(n_random=200, seed=3, sequential_stop=10, statistic="mirna_sum")
+    mirnas = ["hsa-miR-7", "hsa-miR-20", "hsa-miR-41"]
+    a = loaded.analyse("q", mirnas, null=null).table
+    b = toy_engine().analyse("q", mirnas, null=null).table
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_threads_do_not_change_the_scores(engine):
+    args = (
+        engine.targets,
+        engine.membership,
+        engine.library_background,
+        engine.terms["library_index"].to_numpy(),
+        engine.terms["term_size"].to_numpy(),
+        engine.terms["background_size"].to_numpy(),
+    )
+    one = mirna_term_scores(*args, chunk=3)
+    np.testing.assert_array_equal(mirna_term_scores(*args, chunk=3, threads=3), one)
+    np.testing.assert_array_equal(one, engine.mirna_scores)
+
+
+def test_a_score_matrix_of_other_settings_is_refused(tmp_path):
+    path = tmp_path / "mirna_scores.npz"
+    toy_engine().save_mirna_scores(path)
+    other = toy_engine(seed=12)  # other targets and terms, the same shape
+    assert other.mirna_scores.shape == toy_engine().mirna_scores.shape
+    with pytest.raises(InputError, match="other targets, gene sets or enrichment settings") as err:
+        other.load_mirna_scores(path)
+    assert str(path) in str(err.value) and "Delete the file" in str(err.value)
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 truncated", b"not a numpy file"])
+def test_an_unreadable_score_matrix_names_the_file(tmp_path, content):
+    path = tmp_path / "mirna_scores.npz"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match="cannot read the saved miRNA score matrix") as err:
+        toy_engine().load_mirna_scores(path)
+    assert str(path) in str(err.value)

@@ -8,9 +8,12 @@ settings are in :mod:`exomir._settings`, the input readers in :mod:`exomir._inpu
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import os
+import threading
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -30,7 +33,7 @@ from ._inputs import (
     read_name_list,
     unique_sorted,
 )
-from ._io import write_json, write_text, write_tsv
+from ._io import atomic_path, write_json, write_text, write_tsv
 from ._null import (
     MIN_STRATUM_FACTOR,
     NullCounts,
@@ -50,12 +53,21 @@ from ._pvalues import (
     GPD_TAIL_SIZE,
     OpenTerms,
     exceedance_lower_bound,
+    exceedance_upper_bound,
     family_fdr,
     fit_gpd_tail,
     floor_pvalue,
     open_terms,
 )
-from ._scores import SCORE_SCALE, ScoreSums, mirna_term_scores, score_null
+from ._scores import (
+    GATHER_MAX_K,
+    SCORE_CAP,
+    SCORE_SCALE,
+    ScoreSums,
+    mirna_term_scores,
+    product_dtype,
+    score_null,
+)
 from ._settings import (
     UNIVERSE_KINDS,
     EnrichmentSettings,
@@ -334,6 +346,8 @@ class EnrichmentEngine:
         self._unions: TargetUnions | None = None
         self._share: ShareTest | None = None
         self._scores: np.ndarray | None = None
+        self._score_rows: dict[type, np.ndarray] = {}
+        self._score_lock = threading.Lock()
         self._bins: dict[int, np.ndarray] = {}
         self._targeted = set(enc_edges.mirnas[unique_sorted(enc_edges.mirna_of)].tolist())
 
@@ -393,15 +407,94 @@ class EnrichmentEngine:
         """Every universe miRNA's score for every term (miRNAs x terms, int32; built on first
         use): :func:`exomir._scores.mirna_term_scores`, the ``mirna_sum`` statistic's parts."""
         if self._scores is None:
-            self._scores = mirna_term_scores(
-                self.targets,
-                self.membership,
-                self.library_background,
-                self.terms["library_index"].to_numpy(),
-                self.terms["term_size"].to_numpy(),
-                self.terms["background_size"].to_numpy(),
-            )
+            self._build_scores(1)
+        assert self._scores is not None
         return self._scores
+
+    def _build_scores(self, threads: int) -> None:
+        self._scores = mirna_term_scores(
+            self.targets,
+            self.membership,
+            self.library_background,
+            self.terms["library_index"].to_numpy(),
+            self.terms["term_size"].to_numpy(),
+            self.terms["background_size"].to_numpy(),
+            threads=threads,
+        )
+
+    @property
+    def score_fingerprint(self) -> str:
+        """SHA-256 of everything the score matrix depends on: the universe, the genes, each
+        miRNA's targets, the terms with their genes and sizes, and the libraries' backgrounds.
+        A saved matrix is only used by an engine with the same fingerprint."""
+        digest = hashlib.sha256(f"scores v1 {SCORE_SCALE} {SCORE_CAP}".encode())
+        for name in ("\x1e".join(self.universe.mirnas), "\x1e".join(map(str, self.genes))):
+            digest.update(name.encode())
+        terms = self.terms
+        for column in ("library", "term_id"):
+            digest.update("\x1e".join(map(str, terms[column])).encode())
+        for matrix in (self.targets, self.membership, self.library_background):
+            m = sp.csr_array(matrix)
+            m.sort_indices()
+            for part in (m.shape, m.indptr, m.indices):
+                digest.update(np.asarray(part, dtype=np.int64).tobytes())
+        for column in ("term_size", "background_size", "library_index"):
+            digest.update(terms[column].to_numpy(dtype=np.int64).tobytes())
+        return digest.hexdigest()
+
+    def save_mirna_scores(self, path: str | os.PathLike[str], *, threads: int = 1) -> None:
+        """Write :attr:`mirna_scores` (built with ``threads`` if needed) with the engine's
+        fingerprint to ``path`` (a ``.npz`` file, written under a temporary name and renamed
+        when complete), so that the other jobs of a run load it instead of building it again."""
+        if self._scores is None:
+            self._build_scores(threads)
+        scores = self.mirna_scores
+        with atomic_path(path, ".npz") as tmp, open(tmp, "wb") as handle:
+            np.savez(handle, scores=scores, fingerprint=np.array(self.score_fingerprint))
+
+    def load_mirna_scores(self, path: str | os.PathLike[str]) -> None:
+        """Use the score matrix saved by :meth:`save_mirna_scores` at ``path``.
+
+        Raises
+        ------
+        InputError
+            When the file cannot be read, or was made for other references, settings or
+            miRNA universe than this engine's (its fingerprint differs).
+        """
+        try:
+            with np.load(path, allow_pickle=False) as saved:
+                scores, fingerprint = saved["scores"], str(saved["fingerprint"])
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            raise InputError(
+                f"cannot read the saved miRNA score matrix: {exc}",
+                path=path,
+                hint="delete the file; the workflow builds it again",
+            ) from exc
+        expected = (len(self.universe.mirnas), len(self.terms))
+        if fingerprint != self.score_fingerprint or scores.shape != expected:
+            raise InputError(
+                "the saved miRNA score matrix was built for other targets, gene sets or "
+                "enrichment settings than this run's",
+                path=path,
+                hint="delete the file; the workflow builds it again",
+            )
+        self._scores = np.ascontiguousarray(scores, dtype=np.int32)
+
+    def score_sums(self, columns: np.ndarray, k: int) -> ScoreSums:
+        """:class:`~exomir._scores.ScoreSums` of random sets of ``k`` miRNAs for the terms
+        ``columns``, cut from the engine's score matrix (converted once per float type for the
+        product route; safe to call from several threads)."""
+        columns = np.asarray(columns, dtype=np.int64)
+        if k <= GATHER_MAX_K:
+            return ScoreSums(self.mirna_scores, k, select=columns)
+        dtype = product_dtype(k)
+        with self._score_lock:
+            rows = self._score_rows.get(dtype)
+            if rows is None:
+                rows = self._score_rows[dtype] = np.ascontiguousarray(
+                    self.mirna_scores.T, dtype=dtype
+                )
+        return ScoreSums(self.mirna_scores, k, rows=rows, select=columns)
 
     def observed_scores(self, index: np.ndarray) -> np.ndarray:
         """The ``mirna_sum`` statistic of the miRNAs ``index`` (universe rows) for every term, in
@@ -429,7 +522,7 @@ class EnrichmentEngine:
             if score is None:
                 raise ValueError("the mirna_sum statistic needs the set's observed scores")
             return score_null(
-                ScoreSums(self.mirna_scores[:, rows], sets.k),
+                self.score_sums(rows, sets.k),
                 np.asarray(score)[rows],
                 sets,
                 null.n_random,
@@ -853,7 +946,9 @@ class EnrichmentEngine:
         lower confidence bound of their p-value) draw on from the seed's second stream
         (:data:`EXTENSION_STREAM`, a :class:`~exomir._null.ShuffledSets` stream with the same
         strata), over their own genes only, until ``h`` exceedances in all (Besag-Clifford:
-        ``h / draws``), until they can no longer pass (``(1 + e) / (1 + draws)``) or until
+        ``h / draws``), until their calls are decided (``(1 + e) / (1 + draws)``): they can no
+        longer pass, or every family that could call them calls them even at the upper
+        confidence bound of their p-value (:func:`exomir._pvalues.open_terms`), or until
         ``max_draws``.  There the count stands, or the floor ``1 / (draws + 1)`` when nothing
         exceeded; only with ``null.tail_fit`` does a term with fewer than
         :data:`exomir._pvalues.GPD_MAX_EXCEEDANCES` exceedances get a generalized Pareto tail
@@ -876,9 +971,10 @@ class EnrichmentEngine:
         limit = null.draw_limit
         extra = limit - null.n_random
         lower = exceedance_lower_bound(exceed, n_null)
+        upper = exceedance_upper_bound(exceed, n_null)
         groups = (*families,)
         candidates = (
-            np.flatnonzero(open_terms(p_emp, lower, undecided, groups, fdr))
+            np.flatnonzero(open_terms(p_emp, lower, undecided, groups, fdr, upper))
             if extra > 0
             else np.zeros(0, dtype=np.int64)
         )
@@ -917,12 +1013,13 @@ class EnrichmentEngine:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     p = np.where((h > 0) & (e_all >= h), h / n_all, (1.0 + e_all) / (1.0 + n_all))
                 best = np.where(going, exceedance_lower_bound(e_all, n_all), p)
-                return could_pass(best, going)
+                worst = np.where(going, exceedance_upper_bound(e_all, n_all), p)
+                return could_pass(best, going, worst)
 
             what = f"set {name}: null beyond {null.n_random} random sets"
             if summed:
                 counts = score_null(
-                    ScoreSums(self.mirna_scores[:, candidates], k),
+                    self.score_sums(candidates, k),
                     np.asarray(score)[candidates],
                     sets,
                     extra,

@@ -64,9 +64,9 @@ GPD_MAX_EXCEEDANCES = 10
 GPD_MIN_LEVELS = 5
 #: Smallest acceptable GPD shape (see :func:`_fit`).
 MIN_SHAPE = -0.5
-#: One-sided level of the lower confidence bound that decides whether a term could still pass
-#: (:func:`open_terms`): a term whose p-value is, at this level, above what its families need
-#: stops drawing.
+#: One-sided level of the confidence bounds that decide whether a term's call is still open
+#: (:func:`open_terms`): a term whose p-value is, at this level, above what its families need,
+#: or below it even in the pessimistic case, stops drawing.
 PRUNE_ALPHA = 1e-3
 
 
@@ -84,6 +84,18 @@ def exceedance_lower_bound(
     with np.errstate(invalid="ignore"):
         low = stats.beta.ppf(alpha, np.maximum(e, 1.0), np.maximum(n - e + 1.0, 1.0))
     return np.where(e > 0, low, 0.0)
+
+
+def exceedance_upper_bound(
+    exceed: np.ndarray, n_draws: np.ndarray, alpha: float = PRUNE_ALPHA
+) -> np.ndarray:
+    """One-sided Clopper-Pearson upper bound of the exceedance probability (1 when every draw
+    exceeded)."""
+    e = np.asarray(exceed, dtype=float)
+    n = np.asarray(n_draws, dtype=float)
+    with np.errstate(invalid="ignore"):
+        high = stats.beta.ppf(1.0 - alpha, e + 1.0, np.maximum(n - e, 1.0))
+    return np.where(e < n, high, 1.0)
 
 
 @dataclass(frozen=True)
@@ -260,23 +272,33 @@ def open_terms(
     undecided: np.ndarray,
     families: Sequence[Sequence[np.ndarray]],
     fdr: float,
+    upper: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Undecided terms that could still pass Benjamini-Hochberg at ``fdr`` in one of their families.
+    """Undecided terms whose call by Benjamini-Hochberg at ``fdr`` more draws could still change.
 
     The optimistic case for every family at once: each undecided term takes the lower confidence
-    bound ``lower`` of its p-value, the decided ones keep ``pvalues``.  A term is open when BH
-    calls it in that case in at least one family (sets of disjoint index arrays, e.g. the
-    libraries, the focus family, all terms).  Terms the optimistic case cannot call will not be
-    called by more draws either (up to the confidence level of ``lower``), so they stop drawing.
+    bound ``lower`` of its p-value, the decided ones keep ``pvalues``.  A term could pass a
+    family when BH calls it in that case.  Terms the optimistic case cannot call in any family
+    will not be called by more draws either (up to the confidence level of ``lower``), so they
+    stop drawing.
+
+    With ``upper`` (the upper confidence bound), sequential stopping works the other way too: a
+    term that BH calls in a family even in the pessimistic case (every undecided term at its
+    upper bound, which can only lower the family's cutoff) is called there whatever more draws
+    show.  A term stays open while some family (sets of disjoint index arrays, e.g. the
+    libraries, the focus family, all terms) could call it but does not surely call it.
     """
     undecided = np.asarray(undecided, dtype=bool)
     best = np.where(undecided, lower, pvalues)
+    worst = None if upper is None else np.where(undecided, upper, pvalues)
     n = best.size
-    could = np.zeros(n, dtype=bool)
+    still = np.zeros(n, dtype=bool)
     for family in families:
-        q = family_fdr(best, family, n)
-        could |= q <= fdr
-    return undecided & could
+        could = family_fdr(best, family, n) <= fdr
+        if worst is not None:
+            could &= ~(family_fdr(worst, family, n) <= fdr)
+        still |= could
+    return undecided & still
 
 
 class OpenTerms:
@@ -329,28 +351,38 @@ class OpenTerms:
                     (position[mine], fixed, np.searchsorted(fixed, fixed, side="right"))
                 )
 
-    def __call__(self, values: np.ndarray, undecided: np.ndarray) -> np.ndarray:
-        """Which moving terms could pass: ``values`` are their p-values for the optimistic case
-        (the lower bound for those still ``undecided``), both arrays in the order of
-        ``moving``."""
+    def __call__(
+        self, values: np.ndarray, undecided: np.ndarray, upper: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Which moving terms are still open: ``values`` are their p-values for the optimistic
+        case (the lower bound for those still ``undecided``), ``upper`` for the pessimistic
+        case (see :func:`open_terms`), all arrays in the order of ``moving``."""
         values = np.asarray(values, dtype=float)
-        could = np.zeros(self.moving.size, dtype=bool)
+        still = np.zeros(self.moving.size, dtype=bool)
         for index, fixed, fixed_rank in self._parts:
             v = values[index]
-            mine = np.sort(v[~np.isnan(v)])
-            m = fixed.size + mine.size
-            cutoff = -np.inf
-            if fixed.size:
-                rank = fixed_rank + np.searchsorted(mine, fixed, side="right")
-                passing = fixed * m / rank <= self.fdr
-                if passing.any():
-                    cutoff = fixed[passing][-1]
-            if mine.size:
-                rank = np.searchsorted(fixed, mine, side="right") + np.searchsorted(
-                    mine, mine, side="right"
-                )
-                passing = mine * m / rank <= self.fdr
-                if passing.any():
-                    cutoff = max(cutoff, mine[passing][-1])
-            could[index] |= v <= cutoff
-        return np.asarray(undecided, dtype=bool) & could
+            could = v <= self._cutoff(v, fixed, fixed_rank)
+            if upper is not None:
+                w = np.asarray(upper, dtype=float)[index]
+                could &= ~(w <= self._cutoff(w, fixed, fixed_rank))
+            still[index] |= could
+        return np.asarray(undecided, dtype=bool) & still
+
+    def _cutoff(self, v: np.ndarray, fixed: np.ndarray, fixed_rank: np.ndarray) -> float:
+        """The family's BH cutoff with the moving terms at ``v`` (-inf: nothing is called)."""
+        mine = np.sort(v[~np.isnan(v)])
+        m = fixed.size + mine.size
+        cutoff = -np.inf
+        if fixed.size:
+            rank = fixed_rank + np.searchsorted(mine, fixed, side="right")
+            passing = fixed * m / rank <= self.fdr
+            if passing.any():
+                cutoff = fixed[passing][-1]
+        if mine.size:
+            rank = np.searchsorted(fixed, mine, side="right") + np.searchsorted(
+                mine, mine, side="right"
+            )
+            passing = mine * m / rank <= self.fdr
+            if passing.any():
+                cutoff = max(cutoff, mine[passing][-1])
+        return float(cutoff)

@@ -27,6 +27,7 @@ in float64), so the choice never changes a count.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,14 +40,18 @@ SCORE_SCALE = 1000
 #: Largest score of one miRNA for one term, in nats (p = 2e-22): one miRNA with an extreme
 #: p-value counts as strong evidence, not as unbounded evidence.
 SCORE_CAP = 50.0
-#: Sets of at most this many miRNAs always sum their rows directly.
-GATHER_MAX_K = 24
-#: Larger sets use a matrix product with their 0/1 indicators unless few terms are left: the
-#: product costs about the universe size per set to build plus the universe size per term over
-#: this speed-up of the matrix product; summing rows costs ``k`` per term.
-_PRODUCT_SPEEDUP = 48
-#: Cells (random sets x terms) of one batch's sums, to bound memory.
+#: Sets of at most this many miRNAs sum their rows; larger ones use a matrix product with their
+#: 0/1 indicators.  Measured on the real references (2,544 miRNAs, one thread): adding one row
+#: costs about 1.7 ns per term and set, the float32 product about 55 ns per term and set
+#: whatever ``k``, so the two meet near ``k = 32``.
+GATHER_MAX_K = 32
+#: Cells (random sets x terms, or random sets x miRNAs) of one batch's arrays, to bound memory.
 _BATCH_CELLS = 8_000_000
+#: Largest batch of random sets.
+_MAX_BATCH = 65_536
+#: Selected terms are copied out of the score matrix once they are less than this share of it
+#: (copying costs about one batch's sums of them; until then the whole matrix is summed).
+_RESTRICT_SHARE = 0.8
 #: float32 holds every integer below 2**24 exactly.
 _FLOAT32_EXACT = 2**24
 
@@ -60,6 +65,7 @@ def mirna_term_scores(
     background_size: np.ndarray,
     *,
     chunk: int = 1024,
+    threads: int = 1,
 ) -> np.ndarray:
     """Score of every miRNA for every term: ``round(min(-ln p, SCORE_CAP) * SCORE_SCALE)``.
 
@@ -76,6 +82,9 @@ def mirna_term_scores(
         background size.
     chunk
         Terms per block (memory).
+    threads
+        Blocks computed side by side (each block writes its own columns, so the result does
+        not depend on it).
 
     Returns
     -------
@@ -90,7 +99,8 @@ def mirna_term_scores(
     term_size = np.asarray(term_size, dtype=np.int64)
     background_size = np.asarray(background_size, dtype=np.int64)
     out = np.zeros((n_mirnas, n_terms), dtype=np.int32)
-    for a in range(0, n_terms, chunk):
+
+    def block(a: int) -> None:
         b = min(n_terms, a + chunk)
         overlap = (t @ members[a:b].T).tocoo()
         rows, cols, x = overlap.row, overlap.col, overlap.data
@@ -105,56 +115,158 @@ def mirna_term_scores(
         )
         with np.errstate(divide="ignore"):
             score = np.minimum(-np.log(p), SCORE_CAP)
+        # Blocks write disjoint columns.
         out[rows, terms] = np.rint(np.maximum(score, 0.0) * SCORE_SCALE).astype(np.int32)
+
+    starts = range(0, n_terms, chunk)
+    if threads > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(max_workers=int(threads)) as pool:
+            for future in [pool.submit(block, a) for a in starts]:
+                future.result()
+    else:
+        for a in starts:
+            block(a)
     return out
+
+
+def product_dtype(k: int) -> type:
+    """The float type whose sums of ``k`` scores are exact integers: float32 while the largest
+    possible sum (``k`` capped scores) stays below ``2**24``, else float64."""
+    largest = round(SCORE_CAP * SCORE_SCALE) * int(k)
+    return np.float32 if largest < _FLOAT32_EXACT else np.float64
 
 
 class ScoreSums:
     """Exact sums of the scores of random sets, for the terms (columns) of ``scores``.
 
-    Both routes give the same integers, so the choice (by the set size and the number of
-    terms, never by the data) only changes the time.
+    Small sets, or few terms, add the set's miRNAs' rows one miRNA at a time; large sets
+    multiply their 0/1 indicators with the scores (float32, or float64 once a sum could pass
+    ``2**24``, so every sum is an exact integer).  Both routes give the same integers, so the
+    choice (by the set size and the number of terms, never by the data) changes the time and
+    nothing else.
 
     Parameters
     ----------
     scores
-        miRNAs x terms int32 scores (a column subset of :func:`mirna_term_scores`).
+        miRNAs x terms int32 scores (:func:`mirna_term_scores`, or some of its columns).  May
+        be None for the product route when ``rows`` is given.
     k
         Size of the random sets.
+    rows
+        For the product route: the same scores as terms x miRNAs, C-contiguous, of
+        :func:`product_dtype` ``(k)`` (an engine converts its matrix once and passes it, which
+        is far cheaper than converting for every null).
+    route
+        ``gather`` or ``product`` to choose the route; None chooses by ``k`` and the number of
+        terms.
+    select
+        The terms to sum, as columns of ``scores`` (rows of ``rows``); None: all.  While they
+        are most of the matrix, the sums run over the whole matrix and the selected terms are
+        picked from the result, instead of copying their columns.
     """
 
-    def __init__(self, scores: np.ndarray, k: int) -> None:
-        self.scores = np.ascontiguousarray(scores, dtype=np.int32)
+    def __init__(
+        self,
+        scores: np.ndarray | None,
+        k: int,
+        *,
+        rows: np.ndarray | None = None,
+        route: str | None = None,
+        select: np.ndarray | None = None,
+    ) -> None:
         self.k = int(k)
-        n_mirnas, n_terms = self.scores.shape
-        product = n_mirnas * (1 + n_terms / _PRODUCT_SPEEDUP)
-        self.gather = self.k <= GATHER_MAX_K or self.k * n_terms <= product
-        if not self.gather:
-            largest = int(self.scores.max(initial=0)) * self.k
-            dtype = np.float32 if largest < _FLOAT32_EXACT else np.float64
-            self.matrix = self.scores.astype(dtype)
+        if route not in (None, "gather", "product"):
+            raise ValueError(f"unknown route {route!r}: gather or product")
+        if scores is None and rows is None:
+            raise ValueError("ScoreSums needs scores or rows")
+        stored = scores.shape[1] if scores is not None else rows.shape[0]  # type: ignore[union-attr]
+        n_mirnas = scores.shape[0] if scores is not None else rows.shape[1]  # type: ignore[union-attr]
+        n_terms = stored if select is None else len(select)
+        if route is None:
+            # Per random set: a product costs about n_mirnas / 2 ns to build the indicators
+            # and 55 ns per term; adding rows 1.7 ns per miRNA and term.
+            route = (
+                "gather"
+                if self.k <= GATHER_MAX_K
+                or 1.7 * self.k * n_terms <= (0.5 * n_mirnas + 55 * n_terms)
+                else "product"
+            )
+        self.gather = route == "gather"
+        self.dtype = product_dtype(self.k)
+        self._n_mirnas = n_mirnas
+        self.select: np.ndarray | None = None
+        if select is not None:
+            select = np.asarray(select, dtype=np.int64)
+            if select.size >= _RESTRICT_SHARE * stored:
+                self.select = select
+        self.scores: np.ndarray | None = None
+        self.rows: np.ndarray | None = None
+        if self.gather:
+            if scores is None:
+                raise ValueError("summing rows needs the miRNAs x terms scores")
+            if select is not None and self.select is None:
+                scores = scores[:, select]
+            self.scores = np.ascontiguousarray(scores, dtype=np.int32)
+        else:
+            if rows is None:
+                assert scores is not None
+                rows = np.asarray(scores).T
+            if select is not None and self.select is None:
+                rows = rows[select]
+            if rows.dtype != self.dtype:
+                rows = rows.astype(self.dtype)
+            self.rows = np.ascontiguousarray(rows)
+        self._n_terms = n_terms
 
     @property
     def n_terms(self) -> int:
-        return self.scores.shape[1]
+        return self._n_terms
+
+    @property
+    def _width(self) -> int:
+        """Terms summed per random set (the selected ones, or the whole stored matrix)."""
+        if self.select is None:
+            return self._n_terms
+        return self.scores.shape[1] if self.scores is not None else self.rows.shape[0]  # type: ignore[union-attr]
 
     def batch_size(self) -> int:
-        """Random sets per batch that keep one batch's sums within the memory cap."""
-        per_set = self.n_terms * (self.k if self.gather else 1) + self.scores.shape[0]
-        return max(16, _BATCH_CELLS // max(per_set, 1))
+        """Random sets per batch that keep one batch's arrays within the memory cap (the sums,
+        and the sampler's and the product's arrays over the universe's miRNAs)."""
+        width = max(self._width, self._n_mirnas)
+        return int(min(_MAX_BATCH, max(16, _BATCH_CELLS // max(width, 1))))
 
     def sums(self, sets: np.ndarray) -> np.ndarray:
-        """Sum of each random set's scores per term: terms x sets, int64."""
-        sets = np.asarray(sets)
+        """Sum of each random set's scores per term: terms x sets (int32 while every sum fits
+        below ``2**24``, else int64)."""
+        sets = np.asarray(sets, dtype=np.int64)
+        n = sets.shape[0]
+        exact32 = self.dtype == np.float32
         if self.gather:
-            return self.scores[sets].sum(axis=1, dtype=np.int64).T
-        indicator = np.zeros((sets.shape[0], self.scores.shape[0]), dtype=self.matrix.dtype)
-        np.put_along_axis(indicator, sets, 1, axis=1)
-        return np.rint(self.matrix.T @ indicator.T).astype(np.int64)
+            assert self.scores is not None
+            width = self.scores.shape[1]
+            total = np.zeros((n, width), dtype=np.int32 if exact32 else np.int64)
+            row = np.empty((n, width), dtype=np.int32)
+            for j in range(sets.shape[1]):
+                np.take(self.scores, sets[:, j], axis=0, out=row)
+                np.add(total, row, out=total)
+            values = total.T
+        else:
+            assert self.rows is not None
+            indicator = np.zeros((self._n_mirnas, n), dtype=self.dtype)
+            indicator[sets, np.arange(n)[:, None]] = 1
+            product = self.rows @ indicator
+            values = np.rint(product, out=product).astype(np.int32 if exact32 else np.int64)
+        if self.select is not None:
+            return values[self.select]
+        return np.ascontiguousarray(values)
 
     def restrict(self, columns: np.ndarray) -> ScoreSums:
-        """The same sums for the terms ``columns`` only."""
-        return ScoreSums(self.scores[:, columns], self.k)
+        """The same sums for the terms ``columns`` (positions among this object's terms) only."""
+        columns = np.asarray(columns, dtype=np.int64)
+        if self.select is not None:
+            columns = self.select[columns]
+        route = "gather" if self.gather else "product"
+        return ScoreSums(self.scores, self.k, rows=self.rows, route=route, select=columns)
 
 
 def score_null(
@@ -206,9 +318,9 @@ def score_null(
         gained = np.count_nonzero(hits, axis=1).astype(np.int64)
         used = np.full(active.size, c, dtype=np.int64)
         reached = np.zeros(active.size, dtype=bool)
-        fvalues = values.astype(float)
+        fvalues = values.astype(np.float64)
         s1 = fvalues.sum(axis=1)
-        s2 = np.square(fvalues).sum(axis=1)
+        s2 = np.einsum("ij,ij->i", fvalues, fvalues)
         if stop_after > 0:
             reached, rows, before = stop_at_hth(hits, stop_after - exceed[active], gained, used)
             if rows.size:
@@ -227,8 +339,9 @@ def score_null(
             closed |= going & ~np.asarray(keep(exceed, n_drawn, going), dtype=bool)
         still = np.flatnonzero(~stopped[active] & ~closed[active])
         if still.size < active.size:
+            # The columns are copied only once a fifth of those summed have stopped.
+            current = current.restrict(still)
             active = active[still]
-            current = sums.restrict(active)
             cap = current.batch_size()
         if progress:
             detail = f", {active.size} of {n_terms} terms still drawing" if stop_after > 0 else ""

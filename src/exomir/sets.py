@@ -45,6 +45,7 @@ RESERVED_SET_NAMES = frozenset(
         "mirna_sets",  # sets/mirna_sets.tsv
         "all_edges",  # targets/all_edges.parquet
         "sources",  # targets/sources.tsv
+        "mirna_scores",  # enrichment/mirna_scores.npz
         "pvalues",  # calibration/pvalues.tsv
         "summary",  # calibration/summary.tsv, signatures/summary.tsv
         "overlap_mirnas",  # compare/overlap_mirnas.tsv

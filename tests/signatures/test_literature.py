@@ -32,7 +32,12 @@ def test_review_names_match_set_miRNAs_by_stem(review, mirna, inputs, expected):
 def test_literature_rows_sit_beside_what_the_data_says(
     model, fixture_dir, universe_edges, set_table, score
 ):
-    edges = universe_edges({"hsa-miR-410-3p": {"PTEN": 0.9}, "hsa-miR-21-5p": {"AKT1": 0.5}})
+    # Twenty other miRNAs of the universe also repress AKT1, so random sets often reach the
+    # set's anti-tumour score but rarely its pro-tumour one (PTEN): the set leans pro-tumour
+    # whatever the draws (with AKT1 as rare as PTEN the sign of the lean would be a coin toss).
+    query = {"hsa-miR-410-3p": {"PTEN": 0.9}, "hsa-miR-21-5p": {"AKT1": 0.5}}
+    query |= {f"hsa-miR-{700 + i}-5p": {"AKT1": 0.5} for i in range(20)}
+    edges = universe_edges(query)
     targets = set_table(edges, {"hsa-miR-410-3p": 1.0, "hsa-miR-21-5p": 1.0})
     result = score(edges, {"hsa-miR-410-3p": 1.0, "hsa-miR-21-5p": 1.0}, model)
     literature = sg.read_literature(fixture_dir / "msc_exosome_literature.tsv")

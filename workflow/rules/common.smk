@@ -202,6 +202,14 @@ def enrichment_params(section=None):
 
 
 CALIBRATE = config["enrichment"]["calibration"]["n_queries"] > 0
+# The miRNA x term score matrix of the mirna_sum statistic (rule mirna_scores): built once and
+# read by the enrichment and calibration jobs (about 90 MB with the default references; kept,
+# so that adding a set does not build it again). Only the statistics that use it ask for it.
+SCORE_MATRIX = (
+    ["results/enrichment/mirna_scores.npz"]
+    if config["enrichment"]["empirical"]["statistic"] in ("auto", "mirna_sum")
+    else []
+)
 
 
 def all_outputs():

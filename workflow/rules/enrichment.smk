@@ -1,6 +1,28 @@
-# Enrichment: per set, over-representation (ORA) and the miRNA-set empirical null over all
-# libraries at once; calibration of both methods on random query sets of the configured sizes;
-# pairwise comparisons.
+# Enrichment: the miRNA x term scores of the mirna_sum statistic (once per run); per set,
+# over-representation (ORA) and the miRNA-set empirical null over all libraries at once;
+# calibration of both methods on random query sets of the configured sizes; pairwise comparisons.
+
+
+rule mirna_scores:
+    input:
+        edges="results/targets/all_edges.parquet",
+        gene_sets=GENE_SET_TABLES,
+        genes=GENES,
+        focus=FOCUS_PATHWAYS,
+    output:
+        scores="results/enrichment/mirna_scores.npz",
+    log:
+        "logs/enrichment/mirna_scores.log",
+    conda:
+        "../envs/exomir.yaml"
+    threads: 2
+    resources:
+        mem_mb=mem_from_input(2000, 8),
+        runtime=30,
+    params:
+        enrichment=enrichment_params(),
+    script:
+        "../scripts/mirna_scores.py"
 
 
 rule enrichment:
@@ -10,6 +32,7 @@ rule enrichment:
         gene_sets=GENE_SET_TABLES,
         genes=GENES,
         focus=FOCUS_PATHWAYS,
+        scores=SCORE_MATRIX,
     output:
         table="results/enrichment/{set}.tsv",
         background="results/enrichment/{set}.background.txt",
@@ -36,6 +59,7 @@ rule calibration:
         gene_sets=GENE_SET_TABLES,
         genes=GENES,
         focus=FOCUS_PATHWAYS,
+        scores=SCORE_MATRIX,
     output:
         pvalues="results/calibration/pvalues.tsv",
         summary=report(

@@ -61,8 +61,9 @@ def enrichment_engine(snakemake: Any, *, focus: bool = True):
     """The enrichment engine and settings of a rule, from its inputs and ``params.enrichment``.
 
     Inputs: ``edges`` (all_edges.parquet), ``gene_sets`` (normalised libraries), optional
-    ``genes`` (gene table, for the protein-coding background) and ``focus`` (focus pathways,
-    flagged in the tables). Returns ``(engine, settings)``.
+    ``genes`` (gene table, for the protein-coding background), ``focus`` (focus pathways,
+    flagged in the tables) and ``scores`` (the saved score matrix of rule mirna_scores).
+    Returns ``(engine, settings)``.
     """
     from exomir.enrichment import (
         EnrichmentEngine,
@@ -81,6 +82,9 @@ def enrichment_engine(snakemake: Any, *, focus: bool = True):
         gene_table=getattr(snakemake.input, "genes", None),
         focus=load_focus_pathways(focus_file) if focus_file else None,
     )
+    scores = getattr(snakemake.input, "scores", None)
+    if scores:  # the score matrix of rule mirna_scores, for the statistics that use it
+        engine.load_mirna_scores(scores if isinstance(scores, str) else scores[0])
     return engine, settings
 
 
