@@ -863,24 +863,48 @@ def test_workflow_scripts_write_their_outputs(pipeline_inputs, files, tmp_path, 
     log_text = (tmp_path / "logs" / "enrichment.log").read_text()
     assert "empirical null" in log_text and "stratified:30 null" in log_text
 
+    # The score matrix once, then one calibration job per query size, then the join.
     run_script(
-        "calibration.py",
+        "mirna_scores.py",
+        input={"edges": str(edges_path), "gene_sets": libs},
+        output={"scores": str(out / "enrichment" / "mirna_scores.npz")},
+        params={"enrichment": config},
+        log=tmp_path / "logs" / "mirna_scores.log",
+        threads=2,
+    )
+    for size in (2, 3):
+        run_script(
+            "calibration.py",
+            input={
+                "edges": str(edges_path),
+                "gene_sets": libs,
+                "scores": [str(out / "enrichment" / "mirna_scores.npz")],
+            },
+            output={
+                "pvalues": str(out / "calibration" / f"size_{size}" / "pvalues.tsv"),
+                "summary": str(out / "calibration" / f"size_{size}" / "summary.tsv"),
+            },
+            params={"enrichment": config, "size": size},
+            log=tmp_path / "logs" / f"calibration_{size}.log",
+        )
+    run_script(
+        "calibration_merge.py",
         input={
-            "edges": str(edges_path),
-            "gene_sets": libs,
-            "targets": [str(files / "targets_bone_marrow.tsv")],
+            kind: [str(out / "calibration" / f"size_{s}" / f"{kind}.tsv") for s in (2, 3)]
+            for kind in ("pvalues", "summary")
         },
         output={
             "pvalues": str(out / "calibration" / "pvalues.tsv"),
             "summary": str(out / "calibration" / "summary.tsv"),
         },
-        params={"enrichment": config},
         log=tmp_path / "logs" / "calibration.log",
     )
     summary = read_tsv(out / "calibration" / "summary.tsv")
-    assert summary["method"].tolist() == ["ora", "empirical"]
-    assert summary["null"].tolist() == ["hypergeometric", "stratified:30"]
-    assert (summary["query_size"] == 2).all()  # enrichment.calibration.query_sizes
+    assert summary["method"].tolist() == ["ora", "empirical"] * 2
+    assert summary["null"].tolist() == ["hypergeometric", "stratified:30"] * 2
+    assert summary["query_size"].tolist() == [2, 2, 3, 3]
+    assert set(read_tsv(out / "calibration" / "pvalues.tsv")["query_size"]) == {2, 3}
+    assert "miRNA scores" in (tmp_path / "logs" / "mirna_scores.log").read_text()
 
     run_script(
         "compare_sets.py",

@@ -11,8 +11,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from exomir._io import atomic_path, read_delimited, read_text, write_parquet, write_tsv
-from exomir.errors import ReferenceFormatError
+from exomir._io import (
+    atomic_path,
+    concat_tsv,
+    read_delimited,
+    read_text,
+    write_parquet,
+    write_tsv,
+)
+from exomir.errors import InputError, ReferenceFormatError
 
 TEXT = "a\tb\n1\t2\n"
 NOISY = "\n".join(str(i * 7919 % 10007) for i in range(3000)).encode()
@@ -108,3 +115,29 @@ def test_written_files_are_readable_by_others(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "a.parquet").stat().st_mode & 0o777 == 0o644
+
+
+def test_concat_tsv_joins_rows_under_one_header(tmp_path):
+    a, b, c = tmp_path / "a.tsv", tmp_path / "b.tsv", tmp_path / "c.tsv"
+    a.write_text("x\ty\n1\t0.5\n2\t\n")
+    b.write_text("x\ty\n3\t1e-05")  # no final newline
+    c.write_text("x\ty\n")  # header only
+    out = tmp_path / "out" / "joined.tsv"
+    concat_tsv([a, b, c], out)
+    assert out.read_bytes() == b"x\ty\n1\t0.5\n2\t\n3\t1e-05\n"
+    assert not list(out.parent.glob(".*tmp"))
+
+
+def test_concat_tsv_refuses_tables_of_other_columns(tmp_path):
+    a, b = tmp_path / "a.tsv", tmp_path / "b.tsv"
+    a.write_text("x\ty\n1\t2\n")
+    b.write_text("x\tz\n1\t2\n")
+    out = tmp_path / "joined.tsv"
+    with pytest.raises(InputError, match="header differs") as err:
+        concat_tsv([a, b], out)
+    assert str(b) in str(err.value) and not out.exists()
+    (tmp_path / "empty.tsv").write_text("")
+    with pytest.raises(InputError, match="empty"):
+        concat_tsv([a, tmp_path / "empty.tsv"], out)
+    with pytest.raises(InputError, match="no table"):
+        concat_tsv([], out)

@@ -375,6 +375,40 @@ def write_tsv(frame: pd.DataFrame, dest: str | os.PathLike[str]) -> None:
         )
 
 
+def concat_tsv(paths: Sequence[str | os.PathLike[str]], dest: str | os.PathLike[str]) -> None:
+    """Write the rows of the tab-separated tables ``paths`` one after the other, under their
+    common header, to ``dest`` (atomically; the rows' bytes are copied unchanged).
+
+    Raises
+    ------
+    InputError
+        When there is no table, a file is empty or its header differs from the first one's.
+    """
+    if not paths:
+        raise InputError("no table to join", path=dest)
+    header: str | None = None
+    rows: list[str] = []
+    for path in paths:
+        with open(path, encoding="utf-8", newline="") as handle:
+            first = handle.readline()
+            if not first:
+                raise InputError("the table is empty (no header line)", path=path)
+            if header is None:
+                header = first
+            elif first != header:
+                raise InputError(
+                    f"its header differs from that of {paths[0]}",
+                    path=path,
+                    line=1,
+                    hint="tables written by the same version of exomir have the same columns; "
+                    "delete the stale one so that it is written again",
+                )
+            rows.append(handle.read())
+    body = "".join(r if not r or r.endswith("\n") else r + "\n" for r in rows)
+    with atomic_path(dest) as tmp, open(tmp, "w", encoding="utf-8", newline="") as out:
+        out.write(str(header) + body)
+
+
 def write_parquet(frame: pd.DataFrame, dest: str | os.PathLike[str]) -> None:
     """Write ``frame`` as Parquet atomically (no index, zstd compression)."""
     with atomic_path(dest, suffix=".parquet") as tmp:

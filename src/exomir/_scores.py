@@ -41,10 +41,15 @@ SCORE_SCALE = 1000
 #: p-value counts as strong evidence, not as unbounded evidence.
 SCORE_CAP = 50.0
 #: Sets of at most this many miRNAs sum their rows; larger ones use a matrix product with their
-#: 0/1 indicators.  Measured on the real references (2,544 miRNAs, one thread): adding one row
-#: costs about 1.7 ns per term and set, the float32 product about 55 ns per term and set
-#: whatever ``k``, so the two meet near ``k = 32``.
-GATHER_MAX_K = 32
+#: 0/1 indicators unless few terms are left.  Measured on the real references (2,544 miRNAs, one
+#: thread): adding rows costs about 0.5 ns per miRNA, term and set, the float32 product about
+#: 50 ns per term and set plus 3 us per set for the indicators, whatever ``k``: the two meet
+#: near ``k = 100``, and a product can use more than one thread.
+GATHER_MAX_K = 90
+_ADD_NS, _PRODUCT_NS, _INDICATOR_NS = 0.5, 50.0, 3000.0
+#: Cells (random sets x terms) of the partial sums that are added up together: small enough to
+#: stay in the processor's cache.
+_GATHER_CELLS = 1 << 18
 #: Cells (random sets x terms, or random sets x miRNAs) of one batch's arrays, to bound memory.
 _BATCH_CELLS = 8_000_000
 #: Largest batch of random sets.
@@ -183,14 +188,10 @@ class ScoreSums:
         n_mirnas = scores.shape[0] if scores is not None else rows.shape[1]  # type: ignore[union-attr]
         n_terms = stored if select is None else len(select)
         if route is None:
-            # Per random set: a product costs about n_mirnas / 2 ns to build the indicators
-            # and 55 ns per term; adding rows 1.7 ns per miRNA and term.
-            route = (
-                "gather"
-                if self.k <= GATHER_MAX_K
-                or 1.7 * self.k * n_terms <= (0.5 * n_mirnas + 55 * n_terms)
-                else "product"
-            )
+            # Costs per random set (GATHER_MAX_K).
+            adding = _ADD_NS * self.k * n_terms
+            product = _INDICATOR_NS + _PRODUCT_NS * n_terms
+            route = "gather" if self.k <= GATHER_MAX_K or adding <= product else "product"
         self.gather = route == "gather"
         self.dtype = product_dtype(self.k)
         self._n_mirnas = n_mirnas
@@ -244,11 +245,16 @@ class ScoreSums:
         if self.gather:
             assert self.scores is not None
             width = self.scores.shape[1]
-            total = np.zeros((n, width), dtype=np.int32 if exact32 else np.int64)
-            row = np.empty((n, width), dtype=np.int32)
-            for j in range(sets.shape[1]):
-                np.take(self.scores, sets[:, j], axis=0, out=row)
-                np.add(total, row, out=total)
+            total = np.empty((n, width), dtype=np.int32 if exact32 else np.int64)
+            step = max(1, _GATHER_CELLS // max(width, 1))
+            row = np.empty((min(step, n), width), dtype=np.int32)
+            for a in range(0, n, step):
+                part, block = total[a : a + step], sets[a : a + step]
+                part[...] = 0
+                buffer = row[: block.shape[0]]
+                for j in range(block.shape[1]):
+                    np.take(self.scores, block[:, j], axis=0, out=buffer)
+                    np.add(part, buffer, out=part)
             values = total.T
         else:
             assert self.rows is not None

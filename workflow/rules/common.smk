@@ -202,6 +202,20 @@ def enrichment_params(section=None):
 
 
 CALIBRATE = config["enrichment"]["calibration"]["n_queries"] > 0
+CALIBRATION_SIZES = config["enrichment"]["calibration"]["query_sizes"]
+
+
+def calibration_params():
+    """The settings of one calibration job: the shared enrichment settings and n_queries, not
+    the list of query sizes (each size is its own job, which a new size leaves alone).
+    """
+    params = enrichment_params()
+    params["calibration"] = {
+        "n_queries": config["enrichment"]["calibration"]["n_queries"]
+    }
+    return params
+
+
 # The miRNA x term score matrix of the mirna_sum statistic (rule mirna_scores): built once and
 # read by the enrichment and calibration jobs (about 90 MB with the default references; kept,
 # so that adding a set does not build it again). Only the statistics that use it ask for it.

@@ -13,9 +13,12 @@ rule mirna_scores:
         scores="results/enrichment/mirna_scores.npz",
     log:
         "logs/enrichment/mirna_scores.log",
+    # On the longest path of a run (scores, then the calibration): started first.
+    priority: 20
     conda:
         "../envs/exomir.yaml"
-    threads: 2
+    # One thread: a job that waits for two free cores would start late.
+    threads: 1
     resources:
         mem_mb=mem_from_input(2000, 8),
         runtime=30,
@@ -42,7 +45,8 @@ rule enrichment:
         "logs/enrichment/{set}.log",
     conda:
         "../envs/exomir.yaml"
-    threads: 2
+    # One thread: the sets' jobs run side by side (the null of one set is mostly serial).
+    threads: 1
     resources:
         mem_mb=mem_from_input(2000, 8),
         runtime=60,
@@ -53,13 +57,45 @@ rule enrichment:
         "../scripts/enrichment.py"
 
 
-rule calibration:
+rule calibration_size:
     input:
         edges="results/targets/all_edges.parquet",
         gene_sets=GENE_SET_TABLES,
         genes=GENES,
         focus=FOCUS_PATHWAYS,
         scores=SCORE_MATRIX,
+    output:
+        pvalues="results/calibration/size_{size}/pvalues.tsv",
+        summary="results/calibration/size_{size}/summary.tsv",
+    log:
+        "logs/calibration/size_{size}.log",
+    wildcard_constraints:
+        size=r"[1-9][0-9]*",
+    priority: 10
+    conda:
+        "../envs/exomir.yaml"
+    # One process per query size: the sizes run side by side, and beside the other jobs.
+    threads: 1
+    resources:
+        mem_mb=mem_from_input(2000, 8),
+        runtime=120,
+    params:
+        # What the calibration measures: background, term sizes, the null, and n_queries;
+        # not the sets of the run, nor the other query sizes.
+        enrichment=calibration_params(),
+        size=lambda w: int(w.size),
+    script:
+        "../scripts/calibration.py"
+
+
+rule calibration:
+    input:
+        pvalues=expand(
+            "results/calibration/size_{size}/pvalues.tsv", size=CALIBRATION_SIZES
+        ),
+        summary=expand(
+            "results/calibration/size_{size}/summary.tsv", size=CALIBRATION_SIZES
+        ),
     output:
         pvalues="results/calibration/pvalues.tsv",
         summary=report(
@@ -71,16 +107,12 @@ rule calibration:
         "logs/calibration.log",
     conda:
         "../envs/exomir.yaml"
-    threads: 2
+    threads: 1
     resources:
-        mem_mb=mem_from_input(2000, 8),
-        runtime=120,
-    params:
-        # What the calibration measures: background, term sizes, the null, and its own
-        # section (query_sizes, n_queries); not the sets of the run.
-        enrichment=enrichment_params("calibration"),
+        mem_mb=1000,
+        runtime=5,
     script:
-        "../scripts/calibration.py"
+        "../scripts/calibration_merge.py"
 
 
 rule compare_sets:
@@ -97,7 +129,7 @@ rule compare_sets:
         "logs/compare/{a}__vs__{b}.log",
     conda:
         "../envs/exomir.yaml"
-    threads: 2
+    threads: 1
     resources:
         mem_mb=mem_from_input(2000, 8),
         runtime=60,
