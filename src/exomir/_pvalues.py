@@ -2,8 +2,8 @@
 
 An empirical p-value from ``n`` random draws cannot go below ``1 / (n + 1)``.  When a testing
 family holds hundreds of terms, Benjamini-Hochberg needs p-values far below that for anything to
-pass, so the enrichment draws more random sets for the terms that could still pass
-(:func:`open_terms`), up to a maximum, and beyond it approximates the tail of the null:
+pass, so the enrichment draws more random sets for the terms whose call more draws could still
+change (:func:`open_terms`), up to a maximum, and beyond it approximates the tail of the null:
 
 * :func:`gpd_tail_pvalue` fits a generalized Pareto distribution (GPD) to the largest null values
   and reads the p-value of the observed statistic off the fitted tail (Knijnenburg, Wessels,

@@ -39,7 +39,8 @@ P_METHODS = {
 }
 P_METHOD_TITLES = {
     "exceedances": "random sets reaching the overlap, counted among the first random sets",
-    "extended": "counted after drawing on beyond the first random sets",
+    "extended": "counted after drawing on beyond the first random sets, until the term's calls "
+    "were settled (n_null says how many it rests on)",
     "gpd_tail": "from a generalized Pareto fit to the largest random overlaps: too few random "
     "sets reached the overlap to count",
     "floor": "no random set reached the overlap: p is at most 1/(draws + 1)",

@@ -116,7 +116,9 @@ PARAMETERS: dict[str, Parameter] = {
         "targets; or overlap)",
     ),
     "empirical.max_draws": Parameter(
-        "Most random sets per term", "sets", "terms that could still pass draw on up to this"
+        "Most random sets per term",
+        "sets",
+        "terms whose calls more draws could still change draw on up to this",
     ),
     "empirical.p_method": Parameter(
         "How p was obtained",
@@ -128,7 +130,9 @@ PARAMETERS: dict[str, Parameter] = {
         "Undecided after the first random sets", "terms", "fewer exceedances than the early stop"
     ),
     "empirical.extension.extended_terms": Parameter(
-        "Terms drawn on", "terms", "undecided terms that could still pass the FDR threshold"
+        "Terms drawn on",
+        "terms",
+        "undecided terms whose calls at the FDR threshold more draws could still change",
     ),
     "empirical.extension.draws_beyond_n_random": Parameter(
         "Extra random sets drawn", "sets", "summed over the terms drawn on"
