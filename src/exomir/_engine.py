@@ -1179,7 +1179,8 @@ class EnrichmentEngine:
                 "max_draws": null.draw_limit,
                 "tail_fit": bool(null.tail_fit),
                 "p_value": "(1 + #{random >= observed}) / (1 + draws); h / draws when stopped; "
-                "terms that could pass draw on up to max_draws, then "
+                "terms whose calls more draws could still change draw on (each stops once "
+                "its calls are settled) up to max_draws, then "
                 + (
                     "a generalized Pareto tail fit or the floor 1 / (1 + draws)"
                     if null.tail_fit
