@@ -216,9 +216,10 @@ def calibration_params():
     return params
 
 
-# The miRNA x term score matrix of the mirna_sum statistic (rule mirna_scores): built once and
-# read by the enrichment and calibration jobs (about 90 MB with the default references; kept,
-# so that adding a set does not build it again). Only the statistics that use it ask for it.
+# The miRNA x term score matrix of the mirna_sum statistic, written by the mirna_scores job:
+# built once and read by the enrichment and calibration jobs (about 90 MB with the default
+# references; kept, so that adding a set does not build it again). Only the statistics that use
+# it ask for it.
 SCORE_MATRIX = (
     ["results/enrichment/mirna_scores.npz"]
     if config["enrichment"]["empirical"]["statistic"] in ("auto", "mirna_sum")
