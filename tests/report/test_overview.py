@@ -139,3 +139,25 @@ def test_overlap_caption_sentences_are_spaced(inputs, tmp_path, overlaps_of, mon
     assert not re.search(r"[a-z]\.[A-Z][a-z]", text.replace("e.g.", "")), re.findall(
         r"\w+\.[A-Z]\w+", text
     )[:5]
+
+
+def test_methods_state_the_runs_own_stopping_and_draw_limit(pages):
+    text = re.sub(r"\s+", " ", pages["index.html"])
+    methods = text[text.index('id="methods-null"') : text.index('id="methods-groups"')]
+    assert "A term stops drawing after 50 random sets" in methods  # the run's h
+    assert "up to a configured maximum" in methods  # parameters without max_draws
+    assert "three families" in methods and "fdr_focus" in methods
+
+
+def test_methods_leave_out_steps_the_run_did_not_take():
+    from exomir.report._render import _environment
+
+    template = _environment().get_template("section_methods.html.j2")
+    common = {"fdr": 0.05, "jaccard": 0.5, "signatures": None}
+    drawn_on = template.render(n_random=10_000, sequential_stop=100, max_draws=200_000, **common)
+    drawn_on = re.sub(r"\s+", " ", drawn_on)
+    assert "after 100 random sets" in drawn_on and "up to 200,000 random sets" in drawn_on
+    plain = template.render(n_random=10_000, sequential_stop=0, max_draws=10_000, **common)
+    plain = re.sub(r"\s+", " ", plain)
+    assert "stops drawing" not in plain and "draw on beyond" not in plain
+    assert "so it is never zero. Where no" in plain
