@@ -90,7 +90,7 @@ FAMILIES = ("all", "library", "focus")
 FDR_COLUMNS = {"all": "fdr_all", "library": "fdr_emp", "focus": "fdr_focus"}
 ANALYTIC = ("conditional", "wallenius")
 ENGINE_METHODS = ("new", "share", "old", "uniform")
-METHODS = ("ora", *ANALYTIC, *ENGINE_METHODS)
+METHODS = ("ora", *ANALYTIC, *ENGINE_METHODS, "oracle")
 LABELS = {
     "new": "**new default** (mirna_sum, extension)",
     "share": "share (extension; the default before mirna_sum)",
@@ -99,6 +99,7 @@ LABELS = {
     "ora": "ORA",
     "conditional": "conditional (analytic)",
     "wallenius": "Wallenius (analytic)",
+    "oracle": "oracle (knows the plant; a ceiling, not a method)",
 }
 
 
@@ -156,7 +157,9 @@ def analytic(engine: EnrichmentEngine, overlap, n_targets, strata) -> dict[str, 
     return {m: analytic_pvalues(m, counts, pi)[0] for m in ANALYTIC}
 
 
-def evaluate(engine, mirnas, settings, seed, threads, methods) -> tuple[dict[str, dict], bool]:
+def evaluate(
+    engine, mirnas, settings, seed, threads, methods, plant_candidates=None
+) -> tuple[dict[str, dict], bool]:
     """Every method on one set, in the engine's term order, and the matching check's verdict.
 
     Per method: ``p`` (per term), ``fdr`` (family -> per term), and for the engine's nulls
@@ -196,8 +199,41 @@ def evaluate(engine, mirnas, settings, seed, threads, methods) -> tuple[dict[str
     if any(m in methods for m in ANALYTIC):
         for m, p in analytic(engine, overlap, n_targets, strata).items():
             out[m] = {"p": p, "fdr": families_of(p, engine)}
+    if "oracle" in methods and plant_candidates is not None:
+        p = oracle_pvalues(query.index, strata, plant_candidates)
+        out["oracle"] = {"p": p, "fdr": families_of(p, engine)}
     warned = engine.matching(query, strata).warning is not None
     return {m: out[m] for m in METHODS if m in out}, warned
+
+
+def oracle_pvalues(index: np.ndarray, strata, cand: np.ndarray) -> np.ndarray:
+    """Exact p-value, per term, of the number of the set's miRNAs that are plant candidates.
+
+    Under the stratified null a random set draws ``need[s]`` of the ``size[s]`` miRNAs of each
+    stratum ``s`` uniformly, so the candidates it holds are a sum of independent hypergeometric
+    counts, one per stratum; their law is the convolution of those.  A planted set is 3 (or 1,
+    2) candidates plus random miRNAs, so the likelihood ratio of "planted for this term" against
+    the null depends on the set only through which of its miRNAs are candidates: this count is
+    (up to how it weighs strata) the most powerful test of the plant there is.  It needs to know
+    how the sets were planted, which no real method does: it is a ceiling for power, not a
+    method.  Its p-values are exact (no draws, no floor).
+    """
+    k = strata.k
+    n_terms = cand.shape[1]
+    law = np.zeros((n_terms, k + 1))
+    law[:, 0] = 1.0
+    for s, n_s in strata.need.items():
+        rows = strata.labels == s
+        c_s = cand[rows].sum(axis=0)  # candidates of the stratum, per term
+        x = np.arange(n_s + 1)
+        pmf = stats.hypergeom.pmf(x[None, :], int(rows.sum()), c_s[:, None], n_s)
+        new = np.zeros_like(law)
+        for j in range(n_s + 1):
+            new[:, j:] += law[:, : k + 1 - j] * pmf[:, j : j + 1]
+        law = new
+    observed = cand[np.asarray(index, dtype=np.int64)].sum(axis=0)
+    upper = np.cumsum(law[:, ::-1], axis=1)[:, ::-1]  # P(X >= x) for x = 0 .. k
+    return np.minimum(upper[np.arange(n_terms), observed], 1.0)
 
 
 def clopper_pearson(x: int, n: int) -> str:
@@ -402,7 +438,9 @@ def part_power(
                     chosen += list(rng.choice(others, size=6 - planted, replace=False))
                     mirnas = [engine.universe.mirnas[i] for i in chosen]
                     set_seed = ((seed * 10 + level) * 10 + planted) * 100_000 + t * 10 + r
-                    result, warned = evaluate(engine, mirnas, settings, set_seed, threads, methods)
+                    result, warned = evaluate(
+                        engine, mirnas, settings, set_seed, threads, methods, cand_all[plant]
+                    )
                     row = {
                         "plant": plant_label(plant),
                         "planted": planted,
