@@ -677,6 +677,23 @@ def combine(prefixes: list[str], n_libraries: int | None = None) -> None:
         print(power_tables(frame))
 
 
+def pool(prefixes: list[str]) -> str:
+    """Detection per family over the power runs of several seeds (each run's sets counted once),
+    with 95 % Clopper-Pearson intervals; the focus family on the sets planted on focus terms."""
+    frame = pd.concat([pd.read_csv(f"{p}power.tsv", sep="\t") for p in prefixes], ignore_index=True)
+    methods = [m for m in METHODS if f"p|{m}" in frame.columns]
+    rows = []
+    for (plant, planted), g in frame.groupby(["plant", "planted"], sort=False):
+        focus = g[g["focus"]]
+        for m in methods:
+            row = {"plant": plant, "planted": f"{planted} of 6", "method": m}
+            for fam, sets in (("all", g), ("library", g), ("focus", focus)):
+                hits = int(sets[f"{m}|{fam}"].sum())
+                row[fam] = clopper_pearson(hits, len(sets))
+            rows.append(row)
+    return pd.DataFrame(rows).to_string(index=False)
+
+
 def parse_cells(args) -> list[tuple[str, int, int]]:
     cells = {
         (kind, int(k)): args.sets for kind in args.kinds.split(",") for k in args.sizes.split(",")
@@ -723,7 +740,15 @@ def main() -> None:
         help="print the tables of earlier --out prefixes (comma-separated; same seed and design, "
         "other --methods) and stop",
     )
+    parser.add_argument(
+        "--pool",
+        help="print the power detection of earlier --out prefixes of other seeds together "
+        "(comma-separated; same methods) and stop",
+    )
     args = parser.parse_args()
+    if args.pool:
+        print(pool(args.pool.split(",")))
+        return
     if args.combine:
         combine(args.combine.split(","))
         return
