@@ -265,6 +265,8 @@ def part_calibration(engine, settings, cells, seed, threads, methods, out, skip=
     lib = engine.terms["library_index"].to_numpy()
     records = []
     for kind, k, n_sets in cells:
+        if n_sets <= skip:
+            continue
         rng = np.random.default_rng([seed, k, kind == "target_rich"])
         start = time.perf_counter()
         first = len(records)
