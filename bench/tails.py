@@ -114,10 +114,18 @@ def main() -> None:
     parser.add_argument("--kind", choices=("uniform", "target_rich"), default="uniform")
     parser.add_argument("--seed", type=int, default=77)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--stratified", type=int, help="target-count bins of the null (default: the schema's)"
+    )
+    parser.add_argument("--statistic", help="the null's statistic (default: the schema's)")
     parser.add_argument("--save", help="write the terms x queries p-values here (.npy)")
     args = parser.parse_args()
     settings = default_settings()
     null = replace(settings.null, seed=args.seed)
+    if args.stratified is not None:
+        null = replace(null, stratified=args.stratified)
+    if args.statistic is not None:
+        null = replace(null, statistic=args.statistic)
     engine = load(Path(args.results), Path(args.resources), settings)
     print(f"null: {null}")
     start = time.perf_counter()
