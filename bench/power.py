@@ -738,6 +738,11 @@ def main() -> None:
     )
     parser.add_argument("--out", help="write the per-set tables here (TSV prefix)")
     parser.add_argument(
+        "--families",
+        type=float,
+        help="the null's families setting (mirna_sum; default: the schema's)",
+    )
+    parser.add_argument(
         "--combine",
         help="print the tables of earlier --out prefixes (comma-separated; same seed and design, "
         "other --methods) and stop",
@@ -760,6 +765,8 @@ def main() -> None:
     logging.disable(logging.WARNING)
     print(load_average())
     settings = default_settings()
+    if args.families is not None:
+        settings = replace(settings, null=replace(settings.null, families=args.families))
     print(f"new default: {settings.null} (fdr {settings.fdr})")
     engine = load(Path(args.results), Path(args.resources), settings)
     parts = args.parts.split(",")

@@ -119,6 +119,11 @@ def main() -> None:
     )
     parser.add_argument("--statistic", help="the null's statistic (default: the schema's)")
     parser.add_argument("--save", help="write the terms x queries p-values here (.npy)")
+    parser.add_argument(
+        "--families",
+        type=float,
+        help="count families of Jaccard >= this once (default: the schema's)",
+    )
     args = parser.parse_args()
     settings = default_settings()
     null = replace(settings.null, seed=args.seed)
@@ -126,6 +131,8 @@ def main() -> None:
         null = replace(null, stratified=args.stratified)
     if args.statistic is not None:
         null = replace(null, statistic=args.statistic)
+    if args.families is not None:
+        null = replace(null, families=args.families)
     engine = load(Path(args.results), Path(args.resources), settings)
     print(f"null: {null}")
     start = time.perf_counter()

@@ -13,9 +13,11 @@ from exomir._scores import (
     GATHER_MAX_K,
     SCORE_CAP,
     SCORE_SCALE,
+    FamilyCollapse,
     ScoreSums,
     mirna_term_scores,
     score_null,
+    target_families,
 )
 from exomir.enrichment import NullSettings
 from exomir.errors import InputError
@@ -242,3 +244,156 @@ def test_an_unreadable_score_matrix_names_the_file(tmp_path, content):
     with pytest.raises(InputError, match="cannot read the saved miRNA score matrix") as err:
         toy_engine().load_mirna_scores(path)
     assert str(path) in str(err.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Families of miRNAs with shared targets, counted once
+
+
+def family_engine():
+    """60 random miRNAs, plus miR-61 to miR-66: copies of miR-50 to miR-55 with one target
+    swapped (Jaccard about 0.9), so six families of two."""
+    from exomir.enrichment import EnrichmentEngine
+
+    rng = np.random.default_rng(21)
+    genes = [f"G{i:03d}" for i in range(200)]
+    targets = {
+        f"hsa-miR-{m}": list(rng.choice(200, size=2 * m, replace=False)) for m in range(1, 61)
+    }
+    for copy, original in zip(range(61, 67), range(50, 56), strict=True):
+        own = list(targets[f"hsa-miR-{original}"])
+        spare = sorted(set(range(200)) - set(own))
+        targets[f"hsa-miR-{copy}"] = [*own[1:], spare[0]]
+    edges = pd.DataFrame(
+        [(m, genes[g]) for m, gs in targets.items() for g in gs], columns=["mirna", "gene"]
+    )
+    gene_sets = pd.DataFrame(
+        [
+            ("LIB", f"T{t}", f"term {t}", genes[g])
+            for t in range(12)
+            for g in rng.choice(200, size=20, replace=False)
+        ],
+        columns=["library", "term_id", "term", "gene"],
+    )
+    return EnrichmentEngine(edges, gene_sets, min_size=5)
+
+
+def test_families_are_the_components_of_target_overlap_at_the_threshold():
+    import scipy.sparse as sp
+
+    # Target sets: 0 = {0,1,2,3}; 1 = {0,1,2} (J 3/4 with 0); 2 = {2,3,4,5} (J 2/6 with 0);
+    # 3 = {4,5,6} (J 2/5 with 2); 4 = {} ; 5 = {4,5,6,7} (J 3/4 with 3, J 2/6 with 2).
+    rows = [[0, 1, 2, 3], [0, 1, 2], [2, 3, 4, 5], [4, 5, 6], [], [4, 5, 6, 7]]
+    dense = np.zeros((6, 8), dtype=np.int8)
+    for i, genes in enumerate(rows):
+        dense[i, genes] = 1
+    targets = sp.csr_array(dense)
+    np.testing.assert_array_equal(target_families(targets, 0.75), [0, 0, 1, 2, 3, 2])
+    # Exactly at the threshold joins (3/4 >= 0.75); just above it does not.
+    np.testing.assert_array_equal(target_families(targets, 0.76), [0, 1, 2, 3, 4, 5])
+    # Lower: 2-3 (0.4) joins and chains 2, 3 and 5 into one family; numbered by first member.
+    np.testing.assert_array_equal(target_families(targets, 0.4), [0, 0, 1, 1, 2, 1])
+    np.testing.assert_array_equal(target_families(targets, 1 / 3), [0, 0, 0, 0, 1, 0])
+    for bad in (0, -0.1, 1.5):
+        with pytest.raises(ValueError, match="min_jaccard"):
+            target_families(targets, bad)
+
+
+def test_a_family_counts_once_with_the_mean_of_all_its_members():
+    collapse = FamilyCollapse(np.array([0, 0, 1, 2, 0, 2]))
+    scores = np.array([[10, 0], [20, 3], [5, 5], [7, 0], [31, 1], [8, 2]], dtype=np.int32)
+    extended = collapse.extend(scores)
+    # Own rows, then the means of families 0 ({0,1,4}: 61/3, 4/3) and 2 ({3,5}), then zeros.
+    np.testing.assert_array_equal(
+        extended, [[10, 0], [20, 3], [5, 5], [7, 0], [31, 1], [8, 2], [20, 1], [8, 1], [0, 0]]
+    )
+    sets = np.array([[0, 1, 2], [2, 3, 5], [4, 2, 3], [1, 4, 0]])
+    np.testing.assert_array_equal(collapse.rows(sets), [[6, 8, 2], [2, 7, 8], [6, 2, 7], [6, 8, 8]])
+    np.testing.assert_array_equal(collapse.rows(np.array([3, 2])), [7, 2])
+    with pytest.raises(ValueError, match="5 score rows for 6 miRNAs"):
+        collapse.extend(scores[:5])
+
+
+def _family_sums(engine, sets):
+    """Brute force: per set, the sum over its distinct families of the family's mean scores."""
+    collapse = engine.collapse
+    scores = engine.mirna_scores.astype(np.int64)
+    out = np.zeros((len(engine.terms), len(sets)), dtype=np.int64)
+    for j, members in enumerate(sets):
+        for family in sorted(set(collapse.family_of[members].tolist())):
+            everyone = np.flatnonzero(collapse.family_of == family)
+            out[:, j] += np.rint(scores[everyone].mean(axis=0)).astype(np.int64)
+    return out
+
+
+@pytest.mark.parametrize("k", [4, 20])
+def test_families_are_counted_once_in_the_set_and_in_every_random_set(k):
+    engine = family_engine()
+    engine.count_families(0.5)
+    collapse = engine.collapse
+    assert collapse.n_multi == 6 and collapse.n_families == 60
+    universe = engine.universe.mirnas
+    pairs = [universe.index(f"hsa-miR-{m}") for m in (50, 61, 51, 62)]
+    rng = np.random.default_rng(k)
+    sets = RandomSets(rng, len(universe), k).take(60)
+    sets[0, :4] = pairs  # two whole families in one set
+    expected = _family_sums(engine, sets)
+    columns = np.arange(len(engine.terms))
+    for route in ("gather", "product"):
+        sums = ScoreSums(engine.summed_scores, k, route=route, select=columns, collapse=collapse)
+        np.testing.assert_array_equal(sums.sums(sets), expected)
+        np.testing.assert_array_equal(sums.restrict(np.array([1, 5])).sums(sets), expected[[1, 5]])
+    np.testing.assert_array_equal(engine.score_sums(columns, k).sums(sets), expected)
+    np.testing.assert_array_equal(engine.observed_scores(sets[0]), expected[:, 0])
+    # One member of a family stands for its family: miR-50 alone scores as the pair's mean.
+    np.testing.assert_array_equal(
+        engine.observed_scores([pairs[0]]), engine.observed_scores(pairs[:2])
+    )
+    # Off again: every miRNA on its own.
+    engine.count_families(0)
+    assert engine.collapse is None
+    np.testing.assert_array_equal(
+        engine.observed_scores(sets[0]), engine.mirna_scores[sets[0]].sum(axis=0)
+    )
+
+
+def test_the_null_of_the_family_statistic_equals_brute_force():
+    engine = family_engine()
+    engine.count_families(0.5)
+    universe = engine.universe.mirnas
+    query = engine.query("q", ["hsa-miR-50", "hsa-miR-61", "hsa-miR-30", "hsa-miR-12"])
+    observed = engine.observed_scores(query.index)
+    rows = np.flatnonzero(observed > 0)
+    counts = score_null(
+        engine.score_sums(rows, query.k),
+        observed[rows],
+        RandomSets(np.random.default_rng(6), len(universe), query.k),
+        400,
+        progress=False,
+    )
+    drawn = RandomSets(np.random.default_rng(6), len(universe), query.k).take(400)
+    values = _family_sums(engine, drawn)[rows]
+    np.testing.assert_array_equal(counts.exceed, (values >= observed[rows][:, None]).sum(axis=1))
+
+
+def test_the_family_setting_reaches_the_analysis_and_its_pvalues_stay_valid():
+    engine = family_engine()
+    mirnas = ["hsa-miR-50", "hsa-miR-61", "hsa-miR-30"]
+    base = dict(n_random=300, seed=5, stratified=0, max_draws=300, statistic="mirna_sum")
+    off = engine.analyse("q", mirnas, null=NullSettings(**base, families=0)).table
+    assert engine.collapse is None
+    on = engine.analyse("q", mirnas, null=NullSettings(**base, families=0.5)).table
+    assert engine.collapse is not None
+    assert not np.array_equal(off["p_emp"].to_numpy(), on["p_emp"].to_numpy())
+    # Uniform sets against the uniform null are exchangeable with its random sets, families or
+    # not: P(p <= a) <= a up to sampling error.
+    rng = np.random.default_rng(9)
+    universe = engine.universe.mirnas
+    pvalues = []
+    for i in range(40):
+        picked = [universe[j] for j in rng.choice(len(universe), size=5, replace=False)]
+        null = NullSettings(**{**base, "seed": 200 + i}, families=0.5)
+        pvalues.append(engine.analyse("r", picked, null=null).table["p_emp"].to_numpy())
+    p = np.concatenate(pvalues)
+    for a in (0.05, 0.1, 0.25, 0.5):
+        assert (p <= a).mean() <= a + 0.05

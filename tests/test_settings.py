@@ -100,6 +100,10 @@ def test_from_config_of_an_unvalidated_section_says_how_to_fill_it():
         ({"min_size": 50, "max_size": 10}, "min_size is larger than enrichment.max_size"),
         ({"fdr": 0}, "enrichment.fdr must be a number in \\(0, 1\\]"),
         ({"redundancy": {"jaccard": 1.5}}, "jaccard must be a number in \\(0, 1\\]"),
+        ({"empirical": {"families": 1.5}}, "families must be a number from 0 to 1"),
+        ({"empirical": {"families": -0.1}}, "families must be a number from 0 to 1"),
+        ({"empirical": {"families": True}}, "families must be a number from 0 to 1"),
+        ({"empirical": {"families": "seed"}}, "families must be a number from 0 to 1"),
     ],
 )
 def test_bad_config_is_a_clear_config_error(changes, message):

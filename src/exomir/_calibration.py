@@ -333,7 +333,8 @@ def _per_query_pvalues(
     families = engine.families()
 
     if null.statistic in ("auto", "mirna_sum"):
-        engine.mirna_scores  # noqa: B018 - built once, before any thread reads it
+        engine.count_families(null.families)
+        engine.summed_scores  # noqa: B018 - built once, before any thread reads it
     chosen = np.full(n_queries, "", dtype=object)
 
     def run(i: int) -> None:

@@ -63,10 +63,12 @@ from ._scores import (
     GATHER_MAX_K,
     SCORE_CAP,
     SCORE_SCALE,
+    FamilyCollapse,
     ScoreSums,
     mirna_term_scores,
     product_dtype,
     score_null,
+    target_families,
 )
 from ._settings import (
     UNIVERSE_KINDS,
@@ -347,6 +349,9 @@ class EnrichmentEngine:
         self._share: ShareTest | None = None
         self._scores: np.ndarray | None = None
         self._score_rows: dict[type, np.ndarray] = {}
+        self._collapse: FamilyCollapse | None = None
+        self._family_jaccard = 0.0
+        self._summed: np.ndarray | None = None
         self._score_lock = threading.Lock()
         self._bins: dict[int, np.ndarray] = {}
         self._targeted = set(enc_edges.mirnas[unique_sorted(enc_edges.mirna_of)].tolist())
@@ -368,7 +373,7 @@ class EnrichmentEngine:
             if null is None
             else build_universe(edges, kind=null.universe, source=null.universe_file)
         )
-        return cls(
+        engine = cls(
             edges,
             gene_sets,
             background=settings.background,
@@ -378,6 +383,9 @@ class EnrichmentEngine:
             max_size=settings.max_size,
             focus=focus,
         )
+        if null is not None and null.families:
+            engine.count_families(null.families)
+        return engine
 
     # -- queries -------------------------------------------------------------------------
 
@@ -479,27 +487,64 @@ class EnrichmentEngine:
                 hint="delete the file; the workflow builds it again",
             )
         self._scores = np.ascontiguousarray(scores, dtype=np.int32)
+        self._summed = None
+        self._score_rows.clear()
+
+    def count_families(self, min_jaccard: float) -> None:
+        """Count each family of miRNAs with shared targets once in the ``mirna_sum`` statistic
+        (:class:`~exomir._scores.FamilyCollapse`; families from
+        :func:`~exomir._scores.target_families` with ``min_jaccard``); 0 counts every miRNA."""
+        min_jaccard = float(min_jaccard)
+        if min_jaccard == self._family_jaccard:
+            return
+        with self._score_lock:
+            self._family_jaccard = min_jaccard
+            self._score_rows.clear()
+            self._summed = None
+            self._collapse = (
+                FamilyCollapse(target_families(self.targets, min_jaccard)) if min_jaccard else None
+            )
+
+    @property
+    def collapse(self) -> FamilyCollapse | None:
+        """How families are counted in the ``mirna_sum`` statistic (None: every miRNA)."""
+        return self._collapse
+
+    @property
+    def summed_scores(self) -> np.ndarray:
+        """The rows the ``mirna_sum`` statistic sums: :attr:`mirna_scores`, extended by the
+        family rows of :attr:`collapse` when families are counted once."""
+        if self._collapse is None:
+            return self.mirna_scores
+        if self._summed is None:
+            self._summed = self._collapse.extend(self.mirna_scores)
+        return self._summed
 
     def score_sums(self, columns: np.ndarray, k: int) -> ScoreSums:
         """:class:`~exomir._scores.ScoreSums` of random sets of ``k`` miRNAs for the terms
         ``columns``, cut from the engine's score matrix (converted once per float type for the
         product route; safe to call from several threads)."""
         columns = np.asarray(columns, dtype=np.int64)
+        collapse = self._collapse
         if k <= GATHER_MAX_K:
-            return ScoreSums(self.mirna_scores, k, select=columns)
+            return ScoreSums(self.summed_scores, k, select=columns, collapse=collapse)
         dtype = product_dtype(k)
         with self._score_lock:
             rows = self._score_rows.get(dtype)
             if rows is None:
                 rows = self._score_rows[dtype] = np.ascontiguousarray(
-                    self.mirna_scores.T, dtype=dtype
+                    self.summed_scores.T, dtype=dtype
                 )
-        return ScoreSums(self.mirna_scores, k, rows=rows, select=columns)
+        return ScoreSums(self.summed_scores, k, rows=rows, select=columns, collapse=collapse)
 
     def observed_scores(self, index: np.ndarray) -> np.ndarray:
         """The ``mirna_sum`` statistic of the miRNAs ``index`` (universe rows) for every term, in
-        :data:`exomir._scores.SCORE_SCALE` units (int64)."""
-        return self.mirna_scores[np.asarray(index, dtype=np.int64)].sum(axis=0, dtype=np.int64)
+        :data:`exomir._scores.SCORE_SCALE` units (int64), each family counted once when
+        :attr:`collapse` says so."""
+        index = np.asarray(index, dtype=np.int64)
+        if self._collapse is not None:
+            index = self._collapse.rows(index)
+        return self.summed_scores[index].sum(axis=0, dtype=np.int64)
 
     def first_null(
         self,
@@ -714,6 +759,8 @@ class EnrichmentEngine:
         """
         query = self.query(name, mirnas)
         choice = None
+        if null is not None:
+            self.count_families(null.families)
         if null is not None and null.statistic == "auto":
             null, choice = self.resolve_statistic(query.index, null)
             log.info("set %s: statistic %s", name, choice)

@@ -106,6 +106,10 @@ class NullSettings:
         decides a call; beyond it the counted p-value, or the floor ``1 / (draws + 1)``.
         Equal to ``n_random``: no extension; None: :data:`EXTENSION_FACTOR` times
         ``n_random`` (:attr:`draw_limit`).
+    families
+        For ``mirna_sum``: miRNAs whose target sets overlap with Jaccard at least this much
+        form a family that counts once per set, with its members' mean scores
+        (:class:`exomir._scores.FamilyCollapse`); 0 counts every miRNA on its own.
     tail_fit
         Beyond ``max_draws``, replace counted p-values with fewer than 10 exceedances by a
         generalized Pareto tail fit (:mod:`exomir._pvalues`), for the ``share`` and ``overlap``
@@ -122,6 +126,7 @@ class NullSettings:
     statistic: str = _NULL_DEFAULTS["statistic"]
     max_draws: int | None = _NULL_DEFAULTS["max_draws"]
     tail_fit: bool = _NULL_DEFAULTS["tail_fit"]
+    families: float = _NULL_DEFAULTS["families"]
 
     def __post_init__(self) -> None:
         if self.stratified is True or self.stratified is False:
@@ -137,6 +142,16 @@ class NullSettings:
             )
         if self.max_draws is not None:
             _int_setting(self.max_draws, "enrichment.empirical.max_draws", 1)
+        if (
+            isinstance(self.families, bool)
+            or not isinstance(self.families, (int, float, np.integer, np.floating))
+            or not 0 <= self.families <= 1
+        ):
+            raise ConfigError(
+                "enrichment.empirical.families must be a number from 0 to 1",
+                value=self.families,
+                hint="write families: 0.5 (seed families counted once) or families: 0 (off)",
+            )
         if not isinstance(self.tail_fit, (bool, np.bool_)):
             raise ConfigError(
                 "enrichment.empirical.tail_fit must be true or false",
