@@ -520,6 +520,18 @@ class EnrichmentEngine:
             self._summed = self._collapse.extend(self.mirna_scores)
         return self._summed
 
+    def counted_together(self, index: np.ndarray) -> list[list[str]]:
+        """The miRNAs among the universe rows ``index`` that :attr:`collapse` counts as one
+        family, group by group (groups of two or more, sorted; empty when families are off)."""
+        if self._collapse is None:
+            return []
+        index = np.asarray(index, dtype=np.int64)
+        family = self._collapse.family_of[index]
+        groups: dict[int, list[str]] = {}
+        for row, fam in zip(index.tolist(), family.tolist(), strict=True):
+            groups.setdefault(fam, []).append(self.universe.mirnas[row])
+        return sorted(sorted(g) for g in groups.values() if len(g) > 1)
+
     def score_sums(self, columns: np.ndarray, k: int) -> ScoreSums:
         """:class:`~exomir._scores.ScoreSums` of random sets of ``k`` miRNAs for the terms
         ``columns``, cut from the engine's score matrix (converted once per float type for the
@@ -1223,6 +1235,7 @@ class EnrichmentEngine:
                 "stratified_bins": null.stratified,
                 "sequential_stop": null.sequential_stop,
                 "statistic": null.statistic,
+                "families": float(null.families),
                 "max_draws": null.draw_limit,
                 "tail_fit": bool(null.tail_fit),
                 "p_value": "(1 + #{random >= observed}) / (1 + draws); h / draws when stopped; "
@@ -1238,6 +1251,8 @@ class EnrichmentEngine:
         }
         if null is not None and query is not None:
             emp = out["empirical"]
+            if null.families and self._collapse is not None:
+                emp["counted_together"] = self.counted_together(query.index)
             if strata is not None:
                 emp["strata"] = strata.describe()
                 emp["strata_merged"] = strata.merged

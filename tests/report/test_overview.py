@@ -153,7 +153,7 @@ def test_methods_leave_out_steps_the_run_did_not_take():
     from exomir.report._render import _environment
 
     template = _environment().get_template("section_methods.html.j2")
-    common = {"fdr": 0.05, "jaccard": 0.5, "signatures": None}
+    common = {"fdr": 0.05, "jaccard": 0.5, "signatures": None, "families": 0.5}
     drawn_on = template.render(n_random=10_000, sequential_stop=100, max_draws=200_000, **common)
     drawn_on = re.sub(r"\s+", " ", drawn_on)
     assert "after 100 random sets" in drawn_on and "up to 200,000 random sets" in drawn_on
@@ -161,3 +161,13 @@ def test_methods_leave_out_steps_the_run_did_not_take():
     plain = re.sub(r"\s+", " ", plain)
     assert "stops drawing" not in plain and "draw on beyond" not in plain
     assert "so it is never zero. Where no" in plain
+    assert "Jaccard index of at least 0.5 are therefore joined into families" in plain
+    off = template.render(
+        n_random=10_000, sequential_stop=0, max_draws=10_000, **common | {"families": 0}
+    )
+    off = re.sub(r"\s+", " ", off)
+    assert "joined into families" not in off and "<code>families: 0</code>" in off
+    unknown = template.render(
+        n_random=10_000, sequential_stop=0, max_draws=10_000, **common | {"families": None}
+    )
+    assert "seed family" not in unknown  # runs that did not record it: no claim either way

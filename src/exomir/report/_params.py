@@ -88,6 +88,15 @@ PARAMETERS: dict[str, Parameter] = {
         "a term's sampling stops once this many random sets reach its overlap (its p is then "
         "well estimated and clearly not small)",
     ),
+    "empirical.families": Parameter(
+        "miRNA families",
+        "Jaccard",
+        "miRNAs whose targets overlap at least this much count once per set, with the family's "
+        "mean scores (0: off)",
+    ),
+    "empirical.counted_together": Parameter(
+        "Counted as one family", "", "the set's miRNAs that share a family of targets"
+    ),
     "empirical.stratified_bins": Parameter(
         "Target-count bins", "bins", "bins of the miRNA universe by number of targets"
     ),
