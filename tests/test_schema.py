@@ -77,6 +77,7 @@ def test_schema_defaults_of_a_section():
         "stratified": True,
         "sequential_stop": 100,
         "statistic": "auto",
+        "families": 0.5,
         "max_draws": None,
         "tail_fit": False,
     }

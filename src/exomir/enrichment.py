@@ -56,7 +56,9 @@ Definitions (one row per tested term; all libraries at once)
 * ``p_emp``: ``(1 + #{random sets at least as extreme}) / (1 + N)`` over ``N`` random sets of
   the set's ``k`` miRNAs; "as extreme" compares, by default (``enrichment.empirical.statistic:
   mirna_sum``, :mod:`exomir._scores`), ``mirna_score``: the sum over the set's miRNAs of each
-  one's own ``-ln p`` (hypergeometric) for the term, capped at 50; or the share of targets in
+  one's own ``-ln p`` (hypergeometric) for the term, capped at 50, a family of miRNAs with
+  shared targets counted once with its members' mean (``families``,
+  :class:`exomir._scores.FamilyCollapse`); or the share of targets in
   the term, ``overlap / n_targets`` (``share``, BUFET's statistic), or the raw overlap
   (``overlap``); docs/methods/analytic.md compares them; random
   sets are drawn without replacement from the miRNA universe, within target-count strata by
