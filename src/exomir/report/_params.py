@@ -89,10 +89,10 @@ PARAMETERS: dict[str, Parameter] = {
         "well estimated and clearly not small)",
     ),
     "empirical.families": Parameter(
-        "miRNA families",
-        "Jaccard",
-        "miRNAs whose targets overlap at least this much count once per set, with the family's "
-        "mean scores (0: off)",
+        "miRNA families (Jaccard)",
+        "",
+        "miRNAs whose target sets overlap at least this much form a family, counted once per "
+        "set with its members' mean scores (0: every miRNA on its own)",
     ),
     "empirical.counted_together": Parameter(
         "Counted as one family", "", "the set's miRNAs that share a family of targets"
@@ -224,6 +224,10 @@ def format_parameter(value: Any, unit: str = "") -> dict[str, Any]:
             rows = [[format_parameter(v.get(c))["text"] for c in columns] for v in value]
             heads = [_RECORD_COLUMNS.get(c, c.replace("_", " ")) for c in columns]
             return {"text": f"{len(value)} rows", "table": (heads, rows)}
+        if value and all(isinstance(v, Sequence) and not isinstance(v, str) for v in value):
+            # Groups (miRNAs counted together): "a + b; c + d".
+            groups = [" + ".join(str(x) for x in v) for v in value]
+            return {"text": "; ".join(groups), "table": None}
         return {"text": ", ".join(str(v) for v in value), "table": None}
     return {"text": str(value), "table": None}
 
