@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -397,3 +399,17 @@ def test_the_family_setting_reaches_the_analysis_and_its_pvalues_stay_valid():
     p = np.concatenate(pvalues)
     for a in (0.05, 0.1, 0.25, 0.5):
         assert (p <= a).mean() <= a + 0.05
+
+
+def test_a_set_lists_the_families_its_mirnas_stand_for():
+    engine = family_engine()
+    mirnas = ["hsa-miR-50", "hsa-miR-61", "hsa-miR-51", "hsa-miR-30"]
+    null = NullSettings(n_random=50, seed=5, stratified=0, max_draws=50, statistic="mirna_sum")
+    params = engine.analyse("q", mirnas, null=null).params["empirical"]
+    assert params["families"] == 0.5
+    assert params["families_in_set"] == [
+        {"in_set": "hsa-miR-50 + hsa-miR-61", "family_size": 2, "other_members": ""},
+        {"in_set": "hsa-miR-51", "family_size": 2, "other_members": "hsa-miR-62"},
+    ]
+    off = engine.analyse("q", mirnas, null=replace(null, families=0)).params["empirical"]
+    assert off["families"] == 0.0 and "families_in_set" not in off

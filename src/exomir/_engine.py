@@ -520,17 +520,31 @@ class EnrichmentEngine:
             self._summed = self._collapse.extend(self.mirna_scores)
         return self._summed
 
-    def counted_together(self, index: np.ndarray) -> list[list[str]]:
-        """The miRNAs among the universe rows ``index`` that :attr:`collapse` counts as one
-        family, group by group (groups of two or more, sorted; empty when families are off)."""
+    def set_families(self, index: np.ndarray) -> list[dict[str, Any]]:
+        """The families of several members that the miRNAs among the universe rows ``index``
+        stand for under :attr:`collapse` (empty when families are off): per family, the set's
+        members (``in_set``, joined by " + "), the family's size and its other members."""
         if self._collapse is None:
             return []
         index = np.asarray(index, dtype=np.int64)
-        family = self._collapse.family_of[index]
-        groups: dict[int, list[str]] = {}
-        for row, fam in zip(index.tolist(), family.tolist(), strict=True):
-            groups.setdefault(fam, []).append(self.universe.mirnas[row])
-        return sorted(sorted(g) for g in groups.values() if len(g) > 1)
+        collapse = self._collapse
+        names = self.universe.mirnas
+        present = set(index.tolist())
+        out = []
+        for fam in sorted(set(collapse.family_of[index].tolist())):
+            if collapse.size[fam] < 2:
+                continue
+            members = np.flatnonzero(collapse.family_of == fam)
+            out.append(
+                {
+                    "in_set": " + ".join(sorted(names[m] for m in members if m in present)),
+                    "family_size": int(members.size),
+                    "other_members": ", ".join(
+                        sorted(names[m] for m in members if m not in present)
+                    ),
+                }
+            )
+        return sorted(out, key=lambda row: row["in_set"])
 
     def score_sums(self, columns: np.ndarray, k: int) -> ScoreSums:
         """:class:`~exomir._scores.ScoreSums` of random sets of ``k`` miRNAs for the terms
@@ -1252,7 +1266,7 @@ class EnrichmentEngine:
         if null is not None and query is not None:
             emp = out["empirical"]
             if null.families and self._collapse is not None:
-                emp["counted_together"] = self.counted_together(query.index)
+                emp["families_in_set"] = self.set_families(query.index)
             if strata is not None:
                 emp["strata"] = strata.describe()
                 emp["strata_merged"] = strata.merged

@@ -94,8 +94,11 @@ PARAMETERS: dict[str, Parameter] = {
         "miRNAs whose target sets overlap at least this much form a family, counted once per "
         "set with its members' mean scores (0: every miRNA on its own)",
     ),
-    "empirical.counted_together": Parameter(
-        "Counted as one family", "", "the set's miRNAs that share a family of targets"
+    "empirical.families_in_set": Parameter(
+        "Families of the set's miRNAs",
+        "",
+        "each family counts once, with the mean scores of all its members; miRNAs not listed "
+        "count on their own",
     ),
     "empirical.stratified_bins": Parameter(
         "Target-count bins", "bins", "bins of the miRNA universe by number of targets"
@@ -184,6 +187,9 @@ _RECORD_COLUMNS = {
     "max_targets": "most targets",
     "mirnas": "miRNAs in bin",
     "drawn": "drawn per random set",
+    "in_set": "in the set",
+    "family_size": "family size",
+    "other_members": "other members",
 }
 
 
@@ -224,10 +230,6 @@ def format_parameter(value: Any, unit: str = "") -> dict[str, Any]:
             rows = [[format_parameter(v.get(c))["text"] for c in columns] for v in value]
             heads = [_RECORD_COLUMNS.get(c, c.replace("_", " ")) for c in columns]
             return {"text": f"{len(value)} rows", "table": (heads, rows)}
-        if value and all(isinstance(v, Sequence) and not isinstance(v, str) for v in value):
-            # Groups (miRNAs counted together): "a + b; c + d".
-            groups = [" + ".join(str(x) for x in v) for v in value]
-            return {"text": "; ".join(groups), "table": None}
         return {"text": ", ".join(str(v) for v in value), "table": None}
     return {"text": str(value), "table": None}
 
