@@ -301,7 +301,7 @@ def test_families_are_the_components_of_target_overlap_at_the_threshold():
             target_families(targets, bad)
 
 
-def test_a_family_counts_once_with_the_mean_of_all_its_members():
+def test_two_members_of_a_family_count_once_with_the_mean_of_all_its_members():
     collapse = FamilyCollapse(np.array([0, 0, 1, 2, 0, 2]))
     scores = np.array([[10, 0], [20, 3], [5, 5], [7, 0], [31, 1], [8, 2]], dtype=np.int32)
     extended = collapse.extend(scores)
@@ -310,19 +310,27 @@ def test_a_family_counts_once_with_the_mean_of_all_its_members():
         extended, [[10, 0], [20, 3], [5, 5], [7, 0], [31, 1], [8, 2], [20, 1], [8, 1], [0, 0]]
     )
     sets = np.array([[0, 1, 2], [2, 3, 5], [4, 2, 3], [1, 4, 0]])
-    np.testing.assert_array_equal(collapse.rows(sets), [[6, 8, 2], [2, 7, 8], [6, 2, 7], [6, 8, 8]])
-    np.testing.assert_array_equal(collapse.rows(np.array([3, 2])), [7, 2])
+    # Two or three members of a family: its mean row once, zeros for the others; a member alone
+    # keeps its own row.
+    np.testing.assert_array_equal(collapse.rows(sets), [[6, 8, 2], [2, 7, 8], [4, 2, 3], [6, 8, 8]])
+    np.testing.assert_array_equal(collapse.rows(np.array([3, 2])), [3, 2])
     with pytest.raises(ValueError, match="5 score rows for 6 miRNAs"):
         collapse.extend(scores[:5])
 
 
 def _family_sums(engine, sets):
-    """Brute force: per set, the sum over its distinct families of the family's mean scores."""
+    """Brute force: per set, each family present twice or more adds its mean scores (over all
+    its members) once; every other miRNA adds its own scores."""
     collapse = engine.collapse
     scores = engine.mirna_scores.astype(np.int64)
     out = np.zeros((len(engine.terms), len(sets)), dtype=np.int64)
     for j, members in enumerate(sets):
-        for family in sorted(set(collapse.family_of[members].tolist())):
+        families = collapse.family_of[members]
+        for family in sorted(set(families.tolist())):
+            present = members[families == family]
+            if present.size == 1:
+                out[:, j] += scores[present[0]]
+                continue
             everyone = np.flatnonzero(collapse.family_of == family)
             out[:, j] += np.rint(scores[everyone].mean(axis=0)).astype(np.int64)
     return out
@@ -347,9 +355,11 @@ def test_families_are_counted_once_in_the_set_and_in_every_random_set(k):
         np.testing.assert_array_equal(sums.restrict(np.array([1, 5])).sums(sets), expected[[1, 5]])
     np.testing.assert_array_equal(engine.score_sums(columns, k).sums(sets), expected)
     np.testing.assert_array_equal(engine.observed_scores(sets[0]), expected[:, 0])
-    # One member of a family stands for its family: miR-50 alone scores as the pair's mean.
+    # A member alone keeps its own scores; with its sibling, the pair counts once, with its mean.
+    scores = engine.mirna_scores.astype(np.int64)
+    np.testing.assert_array_equal(engine.observed_scores([pairs[0]]), scores[pairs[0]])
     np.testing.assert_array_equal(
-        engine.observed_scores([pairs[0]]), engine.observed_scores(pairs[:2])
+        engine.observed_scores(pairs[:2]), np.rint(scores[pairs[:2]].mean(axis=0))
     )
     # Off again: every miRNA on its own.
     engine.count_families(0)
@@ -407,9 +417,9 @@ def test_a_set_lists_the_families_its_mirnas_stand_for():
     null = NullSettings(n_random=50, seed=5, stratified=0, max_draws=50, statistic="mirna_sum")
     params = engine.analyse("q", mirnas, null=null).params["empirical"]
     assert params["families"] == 0.5
+    # Only families with two or more members in the set are counted together.
     assert params["families_in_set"] == [
-        {"in_set": "hsa-miR-50 + hsa-miR-61", "family_size": 2, "other_members": ""},
-        {"in_set": "hsa-miR-51", "family_size": 2, "other_members": "hsa-miR-62"},
+        {"in_set": "hsa-miR-50 + hsa-miR-61", "family_size": 2, "other_members": ""}
     ]
     off = engine.analyse("q", mirnas, null=replace(null, families=0)).params["empirical"]
     assert off["families"] == 0.0 and "families_in_set" not in off

@@ -491,7 +491,7 @@ class EnrichmentEngine:
         self._score_rows.clear()
 
     def count_families(self, min_jaccard: float) -> None:
-        """Count each family of miRNAs with shared targets once in the ``mirna_sum`` statistic
+        """Count each family of miRNAs with shared targets once in a set in the ``mirna_sum`` statistic
         (:class:`~exomir._scores.FamilyCollapse`; families from
         :func:`~exomir._scores.target_families` with ``min_jaccard``); 0 counts every miRNA."""
         min_jaccard = float(min_jaccard)
@@ -521,9 +521,9 @@ class EnrichmentEngine:
         return self._summed
 
     def set_families(self, index: np.ndarray) -> list[dict[str, Any]]:
-        """The families of several members that the miRNAs among the universe rows ``index``
-        stand for under :attr:`collapse` (empty when families are off): per family, the set's
-        members (``in_set``, joined by " + "), the family's size and its other members."""
+        """The families that :attr:`collapse` counts once among the universe rows ``index``
+        (those with two or more members there; empty when families are off): per family, the
+        set's members (``in_set``, joined by " + "), the family's size and its other members."""
         if self._collapse is None:
             return []
         index = np.asarray(index, dtype=np.int64)
@@ -531,9 +531,8 @@ class EnrichmentEngine:
         names = self.universe.mirnas
         present = set(index.tolist())
         out = []
-        for fam in sorted(set(collapse.family_of[index].tolist())):
-            if collapse.size[fam] < 2:
-                continue
+        families, counts = np.unique(collapse.family_of[index], return_counts=True)
+        for fam in families[counts > 1].tolist():
             members = np.flatnonzero(collapse.family_of == fam)
             out.append(
                 {

@@ -108,7 +108,7 @@ class NullSettings:
         ``n_random`` (:attr:`draw_limit`).
     families
         For ``mirna_sum``: miRNAs whose target sets overlap with Jaccard at least this much
-        form a family that counts once per set, with its members' mean scores
+        form a family; two or more members in a set count once, with the family's mean scores
         (:class:`exomir._scores.FamilyCollapse`); 0 counts every miRNA on its own.
     tail_fit
         Beyond ``max_draws``, replace counted p-values with fewer than 10 exceedances by a

@@ -57,7 +57,7 @@ Definitions (one row per tested term; all libraries at once)
   the set's ``k`` miRNAs; "as extreme" compares, by default (``enrichment.empirical.statistic:
   mirna_sum``, :mod:`exomir._scores`), ``mirna_score``: the sum over the set's miRNAs of each
   one's own ``-ln p`` (hypergeometric) for the term, capped at 50, a family of miRNAs with
-  shared targets counted once with its members' mean (``families``,
+  shared targets counted once where several are in the set, with the family's mean scores (``families``,
   :class:`exomir._scores.FamilyCollapse`); or the share of targets in
   the term, ``overlap / n_targets`` (``share``, BUFET's statistic), or the raw overlap
   (``overlap``); docs/methods/analytic.md compares them; random

@@ -162,6 +162,7 @@ def test_methods_leave_out_steps_the_run_did_not_take():
     assert "stops drawing" not in plain and "draw on beyond" not in plain
     assert "so it is never zero. Where no" in plain
     assert "Jaccard index of at least 0.5 are therefore joined into families" in plain
+    assert "a member alone keeps its own scores" in plain
     off = template.render(
         n_random=10_000, sequential_stop=0, max_draws=10_000, **common | {"families": 0}
     )

@@ -91,13 +91,13 @@ PARAMETERS: dict[str, Parameter] = {
     "empirical.families": Parameter(
         "miRNA families (Jaccard)",
         "",
-        "miRNAs whose target sets overlap at least this much form a family, counted once per "
-        "set with its members' mean scores (0: every miRNA on its own)",
+        "miRNAs whose target sets overlap at least this much form a family; two or more members "
+        "in a set count once, with the family's mean scores (0: every miRNA on its own)",
     ),
     "empirical.families_in_set": Parameter(
         "Families of the set's miRNAs",
         "",
-        "each family counts once, with the mean scores of all its members; miRNAs not listed "
+        "each counts once, with the mean scores of all the family's members; miRNAs not listed "
         "count on their own",
     ),
     "empirical.stratified_bins": Parameter(
