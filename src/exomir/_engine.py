@@ -523,7 +523,7 @@ class EnrichmentEngine:
     def set_families(self, index: np.ndarray) -> list[dict[str, Any]]:
         """The families that :attr:`collapse` counts once among the universe rows ``index``
         (those with two or more members there; empty when families are off): per family, the
-        set's members (``in_set``, joined by " + "), the family's size and its other members."""
+        set's members (``in_set``, joined by " + ") and the family's size."""
         if self._collapse is None:
             return []
         index = np.asarray(index, dtype=np.int64)
@@ -538,9 +538,6 @@ class EnrichmentEngine:
                 {
                     "in_set": " + ".join(sorted(names[m] for m in members if m in present)),
                     "family_size": int(members.size),
-                    "other_members": ", ".join(
-                        sorted(names[m] for m in members if m not in present)
-                    ),
                 }
             )
         return sorted(out, key=lambda row: row["in_set"])

@@ -18,13 +18,7 @@ PARAMS = {
         ],
         "target_count_sum": {"null_mean": 9223.0, "set": 9951},
         "families": 0.5,
-        "families_in_set": [
-            {
-                "in_set": "hsa-let-7a-5p + hsa-let-7c-5p",
-                "family_size": 3,
-                "other_members": "hsa-let-7b-5p",
-            }
-        ],
+        "families_in_set": [{"in_set": "hsa-let-7a-5p + hsa-let-7c-5p", "family_size": 3}],
     },
     "terms": {"libraries": ["GO_BP", "KEGG"], "min_size": 10},
     "new_option": True,
@@ -41,8 +35,8 @@ def test_rows_have_labels_units_and_meanings():
     assert rows["background.per_library"]["cells"][0]["text"] == "GO_BP: 14,322 genes"
     assert rows["empirical.families"]["cells"][0]["text"] == "0.5"
     heads, body = rows["empirical.families_in_set"]["cells"][0]["table"]
-    assert heads == ["in the set", "family size", "other members"]
-    assert body == [["hsa-let-7a-5p + hsa-let-7c-5p", "3", "hsa-let-7b-5p"]]
+    assert heads == ["in the set", "miRNAs in the family"]
+    assert body == [["hsa-let-7a-5p + hsa-let-7c-5p", "3"]]
     assert rows["new_option"]["label"] == "New option"  # unknown keys are still shown
     assert rows["new_option"]["cells"][0]["text"] == "yes"
     assert "[{" not in repr([c["text"] for r in rows.values() for c in r["cells"]])
