@@ -35,7 +35,7 @@ def test_rows_have_labels_units_and_meanings():
     assert rows["background.per_library"]["cells"][0]["text"] == "GO_BP: 14,322 genes"
     assert rows["empirical.families"]["cells"][0]["text"] == "0.5"
     heads, body = rows["empirical.families_in_set"]["cells"][0]["table"]
-    assert heads == ["in the set", "miRNAs in the family"]
+    assert heads == ["in the set", "family size"]
     assert body == [["hsa-let-7a-5p + hsa-let-7c-5p", "3"]]
     assert rows["new_option"]["label"] == "New option"  # unknown keys are still shown
     assert rows["new_option"]["cells"][0]["text"] == "yes"
@@ -76,3 +76,22 @@ def test_matching_and_pvalue_origin_are_labelled_rows():
     assert rows["empirical.p_method"]["cells"][0]["text"] == "exceedances: 30; floor: 1"
     assert rows["empirical.matching.target_ratio"]["label"] == "Target ratio to random sets"
     assert rows["empirical.matching.calibration_warning"]["cells"][0]["text"] == "\u2013"
+
+
+def test_record_tables_align_text_left_and_numbers_right():
+    import re
+
+    from exomir.report._render import _environment
+
+    rows = parameter_rows({"bm": PARAMS}, ["bm"])
+    html = (
+        _environment()
+        .get_template("section_parameters.html.j2")
+        .render(groups=grouped(rows), sets=["bm"], set_page=True, config={})
+    )
+    families = html[html.index("empirical.families_in_set") :]
+    families = families[: families.index("</table>")]
+    assert '<th scope="col" class="text">in the set</th>' in families
+    assert '<td class="text">hsa-let-7a-5p + hsa-let-7c-5p</td><td class="num">3</td>' in families
+    strata = html[html.index("empirical.strata<") :]
+    assert re.search(r'<td class="num">262</td><td class="num">315</td>', strata)

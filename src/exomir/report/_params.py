@@ -188,7 +188,7 @@ _RECORD_COLUMNS = {
     "mirnas": "miRNAs in bin",
     "drawn": "drawn per random set",
     "in_set": "in the set",
-    "family_size": "miRNAs in the family",
+    "family_size": "family size",
 }
 
 
