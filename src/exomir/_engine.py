@@ -1261,7 +1261,8 @@ class EnrichmentEngine:
         }
         if null is not None and query is not None:
             emp = out["empirical"]
-            if null.families and self._collapse is not None:
+            if _is_sum(null) and self._collapse is not None:
+                # Only the summed scores count families; a set tested with share lists none.
                 emp["families_in_set"] = self.set_families(query.index)
             if strata is not None:
                 emp["strata"] = strata.describe()

@@ -401,7 +401,8 @@ def target_families(targets: sp.csr_array | sp.spmatrix, min_jaccard: float) -> 
     shared = sp.coo_array(sp.triu(t @ t.T, k=1))
     i, j, both = shared.row, shared.col, shared.data.astype(np.int64)
     union = count[i] + count[j] - both
-    # both / union >= min_jaccard, in integers where possible (no rounding at the threshold).
+    # both / union >= min_jaccard without dividing; the small tolerance keeps a pair exactly at
+    # the threshold (3/4 at 0.75) on the joining side despite rounding of min_jaccard * union.
     keep = (both > 0) & (both >= min_jaccard * union - 1e-9 * union)
     graph = sp.coo_array(
         (np.ones(int(keep.sum()), dtype=np.int8), (i[keep], j[keep])), shape=(n, n)

@@ -228,7 +228,11 @@ def format_parameter(value: Any, unit: str = "") -> dict[str, Any]:
             columns = order + [c for c in columns if c not in order]
             rows = [[format_parameter(v.get(c))["text"] for c in columns] for v in value]
             heads = [_RECORD_COLUMNS.get(c, c.replace("_", " ")) for c in columns]
-            return {"text": f"{len(value)} rows", "table": (heads, rows)}
+            # Numbers align right, text (miRNA names) left.
+            numeric = [
+                all(isinstance(v.get(c), int | float | None) for v in value) for c in columns
+            ]
+            return {"text": f"{len(value)} rows", "table": (heads, rows), "numeric": numeric}
         return {"text": ", ".join(str(v) for v in value), "table": None}
     return {"text": str(value), "table": None}
 
