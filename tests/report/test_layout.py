@@ -45,6 +45,12 @@ window.addEventListener("load", function () {
         " right=" + Math.round(box.right));
     }
   });
+  out.params = [];
+  document.querySelectorAll("#parameters-table > tbody > tr > td").forEach(function (el) {
+    var box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) return;
+    out.params.push([el.className, Math.round(box.left), Math.round(box.right)]);
+  });
   parent.postMessage(JSON.stringify(out), "*");
 });
 </script>
@@ -105,6 +111,26 @@ def test_pages_do_not_overflow_outside_scroll_containers(written, name, width):
     assert result["inner"] == width
     assert result["scroll"] <= result["client"], result
     assert result["overflowing"] == [], result["overflowing"][:10]
+
+
+def test_parameters_read_as_blocks_on_a_phone(written):
+    # the parameters table is wide (name, value, meaning): on a phone each row becomes a block,
+    # so every value and meaning is readable without scrolling the table sideways
+    result = measure(written["umbilical_cord.html"], 390)
+    cells = result["params"]
+    assert {c for c, _, _ in cells} >= {"param-value", "meaning"}
+    assert all(left >= 0 and right <= result["client"] for _, left, right in cells), [
+        cell for cell in cells if cell[2] > result["client"]
+    ][:5]
+    # name, value and meaning stack: every cell starts at the table's left edge
+    assert len({left for _, left, _ in cells}) == 1
+
+
+def test_parameters_stay_a_table_on_a_desktop(written):
+    cells = measure(written["umbilical_cord.html"], 1400)["params"]
+    values = [left for c, left, _ in cells if c == "param-value"]
+    meanings = [left for c, left, _ in cells if c == "meaning"]
+    assert values and meanings and min(meanings) > max(values) > 100
 
 
 def test_the_probe_sees_overflow(tmp_path):
