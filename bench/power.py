@@ -73,6 +73,7 @@ from scipy import stats
 
 from exomir._analytic import TermCounts, analytic_pvalues, targeting_probability
 from exomir._pvalues import family_fdr
+from exomir._scores import target_families
 from exomir._settings import DEFAULT_STRATA
 from exomir._stats import hypergeometric_sf
 from exomir.config import with_defaults
@@ -696,6 +697,45 @@ def pool(prefixes: list[str]) -> str:
     return pd.DataFrame(rows).to_string(index=False)
 
 
+def losses(prefixes: list[str], engine: EnrichmentEngine, families: float) -> str:
+    """Why the default misses planted terms within their library, over earlier power runs.
+
+    Each planted set falls in one class, in this order: the matching check flagged it (``auto``
+    ran ``share``; column ``warned``); two or more of its miRNAs are members of one family
+    (Jaccard >= ``families``), which the summed scores count once; neither.  Per plant level and
+    class: the sets, the default's detection within the library and the oracle's.
+    """
+    frame = pd.concat([pd.read_csv(f"{p}power.tsv", sep="\t") for p in prefixes], ignore_index=True)
+    label = target_families(engine.targets, families) if families else None
+    row_of = {m: i for i, m in enumerate(engine.universe.mirnas)}
+
+    def kind(row) -> str:
+        if row["warned"]:
+            return "flagged: share"
+        if label is not None:
+            members = label[[row_of[m] for m in row["mirnas"].split(",")]]
+            if np.unique(members).size < members.size:
+                return "family counted once"
+        return "neither"
+
+    frame["class"] = frame.apply(kind, axis=1)
+    rows = []
+    for (plant, cls), g in frame.groupby(["plant", "class"], sort=False):
+        rows.append(
+            {
+                "plant": plant,
+                "class": cls,
+                "sets": len(g),
+                "default": clopper_pearson(int(g["new|library"].sum()), len(g)),
+                "oracle": clopper_pearson(int(g["oracle|library"].sum()), len(g))
+                if "oracle|library" in g
+                else "",
+                "missed": int((~g["new|library"]).sum()),
+            }
+        )
+    return pd.DataFrame(rows).sort_values(["plant", "class"], kind="stable").to_string(index=False)
+
+
 def parse_cells(args) -> list[tuple[str, int, int]]:
     cells = {
         (kind, int(k)): args.sets for kind in args.kinds.split(",") for k in args.sizes.split(",")
@@ -752,6 +792,11 @@ def main() -> None:
         help="print the power detection of earlier --out prefixes of other seeds together "
         "(comma-separated; same methods) and stop",
     )
+    parser.add_argument(
+        "--losses",
+        help="why the default misses planted terms, over earlier --out prefixes (comma-separated; "
+        "--methods new,oracle) and stop",
+    )
     args = parser.parse_args()
     if args.pool:
         print(pool(args.pool.split(",")))
@@ -769,6 +814,9 @@ def main() -> None:
         settings = replace(settings, null=replace(settings.null, families=args.families))
     print(f"new default: {settings.null} (fdr {settings.fdr})")
     engine = load(Path(args.results), Path(args.resources), settings)
+    if args.losses:
+        print(losses(args.losses.split(","), engine, settings.null.families))
+        return
     parts = args.parts.split(",")
     methods = args.methods.split(",")
     plants = parse_plants(args.plants)

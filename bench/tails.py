@@ -32,6 +32,7 @@ from _data import load_average
 from power import default_settings, load, random_indices
 from scipy import stats
 
+from exomir._analytic import matching_report
 from exomir._calibration import _per_query_pvalues, query_counts
 from exomir._null import RandomSets
 from exomir._stats import bh_fdr
@@ -52,17 +53,43 @@ def bootstrap_ci(per_query: np.ndarray, seed: int = 0, reps: int = 2000) -> tupl
     return float(low), float(high)
 
 
+def flagged_queries(engine, rng, k: int, n_queries: int, kind: str, bins: int) -> np.ndarray:
+    """Random queries (``kind`` as in :func:`query_pvalues`) that the engine's matching check
+    flags, by rejection: the sets ``statistic: auto`` runs with ``share``.  Prints how many
+    queries were drawn to find them."""
+    found, drawn = [], 0
+    while len(found) < n_queries:
+        index = np.sort(random_indices(engine, rng, k, kind))
+        drawn += 1
+        strata = engine.strata(index, bins)
+        labels, need = strata.labels, strata.need
+        base = engine.count_bins(strata.bins)
+        if matching_report(engine.target_counts, index, labels, base, need, "mirna_sum").warning:
+            found.append(index)
+    print(f"{n_queries} flagged {kind} queries of {k} miRNAs among {drawn} drawn")
+    return np.array(found, dtype=np.int64)
+
+
 def query_pvalues(
-    engine, k: int, n_queries: int, null, threads: int, kind: str = "uniform"
+    engine,
+    k: int,
+    n_queries: int,
+    null,
+    threads: int,
+    kind: str = "uniform",
+    flagged: bool = False,
 ) -> np.ndarray:
     """Terms x queries p_emp of random queries, each against its own null as the workflow's
     calibration computes it.  ``uniform`` queries are the calibration's own; ``target_rich``
     ones are drawn with probability proportional to target count (like sequenced profiles:
-    the case the strata have to correct)."""
+    the case the strata have to correct).  ``flagged``: only queries the matching check flags
+    (:func:`flagged_queries`)."""
     universe = len(engine.universe.mirnas)
     query_seq, null_seq = np.random.SeedSequence(null.seed).spawn(2)
     rng = np.random.default_rng(query_seq)
-    if kind == "uniform":
+    if flagged:
+        queries = flagged_queries(engine, rng, k, n_queries, kind, null.stratified)
+    elif kind == "uniform":
         queries = RandomSets(rng, universe, k).take(n_queries)
     else:
         queries = np.array(
@@ -120,6 +147,12 @@ def main() -> None:
     parser.add_argument("--statistic", help="the null's statistic (default: the schema's)")
     parser.add_argument("--save", help="write the terms x queries p-values here (.npy)")
     parser.add_argument(
+        "--flagged",
+        action="store_true",
+        help="only queries the matching check flags (auto runs share on them; pair with "
+        "--statistic mirna_sum to see what the summed scores would give)",
+    )
+    parser.add_argument(
         "--families",
         type=float,
         help="count families of Jaccard >= this once (default: the schema's)",
@@ -136,7 +169,7 @@ def main() -> None:
     engine = load(Path(args.results), Path(args.resources), settings)
     print(f"null: {null}")
     start = time.perf_counter()
-    p = query_pvalues(engine, args.k, args.queries, null, args.threads, args.kind)
+    p = query_pvalues(engine, args.k, args.queries, null, args.threads, args.kind, args.flagged)
     print(
         f"{args.queries} {args.kind} random queries of {args.k} miRNAs, seed {args.seed}: "
         f"{time.perf_counter() - start:.0f} s; {load_average()}"
