@@ -697,7 +697,7 @@ def pool(prefixes: list[str]) -> str:
     return pd.DataFrame(rows).to_string(index=False)
 
 
-def losses(prefixes: list[str], engine: EnrichmentEngine, families: float) -> str:
+def losses(prefixes: list[str], engine: EnrichmentEngine, families: float) -> pd.DataFrame:
     """Why the default misses planted terms within their library, over earlier power runs.
 
     Each planted set falls in one class, in this order: the matching check flagged it (``auto``
@@ -733,7 +733,7 @@ def losses(prefixes: list[str], engine: EnrichmentEngine, families: float) -> st
                 "missed": int((~g["new|library"]).sum()),
             }
         )
-    return pd.DataFrame(rows).sort_values(["plant", "class"], kind="stable").to_string(index=False)
+    return pd.DataFrame(rows).sort_values(["plant", "class"], kind="stable", ignore_index=True)
 
 
 def parse_cells(args) -> list[tuple[str, int, int]]:
@@ -815,7 +815,8 @@ def main() -> None:
     print(f"new default: {settings.null} (fdr {settings.fdr})")
     engine = load(Path(args.results), Path(args.resources), settings)
     if args.losses:
-        print(losses(args.losses.split(","), engine, settings.null.families))
+        table = losses(args.losses.split(","), engine, settings.null.families)
+        print(table.to_string(index=False))
         return
     parts = args.parts.split(",")
     methods = args.methods.split(",")
