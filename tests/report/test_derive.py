@@ -38,6 +38,27 @@ def test_top_terms_keeps_leads_and_counts_members():
     assert len(rp.top_terms(frame, fdr=0.05, limit=1)) == 1  # one significant lead
 
 
+def test_top_terms_rank_tied_pvalues_by_effect_size_as_the_table_is_written():
+    # three terms at the same p (the floor): the larger effect size first, whatever p_ora says
+    frame = _enrichment_frame(
+        [
+            {"term_id": "A", "term": "A", "p_ora": 1e-9, "p_emp": 5e-6, "z_emp": 3.0},
+            {"term_id": "B", "term": "B", "p_ora": 1e-3, "p_emp": 5e-6, "z_emp": 7.5},
+            {"term_id": "C", "term": "C", "p_ora": 1e-5, "p_emp": 5e-6, "z_emp": 5.0},
+            {"term_id": "D", "term": "D", "p_ora": 1e-12, "p_emp": 1e-4, "z_emp": 9.0},
+        ]
+    )
+    frame["fdr_ora"] = frame["fdr_emp"] = 0.01
+    top = rp.top_terms(frame, fdr=0.05, limit=10)
+    assert top["term_id"].tolist() == ["B", "C", "A", "D"]
+    # the engine writes its table in the same order (p_emp, then -z_emp, then p_ora)
+    order = np.lexsort((frame["p_ora"], -frame["z_emp"], frame["p_emp"]))
+    assert frame["term_id"].iloc[order].tolist() == top["term_id"].tolist()
+    # without effect sizes, ties fall back to p_ora
+    no_z = frame.assign(z_emp=np.nan)
+    assert rp.top_terms(no_z, fdr=0.05, limit=10)["term_id"].tolist() == ["A", "C", "B", "D"]
+
+
 def test_focus_rows_pick_the_best_term_and_report_untested_pathways():
     frame = _enrichment_frame(
         [

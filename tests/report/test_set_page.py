@@ -40,3 +40,23 @@ def test_edge_table_merges_sources_and_libraries(pages):
     heads = table[: table.index("</thead>")]
     assert "Evidence" in heads and "Libraries" not in heads and ">Sources<" not in heads
     assert "Set miRNAs on the gene" in heads
+
+
+def test_terms_table_shows_the_effect_size_next_to_the_empirical_p(inputs, tmp_path):
+    from exomir import report as rp
+
+    enrichment = dict(inputs["enrichment"])
+    frame = enrichment["adipose"].copy()
+    frame["z_emp"] = (frame["overlap"] - frame["null_mean"]) / frame["null_sd"]
+    enrichment["adipose"] = frame
+    written = rp.render_report(tmp_path / "report", **{**inputs, "enrichment": enrichment})
+    html = {p.name: p.read_text(encoding="utf-8") for p in written}["adipose.html"]
+    section = html[html.index('<section id="terms">') : html.index('<section id="focus">')]
+    head = section[section.index("<thead>") : section.index("</thead>")]
+    assert head.index("p empirical") < head.index("z vs random sets") < head.index("FDR empirical")
+    # the first row's z, one decimal, in the cell after its empirical p
+    first = rp.top_terms(rp.normalise_enrichment(frame, "adipose"), fdr=0.05).iloc[0]
+    row = section[section.index("<tbody>") :]
+    row = row[: row.index("</tr>")]
+    cells = row.split("<td")
+    assert f">{first['z_emp']:.1f}</td>" in cells[7], cells[7]

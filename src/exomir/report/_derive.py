@@ -115,10 +115,19 @@ def count_focus_calls(enrichment: pd.DataFrame, fdr: float) -> int | None:
 
 
 def _sort_terms(frame: pd.DataFrame, method: str) -> pd.DataFrame:
-    first, second = ("p_emp", "p_ora") if method == "emp" else ("p_ora", "p_emp")
-    return frame.sort_values(
-        [first, second, "library", "term_id"], kind="stable", na_position="last"
-    )
+    """Best first, as the enrichment table is written: by the primary method's p-value; for
+    the empirical null, terms with the same p (often many at the floor ``1 / (draws + 1)``)
+    by their effect size ``z_emp``, larger first; then by the other p-value and the term."""
+    if method != "emp":
+        return frame.sort_values(
+            ["p_ora", "p_emp", "library", "term_id"], kind="stable", na_position="last"
+        )
+    keys = ["p_emp", "p_ora", "library", "term_id"]
+    if "z_emp" in frame.columns:
+        frame = frame.assign(_by_z=-pd.to_numeric(frame["z_emp"], errors="coerce"))
+        keys.insert(1, "_by_z")
+    ordered = frame.sort_values(keys, kind="stable", na_position="last")
+    return ordered.drop(columns=["_by_z"], errors="ignore")
 
 
 def top_terms(
