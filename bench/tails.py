@@ -32,7 +32,6 @@ from _data import load_average
 from power import default_settings, load, random_indices
 from scipy import stats
 
-from exomir._analytic import matching_report
 from exomir._calibration import _per_query_pvalues, query_counts
 from exomir._null import RandomSets
 from exomir._stats import bh_fdr
@@ -53,18 +52,16 @@ def bootstrap_ci(per_query: np.ndarray, seed: int = 0, reps: int = 2000) -> tupl
     return float(low), float(high)
 
 
-def flagged_queries(engine, rng, k: int, n_queries: int, kind: str, bins: int) -> np.ndarray:
-    """Random queries (``kind`` as in :func:`query_pvalues`) that the engine's matching check
-    flags, by rejection: the sets ``statistic: auto`` runs with ``share``.  Prints how many
-    queries were drawn to find them."""
+def flagged_queries(engine, rng, k: int, n_queries: int, kind: str, null) -> np.ndarray:
+    """Random queries (``kind`` as in :func:`query_pvalues`) for which ``statistic: auto``
+    chooses ``share`` (:meth:`EnrichmentEngine.resolve_statistic`: the matching check flags
+    them), found by rejection.  Prints how many queries were drawn to find them."""
+    auto = replace(null, statistic="auto")
     found, drawn = [], 0
     while len(found) < n_queries:
         index = np.sort(random_indices(engine, rng, k, kind))
         drawn += 1
-        strata = engine.strata(index, bins)
-        labels, need = strata.labels, strata.need
-        base = engine.count_bins(strata.bins)
-        if matching_report(engine.target_counts, index, labels, base, need, "mirna_sum").warning:
+        if engine.resolve_statistic(index, auto)[0].statistic == "share":
             found.append(index)
     print(f"{n_queries} flagged {kind} queries of {k} miRNAs among {drawn} drawn")
     return np.array(found, dtype=np.int64)
@@ -88,7 +85,7 @@ def query_pvalues(
     query_seq, null_seq = np.random.SeedSequence(null.seed).spawn(2)
     rng = np.random.default_rng(query_seq)
     if flagged:
-        queries = flagged_queries(engine, rng, k, n_queries, kind, null.stratified)
+        queries = flagged_queries(engine, rng, k, n_queries, kind, null)
     elif kind == "uniform":
         queries = RandomSets(rng, universe, k).take(n_queries)
     else:
