@@ -139,7 +139,7 @@ def part_brute(
     rows = key.get_indexer(pd.MultiIndex.from_frame(ext[["library", "term_id"]]))
     query = engine.query(name, sets[name])
     null, _ = engine.resolve_statistic(query.index, null)  # the statistic auto uses for the set
-    strata = engine.strata(query, null.stratified)
+    strata = engine.null_strata(query, null)
     sets_b = strata.random_sets(np.random.default_rng(null.seed + 1000), shuffled=True)
     sub = engine.membership[rows]
     used = np.unique(sub.indices)

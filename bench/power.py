@@ -203,6 +203,7 @@ def evaluate(
     if "oracle" in methods and plant_candidates is not None:
         p = oracle_pvalues(query.index, strata, plant_candidates)
         out["oracle"] = {"p": p, "fdr": families_of(p, engine)}
+    # The check on the plain strata: a set it flags is tilted (or tested with share).
     warned = engine.matching(query, strata).warning is not None
     return {m: out[m] for m in METHODS if m in out}, warned
 
@@ -700,10 +701,11 @@ def pool(prefixes: list[str]) -> str:
 def losses(prefixes: list[str], engine: EnrichmentEngine, families: float) -> pd.DataFrame:
     """Why the default misses planted terms within their library, over earlier power runs.
 
-    Each planted set falls in one class, in this order: the matching check flagged it (``auto``
-    ran ``share``; column ``warned``); two or more of its miRNAs are members of one family
-    (Jaccard >= ``families``), which the summed scores count once; neither.  Per plant level and
-    class: the sets, the default's detection within the library and the oracle's.
+    Each planted set falls in one class, in this order: the matching check flagged it on the
+    plain strata (column ``warned``: with ``tilt`` the null is tilted to it, without ``auto``
+    runs ``share`` on it); two or more of its miRNAs are members of one family (Jaccard >=
+    ``families``), which the summed scores count once; neither.  Per plant level and class: the
+    sets, the default's detection within the library and the oracle's.
     """
     frame = pd.concat([pd.read_csv(f"{p}power.tsv", sep="\t") for p in prefixes], ignore_index=True)
     label = target_families(engine.targets, families) if families else None
@@ -711,7 +713,7 @@ def losses(prefixes: list[str], engine: EnrichmentEngine, families: float) -> pd
 
     def kind(row) -> str:
         if row["warned"]:
-            return "flagged: share"
+            return "flagged by the check"
         if label is not None:
             members = label[[row_of[m] for m in row["mirnas"].split(",")]]
             if np.unique(members).size < members.size:
@@ -793,6 +795,11 @@ def main() -> None:
         "(comma-separated; same methods) and stop",
     )
     parser.add_argument(
+        "--no-tilt",
+        action="store_true",
+        help="the default without enrichment.empirical.tilt (uniform draws in every stratum)",
+    )
+    parser.add_argument(
         "--losses",
         help="why the default misses planted terms, over earlier --out prefixes (comma-separated; "
         "--methods new,oracle) and stop",
@@ -812,6 +819,8 @@ def main() -> None:
     settings = default_settings()
     if args.families is not None:
         settings = replace(settings, null=replace(settings.null, families=args.families))
+    if args.no_tilt:
+        settings = replace(settings, null=replace(settings.null, tilt=False))
     print(f"new default: {settings.null} (fdr {settings.fdr})")
     engine = load(Path(args.results), Path(args.resources), settings)
     if args.losses:

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from _data import load_average
-from power import default_settings, load, random_indices
+from power import DEFAULT_STRATA, default_settings, load, random_indices
 from scipy import stats
 
 from exomir._calibration import _per_query_pvalues, query_counts
@@ -53,15 +53,16 @@ def bootstrap_ci(per_query: np.ndarray, seed: int = 0, reps: int = 2000) -> tupl
 
 
 def flagged_queries(engine, rng, k: int, n_queries: int, kind: str, null) -> np.ndarray:
-    """Random queries (``kind`` as in :func:`query_pvalues`) for which ``statistic: auto``
-    chooses ``share`` (:meth:`EnrichmentEngine.resolve_statistic`: the matching check flags
-    them), found by rejection.  Prints how many queries were drawn to find them."""
-    auto = replace(null, statistic="auto")
+    """Random queries (``kind`` as in :func:`query_pvalues`) that the matching check flags on
+    the plain target-count strata (:meth:`EnrichmentEngine.matching`: the sets the null tilts,
+    ``enrichment.empirical.tilt``, or without the tilt tests with ``share``), found by
+    rejection.  Prints how many queries were drawn to find them."""
+    bins = null.stratified or DEFAULT_STRATA
     found, drawn = [], 0
     while len(found) < n_queries:
         index = np.sort(random_indices(engine, rng, k, kind))
         drawn += 1
-        if engine.resolve_statistic(index, auto)[0].statistic == "share":
+        if engine.matching(index, engine.strata(index, bins), "mirna_sum").warning:
             found.append(index)
     print(f"{n_queries} flagged {kind} queries of {k} miRNAs among {drawn} drawn")
     return np.array(found, dtype=np.int64)
@@ -146,8 +147,13 @@ def main() -> None:
     parser.add_argument(
         "--flagged",
         action="store_true",
-        help="only queries the matching check flags (auto runs share on them; pair with "
-        "--statistic mirna_sum to see what the summed scores would give)",
+        help="only queries the matching check flags on the plain strata (the null tilts "
+        "them; with --no-tilt auto runs share on them)",
+    )
+    parser.add_argument(
+        "--no-tilt",
+        action="store_true",
+        help="draw uniformly within every stratum (enrichment.empirical.tilt: false)",
     )
     parser.add_argument(
         "--families",
@@ -163,6 +169,8 @@ def main() -> None:
         null = replace(null, statistic=args.statistic)
     if args.families is not None:
         null = replace(null, families=args.families)
+    if args.no_tilt:
+        null = replace(null, tilt=False)
     engine = load(Path(args.results), Path(args.resources), settings)
     print(f"null: {null}")
     start = time.perf_counter()

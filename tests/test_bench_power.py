@@ -79,16 +79,20 @@ def test_losses_sorts_planted_sets_by_cause(tmp_path):
     frame = pd.DataFrame(rows).assign(plant="top 1 %")
     frame.to_csv(tmp_path / "s1_power.tsv", sep="\t", index=False)
     table = power.losses([str(tmp_path / "s1_")], engine, 0.5).set_index("class")
-    assert table["sets"].to_dict() == {"family counted once": 1, "flagged: share": 1, "neither": 2}
+    assert table["sets"].to_dict() == {
+        "family counted once": 1,
+        "flagged by the check": 1,
+        "neither": 2,
+    }
     assert table["missed"].to_dict() == {
         "family counted once": 1,
-        "flagged: share": 1,
+        "flagged by the check": 1,
         "neither": 1,
     }
     assert table.loc["neither", "default"].startswith("1/2 = 50%")
     assert table.loc["neither", "oracle"].startswith("1/2 = 50%")
-    assert table.loc["flagged: share", "oracle"].startswith("1/1 = 100%")
+    assert table.loc["flagged by the check", "oracle"].startswith("1/1 = 100%")
     # families off: the sibling pair counts as neither
     off = power.losses([str(tmp_path / "s1_")], engine, 0).set_index("class")
-    assert off["sets"].to_dict() == {"flagged: share": 1, "neither": 3}
+    assert off["sets"].to_dict() == {"flagged by the check": 1, "neither": 3}
     assert off.loc["neither", "default"].startswith("1/3 = 33%")

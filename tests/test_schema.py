@@ -78,6 +78,7 @@ def test_schema_defaults_of_a_section():
         "sequential_stop": 100,
         "statistic": "auto",
         "families": 0.5,
+        "tilt": True,
         "max_draws": None,
         "tail_fit": False,
     }

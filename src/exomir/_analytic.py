@@ -520,21 +520,30 @@ class MatchingReport:
         ``(min, max)`` target count of the widest stratum the set draws from.
     warning
         A sentence for the log and the results when matching failed, else None.
+    untilted_ratio
+        For strata tilted to the set (:func:`exomir._null.tilt_strata`): the ratio against
+        uniform draws from the same strata, before the tilt; None for untilted strata.
     """
 
     target_ratio: float
     merged_share: float
     widest: tuple[int, int]
     warning: str | None
+    untilted_ratio: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (for the ``.json`` beside the enrichment table)."""
-        return {
-            "target_ratio": round(self.target_ratio, 3),
-            "merged_share": round(self.merged_share, 3),
-            "widest_stratum_targets": list(self.widest),
-            "calibration_warning": self.warning,
-        }
+        out: dict[str, Any] = {"target_ratio": round(self.target_ratio, 3)}
+        if self.untilted_ratio is not None:
+            out["untilted_ratio"] = round(self.untilted_ratio, 3)
+        out.update(
+            {
+                "merged_share": round(self.merged_share, 3),
+                "widest_stratum_targets": list(self.widest),
+                "calibration_warning": self.warning,
+            }
+        )
+        return out
 
 
 def matching_report(
@@ -544,6 +553,8 @@ def matching_report(
     base_bins: np.ndarray,
     need: dict[int, int],
     statistic: str = "share",
+    *,
+    tilted_total: float | None = None,
 ) -> MatchingReport:
     """Detect a set the stratified null cannot match.
 
@@ -561,6 +572,10 @@ def matching_report(
         Stratum -> the set's miRNAs there.
     statistic
         The null's statistic (``share`` or ``overlap``), for the warning's wording.
+    tilted_total
+        With strata tilted to the set (:func:`exomir._null.tilt_strata`): a random set's expected
+        sum of target counts under the tilt.  The ratio is then taken against it, and the ratio
+        against uniform draws is kept as ``untilted_ratio``.
 
     A stratum is "merged" when it holds miRNAs of more than one quantile bin.  The run should
     warn when the set's target-count sum exceeds a random set's by more than
@@ -577,18 +592,28 @@ def matching_report(
     size = np.bincount(labels, minlength=n_strata)
     mean = np.bincount(labels, weights=counts, minlength=n_strata) / np.maximum(size, 1)
     null_total = float(sum(k * mean[s] for s, k in need.items()))
-    ratio = float(counts[index].sum()) / null_total if null_total > 0 else np.inf
+    set_total = float(counts[index].sum())
+    ratio = set_total / null_total if null_total > 0 else np.inf
+    untilted = None
+    if tilted_total is not None:
+        untilted = ratio
+        ratio = set_total / tilted_total if tilted_total > 0 else np.inf
     bins_per = np.array([np.unique(base[labels == s]).size for s in range(n_strata)])
     merged_share = float((bins_per[labels[index]] > 1).mean()) if index.size else 0.0
     spans = {s: (int(counts[labels == s].min()), int(counts[labels == s].max())) for s in need}
     widest = max(spans.values(), key=lambda r: (r[1] + 1) / (r[0] + 1)) if spans else (0, 0)
     warning = None
     if ratio > MAX_TARGET_RATIO or merged_share > MAX_MERGED_SHARE:
+        tilted = (
+            ""
+            if untilted is None
+            else f" ({untilted:.2f}x before the random sets were tilted to its target counts)"
+        )
         warning = (
             f"the stratified null cannot match this set: {merged_share:.0%} of its miRNAs sit in "
             f"merged target-count strata (widest {widest[0]}-{widest[1]} targets) and its "
-            f"targets sum to {ratio:.2f}x a random set's, so its random sets have fewer targets "
-            "than it has"
+            f"targets sum to {ratio:.2f}x a random set's{tilted}, so its random sets are not "
+            "matched to its target counts"
         )
         if statistic == "overlap":
             warning += (
@@ -606,4 +631,4 @@ def matching_report(
                 "benchmarks (docs/methods/analytic.md), but the match is not exact: read "
                 "borderline calls with care"
             )
-    return MatchingReport(ratio, merged_share, widest, warning)
+    return MatchingReport(ratio, merged_share, widest, warning, untilted)

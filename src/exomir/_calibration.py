@@ -347,7 +347,7 @@ def _per_query_pvalues(
         rng = np.random.default_rng(children[i])
         strata = None
         if null.stratified:
-            strata = engine.strata(queries[i], null.stratified)
+            strata = engine.null_strata(queries[i], null)
             sets = strata.random_sets(rng)
             merged[i], n_strata[i] = strata.merged, len(strata.need)
         else:

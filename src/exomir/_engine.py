@@ -47,6 +47,7 @@ from ._null import (
     log10_distinct_uniform,
     sequential_null,
     stratify,
+    tilt_strata,
 )
 from ._pvalues import (
     GPD_MAX_EXCEEDANCES,
@@ -715,6 +716,16 @@ class EnrichmentEngine:
         index = query.index if isinstance(query, Query) else np.asarray(query, dtype=np.int64)
         return stratify(self.target_counts, index, bins, base=self.count_bins(bins))
 
+    def null_strata(self, query: Query | np.ndarray, null: NullSettings) -> Strata:
+        """The strata the set's random sets draw from: :meth:`strata`, tilted to the set's
+        target counts (:func:`exomir._null.tilt_strata`) where they cannot match it and
+        ``null.tilt`` is on.  Depends on the set's target counts only, never on its terms."""
+        index = query.index if isinstance(query, Query) else np.asarray(query, dtype=np.int64)
+        strata = self.strata(index, null.stratified)
+        if null.tilt and self._matching(index, strata, "share").warning:
+            strata = tilt_strata(strata, self.target_counts, index)
+        return strata
+
     def count_bins(self, bins: int) -> np.ndarray:
         """Quantile-bin label of every universe miRNA's target count (cached per ``bins``)."""
         if bins not in self._bins:
@@ -818,7 +829,7 @@ class EnrichmentEngine:
             active = np.flatnonzero((overlap if score is None else score) > 0)
             rng = np.random.default_rng(null.seed)
             if null.stratified:
-                strata = self.strata(query, null.stratified)
+                strata = self.null_strata(query, null)
                 self._log_strata(name, query, strata, null)
                 sets = strata.random_sets(rng)
             else:
@@ -927,12 +938,14 @@ class EnrichmentEngine:
         """The statistic ``auto`` stands for, for the set of universe rows ``index``.
 
         ``mirna_sum`` where the target-count strata match the set (the matching check of
-        :func:`exomir._analytic.matching_report` raises no warning), ``share`` where they cannot
-        (large sets of target-rich miRNAs: summed scores of the set's richest miRNAs outscore
-        their stratum there, while the share compares each set's own share of targets), and
-        ``share`` for a null without strata.  The choice depends on the set's target counts
-        only, never on its terms.  Returns the settings with the chosen statistic and a
-        sentence that says why; other statistics come back unchanged with ``""``.
+        :func:`exomir._analytic.matching_report` raises no warning), after tilting them to the
+        set where they could not (:meth:`null_strata`; a set of a few of the most target-rich
+        miRNAs); ``share`` where they still cannot (more than a fifth of the set in merged
+        strata: large sets of well-studied miRNAs, whose summed scores outscore their strata
+        while the share compares each set's own share of targets), and ``share`` for a null
+        without strata.  The choice depends on the set's target counts only, never on its
+        terms.  Returns the settings with the chosen statistic and a sentence that says why;
+        other statistics come back unchanged with ``""``.
         """
         if null.statistic != "auto":
             return null, ""
@@ -941,33 +954,39 @@ class EnrichmentEngine:
                 "share (auto): the null is not stratified on target counts, which mirna_sum needs"
             )
         index = np.asarray(index, dtype=np.int64)
-        strata = self.strata(index, null.stratified)
-        report = matching_report(
-            self.target_counts,
-            index,
-            strata.labels,
-            self.count_bins(strata.bins),
-            strata.need,
-            "mirna_sum",
-        )
+        strata = self.null_strata(index, null)
+        report = self._matching(index, strata, "mirna_sum")
         if report.warning:
             return replace(null, statistic="share"), (
                 "share (auto): the target-count strata cannot match this set, and summed "
                 "miRNA scores are too small there"
             )
+        if strata.tilt:
+            return replace(null, statistic="mirna_sum"), (
+                "mirna_sum (auto): the target-count strata match this set once its random sets "
+                "are tilted to its target counts"
+            )
         return replace(null, statistic="mirna_sum"), (
             "mirna_sum (auto): the target-count strata match this set"
         )
 
-    def matching(self, query: Query, strata: Strata, statistic: str = "share") -> MatchingReport:
-        """Can the stratified null match this set? (:func:`exomir._analytic.matching_report`)"""
+    def matching(
+        self, query: Query | np.ndarray, strata: Strata, statistic: str = "share"
+    ) -> MatchingReport:
+        """Can the stratified null match this set? (:func:`exomir._analytic.matching_report`;
+        against the tilted draws for tilted strata.)"""
+        index = query.index if isinstance(query, Query) else np.asarray(query, dtype=np.int64)
+        return self._matching(index, strata, statistic)
+
+    def _matching(self, index: np.ndarray, strata: Strata, statistic: str) -> MatchingReport:
         return matching_report(
             self.target_counts,
-            query.index,
+            index,
             strata.labels,
             self.count_bins(strata.bins),
             strata.need,
             statistic,
+            tilted_total=strata.null_mean_total() if strata.tilt else None,
         )
 
     def families(self) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
@@ -1164,6 +1183,17 @@ class EnrichmentEngine:
             total,
             strata.null_mean_total(),
         )
+        if strata.tilt:
+            log.info(
+                "set %s: random sets tilted to the set's target counts in %d wide stratum(s) "
+                "(weights (targets + 1)^theta, theta %s); their targets sum to %.0f on average, "
+                "%.0f without the tilt",
+                name,
+                len(strata.tilt),
+                ", ".join(f"{t:.2f}" for t in strata.tilt.values()),
+                strata.null_mean_total(),
+                replace(strata, log_weights={}, tilt={}, expected={}).null_mean_total(),
+            )
         if strata.merged and strata.n_strata == 1:
             log.warning(
                 "set %s: the universe (%d miRNAs) holds fewer than %d times the set's %d miRNAs, "
@@ -1246,6 +1276,7 @@ class EnrichmentEngine:
                 "sequential_stop": null.sequential_stop,
                 "statistic": null.statistic,
                 "families": float(null.families),
+                "tilt": bool(null.tilt),
                 "max_draws": null.draw_limit,
                 "tail_fit": bool(null.tail_fit),
                 "p_value": "(1 + #{random >= observed}) / (1 + draws); h / draws when stopped; "

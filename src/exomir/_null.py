@@ -33,11 +33,12 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.optimize import brentq
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,12 @@ class RandomSets:
         Optional stratum label of every universe miRNA (length ``U``).
     k_per_stratum
         With ``strata``: mapping stratum label -> number of miRNAs to draw from it.
+    log_weights
+        With ``strata``: optional mapping stratum label -> log-weight of each of its members (in
+        universe order), for a weighted draw there (:func:`tilt_strata`): a member's key is then
+        an exponential variable of rate ``exp(log_weight)`` (Efraimidis & Spirakis 2006), so the
+        ``k_s`` smallest keys are a draw without replacement in which each pick takes a member
+        with probability proportional to its weight among those left.
     """
 
     def __init__(
@@ -103,16 +110,20 @@ class RandomSets:
         *,
         strata: np.ndarray | None = None,
         k_per_stratum: dict[int, int] | None = None,
+        log_weights: dict[int, np.ndarray] | None = None,
     ) -> None:
         if universe_size < 1:
             raise ValueError("the miRNA universe is empty")
         self.rng = rng
         self.universe_size = int(universe_size)
         self.groups: list[tuple[np.ndarray, int]] = []
+        #: Log-weights of the members of each group (None: a uniform draw there).
+        self.log_weights: list[np.ndarray | None] = []
         if strata is None:
             if not 1 <= k <= universe_size:
                 raise ValueError(f"cannot draw {k} of {universe_size} miRNAs")
             self.groups.append((np.arange(universe_size), int(k)))
+            self.log_weights.append(None)
         else:
             strata = np.asarray(strata)
             for label in sorted(k_per_stratum or {}):
@@ -124,6 +135,7 @@ class RandomSets:
                     )
                 if k_s:
                     self.groups.append((members, k_s))
+                    self.log_weights.append(_log_weights_of(log_weights, label, members.size))
         self.k = sum(k_s for _, k_s in self.groups)
 
     def take(self, n: int) -> np.ndarray:
@@ -136,8 +148,8 @@ class RandomSets:
     def _take(self, n: int) -> np.ndarray:
         keys = self.rng.random((n, self.universe_size))
         parts = []
-        for members, k_s in self.groups:
-            sub = keys[:, members]
+        for (members, k_s), log_w in zip(self.groups, self.log_weights, strict=True):
+            sub = keys[:, members] if log_w is None else _weighted_keys(keys[:, members], log_w)
             if k_s == members.size:
                 chosen = np.broadcast_to(np.arange(k_s), (n, k_s))
             else:
@@ -160,36 +172,86 @@ class ShuffledSets(RandomSets):
     classes give different streams from the same seed.
     """
 
+    @property
+    def _width(self) -> int:
+        """Random numbers per set: one per miRNA of a uniform stratum, one per member of a
+        weighted one."""
+        return sum(
+            k_s if log_w is None else members.size
+            for (members, k_s), log_w in zip(self.groups, self.log_weights, strict=True)
+        )
+
     def take(self, n: int) -> np.ndarray:
         """The next ``n`` sets, as an ``(n, k)`` array of universe indices."""
-        step = max(1, _KEYS_PER_CHUNK // max(self.k, 1))
+        step = max(1, _KEYS_PER_CHUNK // max(self._width, 1))
         if n <= step:
             return self._take(n)
         return np.vstack([self._take(min(step, n - i)) for i in range(0, n, step)])
 
     def _take(self, n: int) -> np.ndarray:
-        u = self.rng.random((n, self.k))
+        # One row of random numbers per set, whatever the batch: the uniform strata's Floyd
+        # steps first, then the keys of the weighted strata's members.
+        u = self.rng.random((n, self._width))
         if not self.groups:
             return np.zeros((n, 0), dtype=np.int64)
-        sizes = np.array([members.size for members, _ in self.groups], dtype=np.int64)
-        need = np.array([k_s for _, k_s in self.groups], dtype=np.int64)
-        first = np.concatenate([[0], np.cumsum(need)[:-1]])
-        chosen = np.empty((n, self.k), dtype=np.int64)
-        for i in range(int(need.max())):
-            going = np.flatnonzero(need > i)
-            col = first[going] + i
-            top = sizes[going] - need[going] + i
-            t = np.minimum((u[:, col] * (top + 1)).astype(np.int64), top)
-            if i:
-                taken = np.zeros(t.shape, dtype=bool)
-                for q in range(i):
-                    taken |= chosen[:, first[going] + q] == t
-                t = np.where(taken, top, t)
-            chosen[:, col] = t
-        # Positions within each stratum -> universe indices.
-        members = np.concatenate([m for m, _ in self.groups]).astype(np.int64)
-        offset = np.repeat(np.concatenate([[0], np.cumsum(sizes)[:-1]]), need)
-        return members[offset[None, :] + chosen]
+        uniform = [g for g, w in zip(self.groups, self.log_weights, strict=True) if w is None]
+        k_uniform = sum(k_s for _, k_s in uniform)
+        parts = [_floyd(u[:, :k_uniform], uniform)] if uniform else []
+        at = k_uniform
+        for (members, k_s), log_w in zip(self.groups, self.log_weights, strict=True):
+            if log_w is None:
+                continue
+            keys = _weighted_keys(u[:, at : at + members.size], log_w)
+            at += members.size
+            if k_s == members.size:
+                chosen = np.broadcast_to(np.arange(k_s), (n, k_s))
+            else:
+                chosen = np.argpartition(keys, k_s - 1, axis=1)[:, :k_s]
+            parts.append(members[chosen])
+        return np.ascontiguousarray(np.hstack(parts), dtype=np.int64)
+
+
+def _floyd(u: np.ndarray, groups: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """Uniform ``k_s``-subsets of every group, side by side, from ``u`` (sets x sum of k_s):
+    Floyd's algorithm (see :class:`ShuffledSets`)."""
+    n, k = u.shape
+    sizes = np.array([members.size for members, _ in groups], dtype=np.int64)
+    need = np.array([k_s for _, k_s in groups], dtype=np.int64)
+    first = np.concatenate([[0], np.cumsum(need)[:-1]])
+    chosen = np.empty((n, k), dtype=np.int64)
+    for i in range(int(need.max())):
+        going = np.flatnonzero(need > i)
+        col = first[going] + i
+        top = sizes[going] - need[going] + i
+        t = np.minimum((u[:, col] * (top + 1)).astype(np.int64), top)
+        if i:
+            taken = np.zeros(t.shape, dtype=bool)
+            for q in range(i):
+                taken |= chosen[:, first[going] + q] == t
+            t = np.where(taken, top, t)
+        chosen[:, col] = t
+    # Positions within each stratum -> universe indices.
+    members = np.concatenate([m for m, _ in groups]).astype(np.int64)
+    offset = np.repeat(np.concatenate([[0], np.cumsum(sizes)[:-1]]), need)
+    return members[offset[None, :] + chosen]
+
+
+def _weighted_keys(u: np.ndarray, log_weights: np.ndarray) -> np.ndarray:
+    """Keys whose ``k`` smallest are a weighted draw without replacement: ``log E - log w`` for
+    ``E = -log(1 - u)``, an exponential variable (the log of ``E / w``, kept in logs so that
+    extreme weights neither overflow nor tie)."""
+    return np.log(-np.log1p(-u)) - log_weights[None, :]
+
+
+def _log_weights_of(
+    log_weights: dict[int, np.ndarray] | None, label: int, size: int
+) -> np.ndarray | None:
+    if not log_weights or label not in log_weights:
+        return None
+    w = np.asarray(log_weights[label], dtype=float)
+    if w.shape != (size,) or not np.isfinite(w).all():
+        raise ValueError(f"stratum {label} needs {size} finite log-weights, one per member")
+    return w
 
 
 #: A stratum that a set draws ``k_s`` miRNAs from must hold at least ``MIN_STRATUM_FACTOR * k_s``
@@ -237,6 +299,13 @@ class Strata:
         Per stratum: mean target count.
     merged
         Quantile bins merged into a neighbour because they were too small for the set.
+    log_weights
+        Tilted strata (:func:`tilt_strata`) -> log-weight of each member (in universe order);
+        the others draw uniformly.
+    tilt
+        Tilted strata -> the exponent ``theta`` of their weights ``(targets + 1) ** theta``.
+    expected
+        Tilted strata -> the target counts a random set is expected to draw there.
     """
 
     labels: np.ndarray
@@ -247,6 +316,9 @@ class Strata:
     size: np.ndarray
     mean: np.ndarray
     merged: int = 0
+    log_weights: dict[int, np.ndarray] = field(default_factory=dict)
+    tilt: dict[int, float] = field(default_factory=dict)
+    expected: dict[int, float] = field(default_factory=dict)
 
     @property
     def k(self) -> int:
@@ -264,11 +336,18 @@ class Strata:
         key-sorting :class:`RandomSets` stream (the same distribution, ~``U / k`` times more
         random numbers)."""
         kind = ShuffledSets if shuffled else RandomSets
-        return kind(rng, self.labels.size, self.k, strata=self.labels, k_per_stratum=self.need)
+        return kind(
+            rng,
+            self.labels.size,
+            self.k,
+            strata=self.labels,
+            k_per_stratum=self.need,
+            log_weights=self.log_weights,
+        )
 
     def null_mean_total(self) -> float:
         """Expected sum of target counts of a random set (the set's own sum is the match)."""
-        return float(sum(n * self.mean[s] for s, n in self.need.items()))
+        return float(sum(self.expected.get(s, n * self.mean[s]) for s, n in self.need.items()))
 
     def log10_distinct_sets(self) -> float:
         """log10 of the number of distinct random sets, ``prod_s C(size_s, need_s)``.
@@ -278,17 +357,21 @@ class Strata:
         """
         return sum(_log10_comb(int(self.size[s]), n) for s, n in self.need.items())
 
-    def describe(self) -> list[dict[str, int]]:
-        """The strata the set draws from: target-count range, miRNAs in it, miRNAs drawn."""
-        return [
-            {
+    def describe(self) -> list[dict[str, int | float]]:
+        """The strata the set draws from: target-count range, miRNAs in it, miRNAs drawn, and
+        for a tilted stratum the exponent of its weights."""
+        out: list[dict[str, int | float]] = []
+        for s, n in sorted(self.need.items()):
+            row: dict[str, int | float] = {
                 "min_targets": int(self.low[s]),
                 "max_targets": int(self.high[s]),
                 "mirnas": int(self.size[s]),
                 "drawn": int(n),
             }
-            for s, n in sorted(self.need.items())
-        ]
+            if s in self.tilt:
+                row["tilt"] = round(self.tilt[s], 4)
+            out.append(row)
+        return out
 
 
 def _log10_comb(n: int, k: int) -> float:
@@ -390,6 +473,101 @@ def stratify(
         mean=total / np.maximum(size, 1),
         merged=merged,
     )
+
+
+#: Only strata whose target counts span more than this factor (``(largest + 1) / (smallest + 1)``)
+#: are tilted by :func:`tilt_strata`.  With 30 quantile bins of the real references that is the
+#: top two bins (783-1,279 and 1,285-3,072 targets), the bottom one (4-16) and every merged
+#: stratum; the others span less than 1.35 and already match a set's counts closely.
+TILT_MIN_SPAN = 1.5
+#: Bound on the exponent of the tilt's weights ``(targets + 1) ** theta``: at 12, the top
+#: stratum's richest miRNA weighs 30,000 times its poorest.  A set beyond that reach (its
+#: stratum's very richest miRNAs) is left with the tilt at the bound, and its matching report
+#: still flags it.
+TILT_MAX = 12.0
+
+
+def inclusion_probabilities(log_weights: np.ndarray, k: int) -> np.ndarray:
+    """Probability that each member is in a weighted draw of ``k`` without replacement.
+
+    The draw keeps the ``k`` smallest of independent exponential keys of rates ``w_i``
+    (:class:`RandomSets`); its inclusion probabilities are ``1 - exp(-w_i tau)`` with ``tau``
+    such that they sum to ``k``: Rosén's approximation for such "successive sampling" (Rosén
+    1997, J Stat Plan Inference 62:135), which is close for strata of dozens of members and
+    more (tests/test_null.py checks it against simulated draws).
+    """
+    log_w = np.asarray(log_weights, dtype=float)
+    n = log_w.size
+    if not 0 <= k <= n:
+        raise ValueError(f"cannot draw {k} of {n} members")
+    if k == n:
+        return np.ones(n)
+    if k == 0:
+        return np.zeros(n)
+
+    def excess(log_tau: float) -> float:
+        return float(-np.expm1(-np.exp(log_w + log_tau)).sum() - k)
+
+    # excess rises from -k to n - k; the bracket covers every member from far below 1 to 1.
+    lo, hi = -60.0 - float(log_w.max()), 60.0 - float(log_w.min())
+    log_tau = brentq(excess, lo, hi, xtol=1e-12, maxiter=500)
+    return -np.expm1(-np.exp(log_w + log_tau))
+
+
+def _tilt_one(counts: np.ndarray, k: int, target: float) -> tuple[float, np.ndarray, float]:
+    """``theta``, log-weights and expected count sum of a ``k``-draw from members with target
+    ``counts`` whose expected count sum is ``target`` (or as near as ``TILT_MAX`` allows)."""
+    x = np.log1p(counts.astype(float))
+    x = x - x.mean()
+
+    def expected(theta: float) -> float:
+        return float(inclusion_probabilities(theta * x, k) @ counts)
+
+    if expected(TILT_MAX) <= target:
+        theta = TILT_MAX
+    elif expected(-TILT_MAX) >= target:
+        theta = -TILT_MAX
+    else:
+        theta = float(
+            brentq(lambda t: expected(t) - target, -TILT_MAX, TILT_MAX, xtol=1e-9, maxiter=500)
+        )
+    return theta, theta * x, expected(theta)
+
+
+def tilt_strata(
+    strata: Strata,
+    counts: np.ndarray,
+    query_index: np.ndarray,
+    *,
+    min_span: float = TILT_MIN_SPAN,
+) -> Strata:
+    """The strata with their wide ones tilted to the set's own target counts.
+
+    Stratification matches a set's target counts bin by bin, but not inside a wide stratum: the
+    top quantile bin spans 1,285-3,072 targets on the real references, and a target-rich set
+    holds its richest members, while a uniform draw from it averages 1,700.  Merged strata
+    (large sets) are wider still.  In every stratum wider than ``min_span`` the random sets
+    then draw with weights ``(targets + 1) ** theta`` (a weighted draw without replacement,
+    :class:`RandomSets`), ``theta`` chosen so that the expected target counts drawn there
+    equal the set's own (:func:`inclusion_probabilities`).  That is the draw closest to a
+    uniform one (an exponential tilt) whose target counts match the set's on average; a set at
+    a stratum's mean gets ``theta = 0``, the uniform draw.  The choice depends on the set's
+    target counts only, never on its terms.
+    """
+    counts = np.asarray(counts)
+    index = np.asarray(query_index, dtype=np.int64)
+    log_weights: dict[int, np.ndarray] = {}
+    tilt: dict[int, float] = {}
+    expected: dict[int, float] = {}
+    for s, k_s in sorted(strata.need.items()):
+        members = np.flatnonzero(strata.labels == s)
+        c = counts[members]
+        if k_s == members.size or (c.max() + 1) / (c.min() + 1) <= min_span:
+            continue
+        target = float(counts[index[strata.labels[index] == s]].sum())
+        theta, log_w, mean = _tilt_one(c, k_s, target)
+        log_weights[s], tilt[s], expected[s] = log_w, theta, mean
+    return replace(strata, log_weights=log_weights, tilt=tilt, expected=expected)
 
 
 class TargetUnions:

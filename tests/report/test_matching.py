@@ -60,6 +60,31 @@ def test_no_notice_without_a_warning(unmatched):
     assert matching_notice({"null": {"n_random": 10}}) is None  # oldest layout
 
 
+def test_notice_of_a_tilted_null_gives_both_ratios(unmatched):
+    import re
+
+    from exomir.report._render import _environment
+
+    tilted = {**unmatched, "target_ratio": 1.004, "untilted_ratio": 1.851}
+    notice = matching_notice({"empirical": {"matching": tilted, "statistic": "share"}})
+    assert notice is not None and notice.untilted_text == "1.85\u00d7"
+    assert "targets 1.85\u00d7 a random set's, 1.00\u00d7 once random sets were tilted" in (
+        notice.short
+    )
+    assert "50% of its miRNAs in merged strata" in notice.short
+    macros = _environment().get_template("macros.html.j2").module
+    text = re.sub(r"\s+", " ", str(macros.matching_notice(notice)))
+    assert "50% of the set's miRNAs sit in merged strata (the widest spans 1,285" in text
+    assert "have 1.85\u00d7 the target edges of a random set drawn uniformly" in text
+    assert "which brings that to 1.00\u00d7" in text
+    # Without a tilt the notice reads as before.
+    plain = matching_notice({"empirical": {"matching": unmatched, "statistic": "share"}})
+    assert plain is not None and plain.untilted_text is None
+    plain_text = re.sub(r"\s+", " ", str(macros.matching_notice(plain)))
+    assert "have 1.63\u00d7 the target edges of a random set (widest" in plain_text
+    assert "tilted" not in plain_text and "tilted" not in plain.short
+
+
 def test_notice_without_the_numbers_still_warns():
     notice = matching_notice({"empirical": {"matching": {"calibration_warning": "cannot match"}}})
     assert notice is not None and notice.warning == "cannot match"

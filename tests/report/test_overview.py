@@ -153,7 +153,7 @@ def test_methods_leave_out_steps_the_run_did_not_take():
     from exomir.report._render import _environment
 
     template = _environment().get_template("section_methods.html.j2")
-    common = {"fdr": 0.05, "jaccard": 0.5, "signatures": None, "families": 0.5}
+    common = {"fdr": 0.05, "jaccard": 0.5, "signatures": None, "families": 0.5, "tilt": True}
     drawn_on = template.render(n_random=10_000, sequential_stop=100, max_draws=200_000, **common)
     drawn_on = re.sub(r"\s+", " ", drawn_on)
     assert "after 100 random sets" in drawn_on and "up to 200,000 random sets" in drawn_on
@@ -172,3 +172,9 @@ def test_methods_leave_out_steps_the_run_did_not_take():
         n_random=10_000, sequential_stop=0, max_draws=10_000, **common | {"families": None}
     )
     assert "seed family" not in unknown  # runs that did not record it: no claim either way
+    assert "weights (targets + 1)<sup>θ</sup>" in plain
+    for tilt in (False, None):  # off, or a run that did not record it
+        untilted = template.render(
+            n_random=10_000, sequential_stop=0, max_draws=10_000, **common | {"tilt": tilt}
+        )
+        assert "<sup>θ</sup>" not in untilted

@@ -82,6 +82,10 @@ class MatchingNotice:
         count) and the ``share`` of the set's own targets stayed calibrated for such sets in the
         benchmarks, but their match is no longer exact (docs/methods/analytic.md). Parameters
         without the key are of runs before the share statistic existed, so ``overlap``.
+    untilted_ratio
+        With random sets tilted to the set's target counts (``enrichment.empirical.tilt``): the
+        ratio before the tilt, to uniform draws within the strata; ``target_ratio`` is then the
+        ratio to the tilted draws.  ``None`` without a tilt.
     """
 
     target_ratio: float | None
@@ -89,6 +93,7 @@ class MatchingNotice:
     widest: tuple[int, int] | None
     warning: str
     statistic: str = "overlap"
+    untilted_ratio: float | None = None
 
     @property
     def anti_conservative(self) -> bool:
@@ -108,6 +113,11 @@ class MatchingNotice:
         return None if self.target_ratio is None else f"{self.target_ratio:.2f}{TIMES}"
 
     @property
+    def untilted_text(self) -> str | None:
+        """The ratio before the tilt, like :attr:`ratio_text`; ``None`` without a tilt."""
+        return None if self.untilted_ratio is None else f"{self.untilted_ratio:.2f}{TIMES}"
+
+    @property
     def widest_text(self) -> str | None:
         """``120`` to ``3,072 targets`` with an en dash, or ``None`` when the stratum is unknown."""
         if self.widest is None:
@@ -125,7 +135,21 @@ class MatchingNotice:
     @property
     def short(self) -> str:
         """One sentence for a tooltip or a list of sets."""
-        detail = f" (targets {self.ratio_text} a random set's)" if self.ratio_text else ""
+        if self.untilted_text and self.ratio_text:
+            detail = (
+                f" (targets {self.untilted_text} a random set's, {self.ratio_text} once random "
+                "sets were tilted to the set"
+                + (
+                    f"; {self.merged_text} of its miRNAs in merged strata"
+                    if self.merged_text
+                    else ""
+                )
+                + ")"
+            )
+        elif self.ratio_text:
+            detail = f" (targets {self.ratio_text} a random set's)"
+        else:
+            detail = ""
         return f"random sets could not be matched on target counts{detail}; {self.consequence}"
 
 
@@ -154,6 +178,7 @@ def matching_notice(params: Mapping[str, Any]) -> MatchingNotice | None:
         widest=span,
         warning=warning.strip(),
         statistic=statistic if isinstance(statistic, str) and statistic else "overlap",
+        untilted_ratio=_finite(matching.get("untilted_ratio")),
     )
 
 

@@ -435,6 +435,7 @@ def methods_section(data: ReportData) -> Section:
             "sequential_stop": _common([_param(f, "sequential_stop") for f in flat]),
             "max_draws": _common([_param(f, "max_draws") for f in flat]),
             "families": _common([_param(f, "families") for f in flat]),
+            "tilt": _common([_param(f, "tilt") for f in flat]),
             "jaccard": _common([_param(f, "jaccard") for f in flat]),
             "signatures": _signature_methods(data),
         },

@@ -100,6 +100,12 @@ PARAMETERS: dict[str, Parameter] = {
         "each counts once, with the mean scores of all the family's members; miRNAs not listed "
         "count on their own",
     ),
+    "empirical.tilt": Parameter(
+        "Tilt to the set",
+        "",
+        "where the bins cannot match the set, random sets draw the miRNAs of wide bins with "
+        "weights (targets + 1)^theta so that their targets equal the set's on average",
+    ),
     "empirical.stratified_bins": Parameter(
         "Target-count bins", "bins", "bins of the miRNA universe by number of targets"
     ),
@@ -109,8 +115,9 @@ PARAMETERS: dict[str, Parameter] = {
     "empirical.strata": Parameter(
         "Strata used",
         "",
-        "the bins the set's miRNAs fall in: target-count range, miRNAs in the bin, and how many "
-        "each random set draws from it",
+        "the bins the set's miRNAs fall in: target-count range, miRNAs in the bin, how many "
+        "each random set draws from it, and for a tilted bin the exponent theta of its weights "
+        "(above 0: its target-rich miRNAs are drawn more often)",
     ),
     "empirical.log10_distinct_random_sets": Parameter(
         "Distinct random sets possible", "log10", "how many different random sets exist"
@@ -119,7 +126,9 @@ PARAMETERS: dict[str, Parameter] = {
         "Target edges of the set", "edges", "sum of the set's miRNAs' target counts"
     ),
     "empirical.target_count_sum.null_mean": Parameter(
-        "Target edges of random sets", "edges", "mean over the random sets; close to the set's"
+        "Target edges of random sets",
+        "edges",
+        "expected over the random sets (with the tilt where there is one); close to the set's",
     ),
     "empirical.statistic": Parameter(
         "Statistic",
@@ -158,6 +167,11 @@ PARAMETERS: dict[str, Parameter] = {
         "",
         "the set's target edges / a random set's (1 = matched); above the limit the run warns",
     ),
+    "empirical.matching.untilted_ratio": Parameter(
+        "Target ratio before the tilt",
+        "",
+        "the set's target edges / a random set's drawn uniformly within the bins",
+    ),
     "empirical.matching.merged_share": Parameter(
         "miRNAs in merged bins", "", "share of the set's miRNAs in bins merged with a neighbour"
     ),
@@ -187,6 +201,7 @@ _RECORD_COLUMNS = {
     "max_targets": "most targets",
     "mirnas": "miRNAs in bin",
     "drawn": "drawn per random set",
+    "tilt": "tilt (theta)",
     "in_set": "in the set",
     "family_size": "family size",
 }
