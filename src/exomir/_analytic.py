@@ -604,16 +604,24 @@ def matching_report(
     widest = max(spans.values(), key=lambda r: (r[1] + 1) / (r[0] + 1)) if spans else (0, 0)
     warning = None
     if ratio > MAX_TARGET_RATIO or merged_share > MAX_MERGED_SHARE:
-        tilted = (
-            ""
-            if untilted is None
-            else f" ({untilted:.2f}x before the random sets were tilted to its target counts)"
+        if untilted is None:
+            targets = f"its targets sum to {ratio:.2f}x a random set's"
+        else:
+            targets = (
+                f"its targets sum to {untilted:.2f}x a random set's drawn uniformly within the "
+                f"strata and {ratio:.2f}x once the random sets are tilted to its target counts"
+            )
+        consequence = (
+            "its random sets have fewer targets than it has"
+            if ratio > MAX_TARGET_RATIO
+            else "its random sets still differ from it in which miRNAs they hold"
+            if untilted is not None
+            else "its random sets are not matched to its target counts"
         )
         warning = (
             f"the stratified null cannot match this set: {merged_share:.0%} of its miRNAs sit in "
-            f"merged target-count strata (widest {widest[0]}-{widest[1]} targets) and its "
-            f"targets sum to {ratio:.2f}x a random set's{tilted}, so its random sets are not "
-            "matched to its target counts"
+            f"merged target-count strata (widest {widest[0]}-{widest[1]} targets) and "
+            f"{targets}, so {consequence}"
         )
         if statistic == "overlap":
             warning += (
