@@ -957,9 +957,15 @@ class EnrichmentEngine:
         strata = self.null_strata(index, null)
         report = self._matching(index, strata, "mirna_sum")
         if report.warning:
+            if strata.tilt:
+                return replace(null, statistic="share"), (
+                    "share (auto): the target-count strata cannot match this set even tilted "
+                    "to its target counts (more than a fifth of its miRNAs sit in merged "
+                    "strata), and p-values of summed miRNA scores are too small there"
+                )
             return replace(null, statistic="share"), (
-                "share (auto): the target-count strata cannot match this set, and summed "
-                "miRNA scores are too small there"
+                "share (auto): the target-count strata cannot match this set, and p-values of "
+                "summed miRNA scores are too small there"
             )
         if strata.tilt:
             return replace(null, statistic="mirna_sum"), (

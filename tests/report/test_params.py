@@ -49,6 +49,23 @@ def test_strata_become_a_table_not_json():
     assert body[0] == ["262", "315", "87", "1"]
 
 
+def test_a_tilted_stratum_shows_its_theta_and_the_others_a_dash():
+    strata = [
+        {"min_targets": 103, "max_targets": 110, "mirnas": 83, "drawn": 4},
+        {"min_targets": 1285, "max_targets": 3072, "mirnas": 85, "drawn": 2, "tilt": 5.1209},
+    ]
+    heads, body = format_parameter(strata)["table"]
+    assert heads[-1] == "tilt (theta)"
+    assert body == [["103", "110", "83", "4", "\u2013"], ["1,285", "3,072", "85", "2", "5.121"]]
+
+
+def test_large_decimals_keep_their_thousands_separators():
+    assert format_parameter(105536.8, "edges")["text"] == "105,537 edges"
+    assert format_parameter(4526.2, "edges")["text"] == "4,526 edges"
+    assert format_parameter(0.9974)["text"] == "0.9974"
+    assert format_parameter(12.5, "genes")["text"] == "12.5 genes"
+
+
 def test_rows_are_grouped_and_mark_differences_between_sets():
     other = {**PARAMS, "k": 5}
     rows = parameter_rows({"a": PARAMS, "b": other}, ["a", "b"])

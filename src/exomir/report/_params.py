@@ -208,7 +208,10 @@ _RECORD_COLUMNS = {
 
 
 def _number(value: float | int, unit: str) -> str:
-    text = format_number(value) if float(value).is_integer() else f"{value:.4g}"
+    # Whole numbers and values of 1,000 or more with thousands separators (a mean of 105,536.8
+    # target edges reads 105,537, not 1.055e+05); smaller decimals to 4 significant digits.
+    whole = float(value).is_integer() or abs(value) >= 1000
+    text = format_number(value) if whole else f"{value:.4g}"
     return f"{text} {unit}".strip() if unit and unit not in ("log10",) else text
 
 
