@@ -9,6 +9,7 @@ installed (CI installs it, see .ci/run).
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -50,6 +51,21 @@ window.addEventListener("load", function () {
     var box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) return;
     out.params.push([el.className, Math.round(box.left), Math.round(box.right)]);
+  });
+  // Headers of the small record tables whose words break across lines ("miRNA" / "s").
+  out.broken_heads = [];
+  document.querySelectorAll("table.mini th").forEach(function (th) {
+    var walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    var node;
+    while ((node = walker.nextNode())) {
+      var re = /\\S+/g, m;
+      while ((m = re.exec(node.textContent))) {
+        var range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        if (range.getClientRects().length > 1) out.broken_heads.push(m[0]);
+      }
+    }
   });
   parent.postMessage(JSON.stringify(out), "*");
 });
@@ -131,6 +147,26 @@ def test_parameters_stay_a_table_on_a_desktop(written):
     values = [left for c, left, _ in cells if c == "param-value"]
     meanings = [left for c, left, _ in cells if c == "meaning"]
     assert values and meanings and min(meanings) > max(values) > 100
+
+
+def test_small_tables_keep_their_header_words_whole_on_a_phone(inputs, tmp_path):
+    # the strata of a tilted set: five columns inside the parameters' value cell
+    params = copy.deepcopy(inputs["enrichment_params"])
+    params["umbilical_cord"]["empirical"] = {
+        "n_random": 10000,
+        "statistic": "mirna_sum",
+        "tilt": True,
+        "strata": [
+            {"min_targets": 103, "max_targets": 110, "mirnas": 83, "drawn": 4},
+            {"min_targets": 1285, "max_targets": 3072, "mirnas": 85, "drawn": 2, "tilt": 5.1209},
+        ],
+    }
+    paths = rp.render_report(tmp_path / "report", **{**inputs, "enrichment_params": params})
+    page = next(p for p in paths if p.name == "umbilical_cord.html")
+    for width in (390, 1400):
+        result = measure(page, width)
+        assert result["broken_heads"] == [], (width, result["broken_heads"])
+        assert result["overflowing"] == [], result["overflowing"][:10]
 
 
 def test_the_probe_sees_overflow(tmp_path):
