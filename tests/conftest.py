@@ -35,6 +35,21 @@ def reference_dir() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def mirtarbase_kegg(reference_dir):
+    """Real edges and terms for engine tests: miRTarBase 2017 (Enrichr's library, mature names
+    as terms) as ``mirna, gene`` and KEGG 2021 as ``library, term_id, term, gene``."""
+    from exomir.genesets import read_gmt
+
+    library = read_gmt(reference_dir / "mirtarbase" / "enrichr_miRTarBase_2017.txt.gz", library="m")
+    edges = library.rename(columns={"term": "mirna"})[["mirna", "gene"]]
+    kegg = read_gmt(
+        reference_dir / "gene_sets" / "enrichr" / "KEGG_2021_Human.txt.gz", library="KEGG"
+    )
+    kegg.attrs = {}
+    return edges, kegg[["library", "term_id", "term", "gene"]]
+
+
 # --------------------------------------------------------------------------------------------
 # Running the workflow and its scripts
 

@@ -16,7 +16,6 @@ import scipy.sparse as sp
 from exomir._engine import EXTENSION_STREAM
 from exomir._null import sequential_null
 from exomir.enrichment import EnrichmentEngine, NullSettings
-from exomir.genesets import read_gmt
 
 pytestmark = pytest.mark.realdata
 
@@ -36,14 +35,8 @@ SET = [
 
 
 @pytest.fixture(scope="module")
-def real(reference_dir):
-    library = read_gmt(reference_dir / "mirtarbase" / "enrichr_miRTarBase_2017.txt.gz", library="m")
-    edges = library.rename(columns={"term": "mirna"})[["mirna", "gene"]]
-    kegg = read_gmt(
-        reference_dir / "gene_sets" / "enrichr" / "KEGG_2021_Human.txt.gz", library="KEGG"
-    )
-    kegg.attrs = {}
-    engine = EnrichmentEngine(edges, kegg[["library", "term_id", "term", "gene"]])
+def real(mirtarbase_kegg):
+    engine = EnrichmentEngine(*mirtarbase_kegg)
     null = NullSettings(
         n_random=1000, seed=7, sequential_stop=50, max_draws=40_000, statistic="overlap"
     )

@@ -15,20 +15,13 @@ from exomir._analytic import MAX_TARGET_RATIO
 from exomir._null import TILT_MAX
 from exomir._settings import DEFAULT_STRATA
 from exomir.enrichment import EnrichmentEngine, NullSettings
-from exomir.genesets import read_gmt
 
 pytestmark = pytest.mark.realdata
 
 
 @pytest.fixture(scope="module")
-def engine(reference_dir):
-    library = read_gmt(reference_dir / "mirtarbase" / "enrichr_miRTarBase_2017.txt.gz", library="m")
-    edges = library.rename(columns={"term": "mirna"})[["mirna", "gene"]]
-    kegg = read_gmt(
-        reference_dir / "gene_sets" / "enrichr" / "KEGG_2021_Human.txt.gz", library="KEGG"
-    )
-    kegg.attrs = {}
-    return EnrichmentEngine(edges, kegg[["library", "term_id", "term", "gene"]])
+def engine(mirtarbase_kegg):
+    return EnrichmentEngine(*mirtarbase_kegg)
 
 
 NULL = NullSettings(n_random=300, seed=3, sequential_stop=0, max_draws=300)

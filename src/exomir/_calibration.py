@@ -338,16 +338,15 @@ def _per_query_pvalues(
     chosen = np.full(n_queries, "", dtype=object)
 
     def run(i: int) -> None:
-        qnull, _ = engine.resolve_statistic(queries[i], null)
+        strata = engine.null_strata(queries[i], null) if null.stratified else None
+        qnull, _ = engine.resolve_statistic(queries[i], null, strata)
         chosen[i] = qnull.statistic
         summed = qnull.statistic == "mirna_sum"
         obs = observed[:, i]
         score = engine.observed_scores(queries[i]) if summed else None
         active = np.flatnonzero((score if summed else obs) > 0)
         rng = np.random.default_rng(children[i])
-        strata = None
-        if null.stratified:
-            strata = engine.null_strata(queries[i], null)
+        if strata is not None:
             sets = strata.random_sets(rng)
             merged[i], n_strata[i] = strata.merged, len(strata.need)
         else:

@@ -792,10 +792,12 @@ class EnrichmentEngine:
         """
         query = self.query(name, mirnas)
         choice = None
+        # The strata the null draws from, found once (auto's choice reads them too).
+        strata = self.null_strata(query, null) if null is not None and null.stratified else None
         if null is not None:
             self.count_families(null.families)
         if null is not None and null.statistic == "auto":
-            null, choice = self.resolve_statistic(query.index, null)
+            null, choice = self.resolve_statistic(query.index, null, strata)
             log.info("set %s: statistic %s", name, choice)
         overlap, n_targets, union = self.observed(query)
         # The mirna_sum statistic's observed value (SCORE_SCALE units); the others test overlaps.
@@ -814,7 +816,6 @@ class EnrichmentEngine:
         sd = np.full(n_terms, np.nan)
         n_null = np.zeros(n_terms, dtype=np.int64)
         p_method = np.full(n_terms, "", dtype=object)
-        strata = None
         extension: dict[str, Any] | None = None
         families = self.families()
         if null is not None:
@@ -828,8 +829,7 @@ class EnrichmentEngine:
             )
             active = np.flatnonzero((overlap if score is None else score) > 0)
             rng = np.random.default_rng(null.seed)
-            if null.stratified:
-                strata = self.null_strata(query, null)
+            if strata is not None:
                 self._log_strata(name, query, strata, null)
                 sets = strata.random_sets(rng)
             else:
@@ -934,7 +934,9 @@ class EnrichmentEngine:
             }
         return EnrichmentResult(table, self.background, list(self.universe.mirnas), params)
 
-    def resolve_statistic(self, index: np.ndarray, null: NullSettings) -> tuple[NullSettings, str]:
+    def resolve_statistic(
+        self, index: np.ndarray, null: NullSettings, strata: Strata | None = None
+    ) -> tuple[NullSettings, str]:
         """The statistic ``auto`` stands for, for the set of universe rows ``index``.
 
         ``mirna_sum`` where the target-count strata match the set (the matching check of
@@ -944,8 +946,9 @@ class EnrichmentEngine:
         strata: large sets of well-studied miRNAs, whose summed scores outscore their strata
         while the share compares each set's own share of targets), and ``share`` for a null
         without strata.  The choice depends on the set's target counts only, never on its
-        terms.  Returns the settings with the chosen statistic and a sentence that says why;
-        other statistics come back unchanged with ``""``.
+        terms.  ``strata``: the set's :meth:`null_strata` where the caller has them already.
+        Returns the settings with the chosen statistic and a sentence that says why; other
+        statistics come back unchanged with ``""``.
         """
         if null.statistic != "auto":
             return null, ""
@@ -954,7 +957,8 @@ class EnrichmentEngine:
                 "share (auto): the null is not stratified on target counts, which mirna_sum needs"
             )
         index = np.asarray(index, dtype=np.int64)
-        strata = self.null_strata(index, null)
+        if strata is None:
+            strata = self.null_strata(index, null)
         report = self._matching(index, strata, "mirna_sum")
         if report.warning:
             if strata.tilt:
@@ -1198,7 +1202,7 @@ class EnrichmentEngine:
                 len(strata.tilt),
                 ", ".join(f"{t:.2f}" for t in strata.tilt.values()),
                 strata.null_mean_total(),
-                replace(strata, log_weights={}, tilt={}, expected={}).null_mean_total(),
+                strata.null_mean_total(tilted=False),
             )
         if strata.merged and strata.n_strata == 1:
             log.warning(

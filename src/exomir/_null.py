@@ -150,11 +150,7 @@ class RandomSets:
         parts = []
         for (members, k_s), log_w in zip(self.groups, self.log_weights, strict=True):
             sub = keys[:, members] if log_w is None else _weighted_keys(keys[:, members], log_w)
-            if k_s == members.size:
-                chosen = np.broadcast_to(np.arange(k_s), (n, k_s))
-            else:
-                chosen = np.argpartition(sub, k_s - 1, axis=1)[:, :k_s]
-            parts.append(members[chosen])
+            parts.append(_smallest(members, sub, k_s))
         return np.ascontiguousarray(np.hstack(parts), dtype=np.int64)
 
 
@@ -203,11 +199,7 @@ class ShuffledSets(RandomSets):
                 continue
             keys = _weighted_keys(u[:, at : at + members.size], log_w)
             at += members.size
-            if k_s == members.size:
-                chosen = np.broadcast_to(np.arange(k_s), (n, k_s))
-            else:
-                chosen = np.argpartition(keys, k_s - 1, axis=1)[:, :k_s]
-            parts.append(members[chosen])
+            parts.append(_smallest(members, keys, k_s))
         return np.ascontiguousarray(np.hstack(parts), dtype=np.int64)
 
 
@@ -234,6 +226,13 @@ def _floyd(u: np.ndarray, groups: list[tuple[np.ndarray, int]]) -> np.ndarray:
     members = np.concatenate([m for m, _ in groups]).astype(np.int64)
     offset = np.repeat(np.concatenate([[0], np.cumsum(sizes)[:-1]]), need)
     return members[offset[None, :] + chosen]
+
+
+def _smallest(members: np.ndarray, keys: np.ndarray, k: int) -> np.ndarray:
+    """The ``members`` with the ``k`` smallest ``keys`` of each row (sets x members)."""
+    if k == members.size:
+        return np.broadcast_to(members, (keys.shape[0], k))
+    return members[np.argpartition(keys, k - 1, axis=1)[:, :k]]
 
 
 def _weighted_keys(u: np.ndarray, log_weights: np.ndarray) -> np.ndarray:
@@ -345,9 +344,11 @@ class Strata:
             log_weights=self.log_weights,
         )
 
-    def null_mean_total(self) -> float:
-        """Expected sum of target counts of a random set (the set's own sum is the match)."""
-        return float(sum(self.expected.get(s, n * self.mean[s]) for s, n in self.need.items()))
+    def null_mean_total(self, *, tilted: bool = True) -> float:
+        """Expected sum of target counts of a random set (the set's own sum is the match);
+        ``tilted=False``: of a uniform draw within the same strata, ignoring any tilt."""
+        expected = self.expected if tilted else {}
+        return float(sum(expected.get(s, n * self.mean[s]) for s, n in self.need.items()))
 
     def log10_distinct_sets(self) -> float:
         """log10 of the number of distinct random sets, ``prod_s C(size_s, need_s)``.
