@@ -495,7 +495,7 @@ def inclusion_probabilities(log_weights: np.ndarray, k: int) -> np.ndarray:
     (:class:`RandomSets`); its inclusion probabilities are ``1 - exp(-w_i tau)`` with ``tau``
     such that they sum to ``k``: Rosén's approximation for such "successive sampling" (Rosén
     1997, J Stat Plan Inference 62:135), which is close for strata of dozens of members and
-    more (tests/test_null.py checks it against simulated draws).
+    more (tests/test_tilt.py checks it against simulated draws).
     """
     log_w = np.asarray(log_weights, dtype=float)
     n = log_w.size
@@ -546,7 +546,7 @@ def tilt_strata(
 
     Stratification matches a set's target counts bin by bin, but not inside a wide stratum: the
     top quantile bin spans 1,285-3,072 targets on the real references, and a target-rich set
-    holds its richest members, while a uniform draw from it averages 1,700.  Merged strata
+    holds its richest members, while a uniform draw from it averages 1,580.  Merged strata
     (large sets) are wider still.  In every stratum wider than ``min_span`` the random sets
     then draw with weights ``(targets + 1) ** theta`` (a weighted draw without replacement,
     :class:`RandomSets`), ``theta`` chosen so that the expected target counts drawn there
