@@ -318,6 +318,38 @@ def test_two_members_of_a_family_count_once_with_the_mean_of_all_its_members():
         collapse.extend(scores[:5])
 
 
+def _rows_by_loop(collapse, sets):
+    """Brute force of FamilyCollapse.rows: set by set, member by member."""
+    out = np.array(sets, dtype=np.int64)
+    for i, members in enumerate(sets):
+        seen = set()
+        for j, m in enumerate(members):
+            family = collapse.family_of[m]
+            if collapse.size[family] < 2:
+                continue
+            present = int(np.sum(collapse.family_of[members] == family))
+            if present < 2:
+                continue
+            out[i, j] = collapse.zero_row if family in seen else collapse.mean_row[family]
+            seen.add(family)
+    return out
+
+
+@pytest.mark.parametrize("k", [1, 2, 5, 40])
+def test_family_rows_equal_a_loop_over_every_member(k):
+    rng = np.random.default_rng(k)
+    # 60 miRNAs in 37 families of one to six members.
+    family_of = rng.permutation(np.repeat(np.arange(37), [6, 5, 4, 4, 3, 3, 2, 2, 2, 2] + [1] * 27))
+    collapse = FamilyCollapse(family_of)
+    assert collapse.n_multi == 10
+    sets = np.stack([rng.choice(60, size=k, replace=False) for _ in range(300)])
+    np.testing.assert_array_equal(collapse.rows(sets), _rows_by_loop(collapse, sets))
+    np.testing.assert_array_equal(collapse.rows(sets[7]), _rows_by_loop(collapse, sets[7:8])[0])
+    # No family of several members: every set is its own rows.
+    lone = FamilyCollapse(np.arange(60))
+    np.testing.assert_array_equal(lone.rows(sets), sets)
+
+
 def _family_sums(engine, sets):
     """Brute force: per set, each family present twice or more adds its mean scores (over all
     its members) once; every other miRNA adds its own scores."""

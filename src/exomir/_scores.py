@@ -454,6 +454,8 @@ class FamilyCollapse:
         self.zero_row = n + self.n_multi
         self.n_rows = self.zero_row + 1
         self.size = size
+        #: Row of the extended matrix of each miRNA's family mean (-1: a family of one).
+        self._mean_of = self.mean_row[self.family_of] if n else np.zeros(0, dtype=np.int64)
 
     @property
     def n_families(self) -> int:
@@ -481,21 +483,27 @@ class FamilyCollapse:
         sets = np.asarray(sets, dtype=np.int64)
         if sets.ndim == 1:
             return self.rows(sets[None, :])[0]
-        family = self.family_of[sets]
-        order = np.argsort(family, axis=1, kind="stable")
-        ordered = np.take_along_axis(family, order, axis=1)
-        repeat = np.zeros(ordered.shape, dtype=bool)
-        repeat[:, 1:] = ordered[:, 1:] == ordered[:, :-1]
-        # A member is dropped when an earlier member of its family is in the set.
-        dropped = np.empty_like(repeat)
-        np.put_along_axis(dropped, order, repeat, axis=1)
-        # Members of a family seen more than once in the set: the runs of equal labels in each
-        # sorted row (numbered across rows) and their lengths.
-        width = ordered.shape[1]
-        run = np.cumsum(~repeat, axis=1) + (np.arange(ordered.shape[0]) * (width + 1))[:, None]
-        length = np.bincount(run.ravel(), minlength=ordered.shape[0] * (width + 1) + 1)
-        shared = np.empty(ordered.shape, dtype=bool)
-        np.put_along_axis(shared, order, length[run] > 1, axis=1)
-        out = np.where(shared, self.mean_row[family], sets)
-        out[dropped] = self.zero_row
+        out = sets.copy()
+        if not self.n_multi or not sets.size:
+            return out
+        # Mean row of each entry's family (-1: a family of one); only the entries of families
+        # of several members can change, and only where the set holds two or more of them.
+        mean = self._mean_of[sets]
+        row, col = np.nonzero(mean >= 0)
+        if not row.size:
+            return out
+        key = row * self.n_multi + (mean[row, col] - self.n_mirnas)
+        count = np.bincount(key, minlength=sets.shape[0] * self.n_multi)[key]
+        repeated = np.flatnonzero(count > 1)
+        if not repeated.size:
+            return out
+        # The entries are in row-major order, so a stable sort by key keeps each family's
+        # members in their order in the set: the first takes the mean row, the others zeros.
+        order = repeated[np.argsort(key[repeated], kind="stable")]
+        ordered = key[order]
+        first = np.empty(ordered.size, dtype=bool)
+        first[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        row, col = row[order], col[order]
+        out[row, col] = np.where(first, mean[row, col], self.zero_row)
         return out

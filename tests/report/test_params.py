@@ -66,6 +66,18 @@ def test_large_decimals_keep_their_thousands_separators():
     assert format_parameter(12.5, "genes")["text"] == "12.5 genes"
 
 
+def test_the_widest_stratum_reads_as_a_range_with_separators():
+    params = {**PARAMS, "empirical": {"matching": {"widest_stratum_targets": [1285, 3072]}}}
+    rows = {r["key"]: r for r in parameter_rows({"bm": params}, ["bm"])}
+    cell = rows["empirical.matching.widest_stratum_targets"]["cells"][0]
+    assert cell["text"] == "1,285\u20133,072 targets"
+    # Without span, a list of numbers still keeps its separators; a pair that is not two
+    # numbers is listed as it is.
+    assert format_parameter([1285, 3072])["text"] == "1,285, 3,072"
+    assert format_parameter(["a", "b"], "targets", span=True)["text"] == "a, b"
+    assert format_parameter([True, 3], "targets", span=True)["text"] == "True, 3"
+
+
 def test_rows_are_grouped_and_mark_differences_between_sets():
     other = {**PARAMS, "k": 5}
     rows = parameter_rows({"a": PARAMS, "b": other}, ["a", "b"])

@@ -19,11 +19,13 @@ from ._format import EN_DASH, format_number
 
 @dataclass(frozen=True)
 class Parameter:
-    """What one parameter is: ``label``, ``unit`` written after numbers, and ``meaning``."""
+    """What one parameter is: ``label``, ``unit`` written after numbers, and ``meaning``;
+    ``span``: the value is a ``[low, high]`` pair, shown as a range (``1,285`` en dash ``3,072 targets``)."""
 
     label: str
     unit: str = ""
     meaning: str = ""
+    span: bool = False
 
 
 #: Known parameters by dotted key, in display order within each group.
@@ -176,7 +178,10 @@ PARAMETERS: dict[str, Parameter] = {
         "miRNAs in merged bins", "", "share of the set's miRNAs in bins merged with a neighbour"
     ),
     "empirical.matching.widest_stratum_targets": Parameter(
-        "Widest stratum", "", "fewest and most targets of the widest bin the set draws from"
+        "Widest stratum",
+        "targets",
+        "fewest and most targets of the widest bin the set draws from",
+        span=True,
     ),
     "empirical.matching.calibration_warning": Parameter(
         "Calibration warning",
@@ -228,8 +233,25 @@ def _flat(params: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def format_parameter(value: Any, unit: str = "") -> dict[str, Any]:
-    """A value as a cell: ``text`` always; ``table`` (columns, rows) for a list of records."""
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def format_parameter(value: Any, unit: str = "", *, span: bool = False) -> dict[str, Any]:
+    """A value as a cell: ``text`` always; ``table`` (columns, rows) for a list of records.
+
+    Numbers keep their thousands separators, also in lists; with ``span``, a pair of numbers is
+    a range with an en dash and the unit once (``1,285`` en dash ``3,072 targets``).
+    """
+    if (
+        span
+        and isinstance(value, Sequence)
+        and not isinstance(value, str)
+        and len(value) == 2
+        and all(_is_number(v) for v in value)
+    ):
+        low, high = (_number(v, "") for v in value)
+        return {"text": f"{low}{EN_DASH}{high} {unit}".strip(), "table": None}
     if value is None or value == [] or value == {}:
         return {"text": EN_DASH if value is None else "none", "table": None}
     if isinstance(value, bool):
@@ -251,7 +273,10 @@ def format_parameter(value: Any, unit: str = "") -> dict[str, Any]:
                 all(isinstance(v.get(c), int | float | None) for v in value) for c in columns
             ]
             return {"text": f"{len(value)} rows", "table": (heads, rows), "numeric": numeric}
-        return {"text": ", ".join(str(v) for v in value), "table": None}
+        return {
+            "text": ", ".join(_number(v, "") if _is_number(v) else str(v) for v in value),
+            "table": None,
+        }
     return {"text": str(value), "table": None}
 
 
@@ -272,7 +297,7 @@ def parameter_rows(
     for key in keys:
         info = PARAMETERS.get(key, Parameter(key.rsplit(".", 1)[-1].replace("_", " ").capitalize()))
         group = key.split(".", 1)[0] if "." in key else ""
-        cells = [format_parameter(flat[s].get(key), info.unit) for s in sets]
+        cells = [format_parameter(flat[s].get(key), info.unit, span=info.span) for s in sets]
         texts = {repr((c["text"], c["table"])) for c in cells}
         rows.append(
             {
