@@ -149,6 +149,46 @@ def test_parameters_stay_a_table_on_a_desktop(written):
     assert values and meanings and min(meanings) > max(values) > 100
 
 
+def test_a_set_pages_parameters_fit_a_tablet_without_scrolling(inputs, tmp_path):
+    # at 768 px the three columns (name with its dotted key, value, meaning) fit the window:
+    # long keys break at their dots instead of widening the first column. The keys and values
+    # of a real run's .json:
+    params = copy.deepcopy(inputs["enrichment_params"])
+    params["umbilical_cord"]["empirical"] = {
+        "extension": {
+            "draws_beyond_n_random": 6556,
+            "extended_terms": 1,
+            "max_draws": 200000,
+            "reached_max_draws": 0,
+            "stream": "shuffled draws from SeedSequence(seed, spawn_key=(1,))",
+            "undecided_after_n_random": 90,
+        },
+        "families": 0.5,
+        "families_in_set": [{"family_size": 11, "in_set": "hsa-let-7a-5p + hsa-let-7c-5p"}],
+        "log10_distinct_random_sets": 13.728,
+        "strata": [
+            {"min_targets": 103, "max_targets": 110, "mirnas": 83, "drawn": 4},
+            {"min_targets": 1285, "max_targets": 3072, "mirnas": 85, "drawn": 2, "tilt": 5.1209},
+        ],
+        "matching": {
+            "calibration_warning": None,
+            "merged_share": 0.0,
+            "target_ratio": 1.079,
+            "untilted_ratio": 1.262,
+            "widest_stratum_targets": [1285, 3072],
+        },
+        "p_method": {"exceedances": 8695, "extended": 1},
+        "statistic_choice": "mirna_sum (auto): the target-count strata match this set",
+        "target_count_sum": {"null_mean": 9223.0, "set": 9951},
+    }
+    paths = rp.render_report(tmp_path / "report", **{**inputs, "enrichment_params": params})
+    page = next(p for p in paths if p.name == "umbilical_cord.html")
+    result = measure(page, 768)
+    cells = result["params"]
+    meanings = [right for c, _, right in cells if c == "meaning"]
+    assert meanings and max(meanings) <= result["client"], (max(meanings), cells[:3], page)
+
+
 def test_small_tables_keep_their_header_words_whole_on_a_phone(inputs, tmp_path):
     # the strata of a tilted set: five columns inside the parameters' value cell
     params = copy.deepcopy(inputs["enrichment_params"])

@@ -66,6 +66,33 @@ def test_large_decimals_keep_their_thousands_separators():
     assert format_parameter(12.5, "genes")["text"] == "12.5 genes"
 
 
+def test_every_key_of_a_real_run_has_a_label_and_a_repeated_key_is_shown_once():
+    empirical = {
+        "max_draws": 200000,
+        "statistic": "mirna_sum",
+        "statistic_choice": "mirna_sum (auto): the target-count strata match this set",
+        "tail_fit": False,
+        "extension": {"max_draws": 200000, "stream": "shuffled draws", "extended_terms": 1},
+    }
+    rows = {r["key"]: r for r in parameter_rows({"bm": {"empirical": empirical}}, ["bm"])}
+    assert "empirical.extension.max_draws" not in rows
+    assert rows["empirical.max_draws"]["cells"][0]["text"] == "200,000 sets"
+    for key in ("statistic_choice", "tail_fit", "extension.stream"):
+        assert rows[f"empirical.{key}"]["meaning"], key
+    assert rows["empirical.extension.extended_terms"]["cells"][0]["text"] == "1 term"
+    # Where the two differ, both are shown.
+    other = {**empirical, "extension": {**empirical["extension"], "max_draws": 10000}}
+    rows = {r["key"] for r in parameter_rows({"bm": {"empirical": other}}, ["bm"])}
+    assert "empirical.extension.max_draws" in rows
+
+
+def test_one_of_a_unit_is_singular():
+    assert format_parameter(1, "terms")["text"] == "1 term"
+    assert format_parameter(1, "miRNAs")["text"] == "1 miRNA"
+    assert format_parameter(0, "terms")["text"] == "0 terms"
+    assert format_parameter(1, "Jaccard")["text"] == "1 Jaccard"
+
+
 def test_the_widest_stratum_reads_as_a_range_with_separators():
     params = {**PARAMS, "empirical": {"matching": {"widest_stratum_targets": [1285, 3072]}}}
     rows = {r["key"]: r for r in parameter_rows({"bm": params}, ["bm"])}
@@ -118,9 +145,9 @@ def test_record_tables_align_text_left_and_numbers_right():
         .get_template("section_parameters.html.j2")
         .render(groups=grouped(rows), sets=["bm"], set_page=True, config={})
     )
-    families = html[html.index("empirical.families_in_set") :]
+    families = html[html.index("empirical.<wbr>families_in_set") :]
     families = families[: families.index("</table>")]
     assert '<th scope="col" class="text">in the set</th>' in families
     assert '<td class="text">hsa-let-7a-5p + hsa-let-7c-5p</td><td class="num">3</td>' in families
-    strata = html[html.index("empirical.strata<") :]
+    strata = html[html.index("empirical.<wbr>strata<") :]
     assert re.search(r'<td class="num">262</td><td class="num">315</td>', strata)

@@ -138,6 +138,12 @@ PARAMETERS: dict[str, Parameter] = {
         "what a random set is compared on (mirna_sum: summed per-miRNA scores; share of the "
         "targets; or overlap)",
     ),
+    "empirical.statistic_choice": Parameter(
+        "Why this statistic",
+        "",
+        "auto takes mirna_sum where the target-count bins match the set (tilted if need be) and "
+        "share where they cannot; a fixed statistic is used as configured",
+    ),
     "empirical.max_draws": Parameter(
         "Most random sets per term",
         "sets",
@@ -148,6 +154,17 @@ PARAMETERS: dict[str, Parameter] = {
         "",
         "terms per method (column p_method); exceedances: counted among the first random sets; "
         "extended: after drawing on; gpd_tail: tail fit; floor: no random set reached the overlap",
+    ),
+    "empirical.tail_fit": Parameter(
+        "Tail fit",
+        "",
+        "beyond the most random sets, counts of fewer than 10 exceedances replaced by a "
+        "generalized Pareto fit to the null's tail (off by default)",
+    ),
+    "empirical.extension.stream": Parameter(
+        "Stream of the extra draws",
+        "",
+        "how the random sets after the first ones are drawn (fixed by the seed)",
     ),
     "empirical.extension.undecided_after_n_random": Parameter(
         "Undecided after the first random sets", "terms", "fewer exceedances than the early stop"
@@ -191,6 +208,9 @@ PARAMETERS: dict[str, Parameter] = {
     "exomir_version": Parameter("exomir version"),
 }
 
+#: Keys that repeat another key's value: shown only where the two differ for some set.
+DUPLICATES = {"empirical.extension.max_draws": "empirical.max_draws"}
+
 #: Group headings, by the first part of the dotted key.
 GROUPS = {
     "": "The set",
@@ -217,7 +237,11 @@ def _number(value: float | int, unit: str) -> str:
     # target edges reads 105,537, not 1.055e+05); smaller decimals to 4 significant digits.
     whole = float(value).is_integer() or abs(value) >= 1000
     text = format_number(value) if whole else f"{value:.4g}"
-    return f"{text} {unit}".strip() if unit and unit not in ("log10",) else text
+    if not unit or unit == "log10":
+        return text
+    if value == 1 and unit.endswith("s"):
+        unit = unit[:-1]  # 1 term, 1 set, 1 miRNA
+    return f"{text} {unit}"
 
 
 def _flat(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -290,7 +314,16 @@ def parameter_rows(
     in :data:`PARAMETERS` order, others after them by key, within their group.
     """
     flat = {s: _flat(params[s]) for s in sets}
-    keys = list(dict.fromkeys(k for s in sets for k in flat[s]))
+    keys = [
+        k
+        for k in dict.fromkeys(k for s in sets for k in flat[s])
+        if not (
+            k in DUPLICATES
+            and all(
+                DUPLICATES[k] in flat[s] and flat[s].get(k) == flat[s][DUPLICATES[k]] for s in sets
+            )
+        )
+    ]
     known = list(PARAMETERS)
     keys.sort(key=lambda k: (known.index(k) if k in known else len(known), k))
     rows = []
