@@ -800,6 +800,12 @@ def main() -> None:
         help="the default without enrichment.empirical.tilt (uniform draws in every stratum)",
     )
     parser.add_argument(
+        "--score-threshold",
+        type=float,
+        help="the null's score_threshold (mirna_sum; 1: every miRNA's whole -ln p; default: the "
+        "schema's)",
+    )
+    parser.add_argument(
         "--losses",
         help="why the default misses planted terms, over earlier --out prefixes (comma-separated; "
         "--methods new,oracle) and stop",
@@ -821,6 +827,10 @@ def main() -> None:
         settings = replace(settings, null=replace(settings.null, families=args.families))
     if args.no_tilt:
         settings = replace(settings, null=replace(settings.null, tilt=False))
+    if args.score_threshold is not None:
+        settings = replace(
+            settings, null=replace(settings.null, score_threshold=args.score_threshold)
+        )
     print(f"new default: {settings.null} (fdr {settings.fdr})")
     engine = load(Path(args.results), Path(args.resources), settings)
     if args.losses:

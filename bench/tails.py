@@ -156,6 +156,11 @@ def main() -> None:
         help="draw uniformly within every stratum (enrichment.empirical.tilt: false)",
     )
     parser.add_argument(
+        "--score-threshold",
+        type=float,
+        help="the null's score_threshold (mirna_sum; 1: every miRNA's whole -ln p)",
+    )
+    parser.add_argument(
         "--families",
         type=float,
         help="count families of Jaccard >= this once (default: the schema's)",
@@ -171,6 +176,9 @@ def main() -> None:
         null = replace(null, families=args.families)
     if args.no_tilt:
         null = replace(null, tilt=False)
+    if args.score_threshold is not None:
+        null = replace(null, score_threshold=args.score_threshold)
+        settings = replace(settings, null=null)
     engine = load(Path(args.results), Path(args.resources), settings)
     print(f"null: {null}")
     start = time.perf_counter()

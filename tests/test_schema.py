@@ -79,6 +79,7 @@ def test_schema_defaults_of_a_section():
         "statistic": "auto",
         "families": 0.5,
         "tilt": True,
+        "score_threshold": 0.05,
         "max_draws": None,
         "tail_fit": False,
     }

@@ -15,6 +15,7 @@ from exomir._scores import (
     GATHER_MAX_K,
     SCORE_CAP,
     SCORE_SCALE,
+    SCORE_THRESHOLD,
     FamilyCollapse,
     ScoreSums,
     mirna_term_scores,
@@ -22,15 +23,22 @@ from exomir._scores import (
     target_families,
 )
 from exomir.enrichment import NullSettings
-from exomir.errors import InputError
+from exomir.errors import ConfigError, InputError
 
 
 @pytest.fixture(scope="module")
 def engine():
-    return toy_engine()
+    # Every miRNA's whole -ln p: the densest score matrix, so that the sums and the null's
+    # bookkeeping below are checked on as many nonzero scores as possible.
+    engine = toy_engine()
+    engine.use_score_threshold(1.0)
+    return engine
 
 
-def test_scores_are_each_mirnas_own_hypergeometric_p(engine):
+@pytest.mark.parametrize("threshold", [1.0, SCORE_THRESHOLD, 0.2])
+def test_scores_are_each_mirnas_own_hypergeometric_p_beyond_the_threshold(threshold):
+    engine = toy_engine()
+    engine.use_score_threshold(threshold)
     scores = engine.mirna_scores
     assert scores.dtype == np.int32
     assert scores.shape == (len(engine.universe.mirnas), len(engine.terms))
@@ -47,9 +55,28 @@ def test_scores_are_each_mirnas_own_hypergeometric_p(engine):
                 assert scores[m, t] == 0
                 continue
             p = stats.hypergeom.sf(overlap[m, t] - 1, bg[t], size[t], in_library[m, t])
-            expected = min(-np.log(p), SCORE_CAP) * SCORE_SCALE
+            # ln(threshold / p) where p < threshold, else 0 (threshold 1: -ln p)
+            expected = max(min(-np.log(p), SCORE_CAP) + np.log(threshold), 0.0) * SCORE_SCALE
             assert abs(scores[m, t] - expected) <= 0.5 + 1e-6 * expected
     assert scores.max() > 0
+    if threshold < 1:
+        # Terms a miRNA hits only weakly (p >= threshold) score nothing.
+        assert np.count_nonzero(scores) < np.count_nonzero(overlap)
+
+
+def test_a_new_threshold_rebuilds_the_scores_and_changes_the_fingerprint():
+    engine = toy_engine()
+    engine.use_score_threshold(1.0)
+    whole, first = engine.mirna_scores.copy(), engine.score_fingerprint
+    engine.use_score_threshold(0.05)
+    assert engine.score_threshold == 0.05
+    assert engine.score_fingerprint != first
+    beyond = engine.mirna_scores
+    assert (beyond <= whole).all() and (beyond < whole).any()
+    with pytest.raises(ValueError, match="threshold"):
+        mirna_term_scores(
+            engine.targets, engine.membership, engine.library_background, [0], [1], [1], threshold=0
+        )
 
 
 def test_scores_are_capped():
@@ -59,8 +86,11 @@ def test_scores_are_capped():
     targets = sp.csr_array(np.r_[np.ones(40), np.zeros(3960)][None, :].astype(np.int8))
     membership = targets.copy()
     background = sp.csr_array(np.ones((4000, 1), dtype=np.int8))
-    out = mirna_term_scores(targets, membership, background, [0], [40], [4000])
+    out = mirna_term_scores(targets, membership, background, [0], [40], [4000], threshold=1)
     assert out[0, 0] == SCORE_CAP * SCORE_SCALE
+    # The cap applies to -ln p; the threshold is taken off after it.
+    out = mirna_term_scores(targets, membership, background, [0], [40], [4000])
+    assert out[0, 0] == round((SCORE_CAP + np.log(SCORE_THRESHOLD)) * SCORE_SCALE)
 
 
 @pytest.mark.parametrize("k", [3, 46])
@@ -423,7 +453,16 @@ def test_the_null_of_the_family_statistic_equals_brute_force():
 def test_the_family_setting_reaches_the_analysis_and_its_pvalues_stay_valid():
     engine = family_engine()
     mirnas = ["hsa-miR-50", "hsa-miR-61", "hsa-miR-30"]
-    base = dict(n_random=300, seed=5, stratified=0, max_draws=300, statistic="mirna_sum")
+    # The family's weak overlaps give p-values above 0.05: scored whole (score_threshold 1) so
+    # that counting the family once shows in the p-values.
+    base = dict(
+        n_random=300,
+        seed=5,
+        stratified=0,
+        max_draws=300,
+        statistic="mirna_sum",
+        score_threshold=1.0,
+    )
     off = engine.analyse("q", mirnas, null=NullSettings(**base, families=0)).table
     assert engine.collapse is None
     on = engine.analyse("q", mirnas, null=NullSettings(**base, families=0.5)).table
@@ -453,3 +492,26 @@ def test_a_set_lists_the_families_its_mirnas_stand_for():
     assert params["families_in_set"] == [{"in_set": "hsa-miR-50 + hsa-miR-61", "family_size": 2}]
     off = engine.analyse("q", mirnas, null=replace(null, families=0)).params["empirical"]
     assert off["families"] == 0.0 and "families_in_set" not in off
+
+
+@pytest.mark.parametrize("bad", [0, -0.1, 1.5, True, "0.05"])
+def test_the_score_threshold_must_be_a_pvalue(bad):
+    with pytest.raises(ConfigError, match=r"enrichment\.empirical\.score_threshold must be a p"):
+        NullSettings(score_threshold=bad)
+
+
+def test_the_score_threshold_reaches_the_analysis_and_its_record():
+    engine = toy_engine()
+    query = ["hsa-miR-7", "hsa-miR-20", "hsa-miR-41"]
+    base = dict(n_random=200, seed=3, statistic="mirna_sum", max_draws=200)
+    whole = engine.analyse("q", query, null=NullSettings(**base, score_threshold=1.0))
+    assert engine.score_threshold == 1.0
+    beyond = engine.analyse("q", query, null=NullSettings(**base))
+    assert engine.score_threshold == SCORE_THRESHOLD
+    assert beyond.params["empirical"]["score_threshold"] == SCORE_THRESHOLD
+    assert whole.params["empirical"]["score_threshold"] == 1.0
+    # Only evidence beyond p = 0.05 is summed: the set's scores shrink, never grow.
+    a = whole.table.set_index(["library", "term_id"])["mirna_score"]
+    b = beyond.table.set_index(["library", "term_id"])["mirna_score"].loc[a.index]
+    a, b = a.to_numpy(), b.to_numpy()
+    assert (b <= a + 1e-9).all() and (b < a).any()

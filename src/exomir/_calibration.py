@@ -333,6 +333,7 @@ def _per_query_pvalues(
     families = engine.families()
 
     if null.statistic in ("auto", "mirna_sum"):
+        engine.use_score_threshold(null.score_threshold)
         engine.count_families(null.families)
         engine.summed_scores  # noqa: B018 - built once, before any thread reads it
     chosen = np.full(n_queries, "", dtype=object)

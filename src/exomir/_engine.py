@@ -64,6 +64,7 @@ from ._scores import (
     GATHER_MAX_K,
     SCORE_CAP,
     SCORE_SCALE,
+    SCORE_THRESHOLD,
     FamilyCollapse,
     ScoreSums,
     mirna_term_scores,
@@ -352,6 +353,7 @@ class EnrichmentEngine:
         self._score_rows: dict[type, np.ndarray] = {}
         self._collapse: FamilyCollapse | None = None
         self._family_jaccard = 0.0
+        self._score_threshold = SCORE_THRESHOLD
         self._summed: np.ndarray | None = None
         self._score_lock = threading.Lock()
         self._bins: dict[int, np.ndarray] = {}
@@ -384,8 +386,10 @@ class EnrichmentEngine:
             max_size=settings.max_size,
             focus=focus,
         )
-        if null is not None and null.families:
-            engine.count_families(null.families)
+        if null is not None:
+            engine.use_score_threshold(null.score_threshold)
+            if null.families:
+                engine.count_families(null.families)
         return engine
 
     # -- queries -------------------------------------------------------------------------
@@ -429,14 +433,34 @@ class EnrichmentEngine:
             self.terms["term_size"].to_numpy(),
             self.terms["background_size"].to_numpy(),
             threads=threads,
+            threshold=self._score_threshold,
         )
+
+    @property
+    def score_threshold(self) -> float:
+        """The p-value beyond which a miRNA's evidence counts in :attr:`mirna_scores`."""
+        return self._score_threshold
+
+    def use_score_threshold(self, threshold: float) -> None:
+        """Score evidence beyond ``threshold`` (:func:`exomir._scores.mirna_term_scores`); a
+        change drops the score matrix built for another threshold."""
+        threshold = float(threshold)
+        if threshold == self._score_threshold:
+            return
+        with self._score_lock:
+            self._score_threshold = threshold
+            self._scores = None
+            self._score_rows.clear()
+            self._summed = None
 
     @property
     def score_fingerprint(self) -> str:
         """SHA-256 of everything the score matrix depends on: the universe, the genes, each
         miRNA's targets, the terms with their genes and sizes, and the libraries' backgrounds.
         A saved matrix is only used by an engine with the same fingerprint."""
-        digest = hashlib.sha256(f"scores v1 {SCORE_SCALE} {SCORE_CAP}".encode())
+        digest = hashlib.sha256(
+            f"scores v2 {SCORE_SCALE} {SCORE_CAP} {self._score_threshold!r}".encode()
+        )
         for name in ("\x1e".join(self.universe.mirnas), "\x1e".join(map(str, self.genes))):
             digest.update(name.encode())
         terms = self.terms
@@ -795,6 +819,7 @@ class EnrichmentEngine:
         # The strata the null draws from, found once (auto's choice reads them too).
         strata = self.null_strata(query, null) if null is not None and null.stratified else None
         if null is not None:
+            self.use_score_threshold(null.score_threshold)
             self.count_families(null.families)
         if null is not None and null.statistic == "auto":
             null, choice = self.resolve_statistic(query.index, null, strata)
@@ -1285,6 +1310,7 @@ class EnrichmentEngine:
                 "stratified_bins": null.stratified,
                 "sequential_stop": null.sequential_stop,
                 "statistic": null.statistic,
+                "score_threshold": float(null.score_threshold),
                 "families": float(null.families),
                 "tilt": bool(null.tilt),
                 "max_draws": null.draw_limit,

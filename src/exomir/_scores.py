@@ -1,12 +1,25 @@
 """The *mirna_sum* statistic: each miRNA's own evidence for a term, summed over the set.
 
-For a miRNA ``m`` and a term ``t``, the score ``s(m, t)`` is ``-ln p`` of the hypergeometric test
-of ``m``'s targets against ``t`` in ``t``'s library background (the ORA of that one miRNA),
-capped at :data:`SCORE_CAP` nats.  The statistic of a set ``S`` is ``T(S, t) = sum of s(m, t)
-over m in S``: how strongly the set's miRNAs, one by one, point at the term.  It is what
-DIANA-miRPath calls "pathways union", but tested against random miRNA sets of the same
-target-count strata (:mod:`exomir._null`) instead of a chi-square law that assumes independent,
-unbiased miRNAs.
+For a miRNA ``m`` and a term ``t``, let ``p`` be the p-value of the hypergeometric test of
+``m``'s targets against ``t`` in ``t``'s library background (the ORA of that one miRNA).  The
+score ``s(m, t)`` is the evidence beyond a threshold ``tau`` (default
+:data:`SCORE_THRESHOLD`, 0.05): ``ln(tau / p)`` where ``p < tau``, else 0, with ``-ln p`` capped
+at :data:`SCORE_CAP` nats.  The statistic of a set ``S`` is ``T(S, t) = sum of s(m, t) over m in
+S``: how strongly the set's miRNAs, one by one, point at the term.  It is Zaykin's truncated
+product of p-values (Zaykin et al. 2002, Genet Epidemiol 22:170, in its soft form: only the part
+of each miRNA's evidence beyond ``tau`` counts), and with ``tau = 1`` what DIANA-miRPath calls
+"pathways union"; either way it is tested against random miRNA sets of the same target-count
+strata (:mod:`exomir._null`), not against a law that assumes independent, unbiased miRNAs.
+
+Why the threshold: most miRNAs of a set have nothing to do with a given term, and their scores
+are small but not zero (``-ln p`` of a p-value near 0.5 is 0.7 nats).  Summed over a set they
+are noise, and more than noise for well-studied miRNAs, whose validated targets sit in
+well-annotated genes and lift their scores a little across many terms (study bias beyond target
+count).  Counting only evidence beyond ``p = 0.05`` removes both: on the real references, with
+3 of 6 miRNAs planted for a term, it finds the planted term within its library 49 / 83 / 88 % of
+the time at the three plant levels against 42 / 73 / 82 % with every miRNA's whole ``-ln p``,
+and it brings single tests of target-rich random sets of 50 from 1.19 to 1.04 times nominal
+at p < 0.05 (bench/README.md, "Evidence beyond p = 0.05").
 
 Why it is the default: a cargo with a theme holds a few miRNAs whose targets concentrate in a
 term, mixed with miRNAs that have nothing to do with it.  The pooled statistics (the overlap of
@@ -37,9 +50,12 @@ from ._stats import hypergeometric_sf
 
 #: Integer units per nat of a score.
 SCORE_SCALE = 1000
-#: Largest score of one miRNA for one term, in nats (p = 2e-22): one miRNA with an extreme
+#: Largest ``-ln p`` of one miRNA for one term, in nats (p = 2e-22): one miRNA with an extreme
 #: p-value counts as strong evidence, not as unbounded evidence.
 SCORE_CAP = 50.0
+#: A miRNA's evidence for a term counts beyond this p-value only (``ln(tau / p)``); 1 counts
+#: its whole ``-ln p``.
+SCORE_THRESHOLD = 0.05
 #: Sets of at most this many miRNAs sum their rows; larger ones use a matrix product with their
 #: 0/1 indicators unless few terms are left.  Measured on the real references (2,544 miRNAs, one
 #: thread): adding rows costs about 0.5 ns per miRNA, term and set, the float32 product about
@@ -71,8 +87,10 @@ def mirna_term_scores(
     *,
     chunk: int = 1024,
     threads: int = 1,
+    threshold: float = SCORE_THRESHOLD,
 ) -> np.ndarray:
-    """Score of every miRNA for every term: ``round(min(-ln p, SCORE_CAP) * SCORE_SCALE)``.
+    """Score of every miRNA for every term:
+    ``round(max(min(-ln p, SCORE_CAP) + ln threshold, 0) * SCORE_SCALE)``.
 
     Parameters
     ----------
@@ -90,12 +108,19 @@ def mirna_term_scores(
     threads
         Blocks computed side by side (each block writes its own columns, so the result does
         not depend on it).
+    threshold
+        The p-value beyond which a miRNA's evidence counts, in (0, 1]; 1 scores ``-ln p``.
 
     Returns
     -------
     numpy.ndarray
-        miRNAs x terms, int32.  A miRNA with no target in a term scores 0 there.
+        miRNAs x terms, int32.  A miRNA with no target in a term, or with ``p >= threshold``,
+        scores 0 there.
     """
+    threshold = float(threshold)
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"the score threshold must be in (0, 1], not {threshold!r}")
+    offset = -np.log(threshold)
     t = sp.csr_array(targets, dtype=np.int64)
     members = sp.csr_array(membership, dtype=np.int64)
     n_mirnas, n_terms = t.shape[0], members.shape[0]
@@ -119,7 +144,7 @@ def mirna_term_scores(
             background_size[terms],
         )
         with np.errstate(divide="ignore"):
-            score = np.minimum(-np.log(p), SCORE_CAP)
+            score = np.minimum(-np.log(p), SCORE_CAP) - offset
         # Blocks write disjoint columns.
         out[rows, terms] = np.rint(np.maximum(score, 0.0) * SCORE_SCALE).astype(np.int32)
 

@@ -107,6 +107,10 @@ class NullSettings:
         decides a call; beyond it the counted p-value, or the floor ``1 / (draws + 1)``.
         Equal to ``n_random``: no extension; None: :data:`EXTENSION_FACTOR` times
         ``n_random`` (:attr:`draw_limit`).
+    score_threshold
+        For ``mirna_sum``: a miRNA's evidence for a term counts only beyond this p-value of its
+        own hypergeometric test, as ``ln(score_threshold / p)`` (:mod:`exomir._scores`); 1
+        counts its whole ``-ln p``.
     families
         For ``mirna_sum``: miRNAs whose target sets overlap with Jaccard at least this much
         form a family; two or more members in a set count once, with the family's mean scores
@@ -134,6 +138,7 @@ class NullSettings:
     tail_fit: bool = _NULL_DEFAULTS["tail_fit"]
     families: float = _NULL_DEFAULTS["families"]
     tilt: bool = _NULL_DEFAULTS["tilt"]
+    score_threshold: float = _NULL_DEFAULTS["score_threshold"]
 
     def __post_init__(self) -> None:
         if self.stratified is True or self.stratified is False:
@@ -158,6 +163,16 @@ class NullSettings:
                 "enrichment.empirical.families must be a number from 0 to 1",
                 value=self.families,
                 hint="write families: 0.5 (seed families counted once) or families: 0 (off)",
+            )
+        if (
+            isinstance(self.score_threshold, bool)
+            or not isinstance(self.score_threshold, (int, float, np.integer, np.floating))
+            or not 0 < self.score_threshold <= 1
+        ):
+            raise ConfigError(
+                "enrichment.empirical.score_threshold must be a p-value in (0, 1]",
+                value=self.score_threshold,
+                hint="write score_threshold: 0.05 (evidence beyond p = 0.05 counts) or 1 (all)",
             )
         if not isinstance(self.tilt, (bool, np.bool_)):
             raise ConfigError(

@@ -436,6 +436,7 @@ def methods_section(data: ReportData) -> Section:
             "max_draws": _common([_param(f, "max_draws") for f in flat]),
             "families": _common([_param(f, "families") for f in flat]),
             "tilt": _common([_param(f, "tilt") for f in flat]),
+            "score_threshold": _common([_param(f, "score_threshold") for f in flat]),
             "jaccard": _common([_param(f, "jaccard") for f in flat]),
             "signatures": _signature_methods(data),
         },

@@ -90,6 +90,12 @@ PARAMETERS: dict[str, Parameter] = {
         "a term's sampling stops once this many random sets reach its overlap (its p is then "
         "well estimated and clearly not small)",
     ),
+    "empirical.score_threshold": Parameter(
+        "Score threshold",
+        "",
+        "a miRNA's evidence for a term counts beyond this p-value of its own test, as "
+        "ln(threshold / p); weaker hits count 0 (1: its whole -ln p)",
+    ),
     "empirical.families": Parameter(
         "miRNA families (Jaccard)",
         "",
