@@ -178,3 +178,19 @@ def test_methods_leave_out_steps_the_run_did_not_take():
             n_random=10_000, sequential_stop=0, max_draws=10_000, **common | {"tilt": tilt}
         )
         assert "<sup>θ</sup>" not in untilted
+
+
+def test_methods_say_which_evidence_the_summed_scores_count():
+    from exomir.report._render import _environment
+
+    template = _environment().get_template("section_methods.html.j2")
+    common = {"fdr": 0.05, "jaccard": 0.5, "signatures": None, "families": 0.5, "tilt": True}
+    common |= {"n_random": 10_000, "sequential_stop": 0, "max_draws": 10_000}
+    beyond = re.sub(r"\s+", " ", template.render(**common, score_threshold=0.05))
+    assert "ln(0.05/<i>p</i>)" in beyond and "adds nothing" in beyond
+    assert "Zaykin" in beyond and "Only the evidence beyond <i>p</i> = 0.05 counts" in beyond
+    whole = re.sub(r"\s+", " ", template.render(**common, score_threshold=1.0))
+    assert "\u2212ln of the hypergeometric p-value" in whole and "Zaykin" not in whole
+    # A run that did not record it (older parameters): the whole -ln p, no claim of a threshold.
+    older = re.sub(r"\s+", " ", template.render(**common, score_threshold=None))
+    assert "Zaykin" not in older and "adds nothing" not in older
