@@ -178,7 +178,6 @@ def main() -> None:
         null = replace(null, tilt=False)
     if args.score_threshold is not None:
         null = replace(null, score_threshold=args.score_threshold)
-        settings = replace(settings, null=null)
     engine = load(Path(args.results), Path(args.resources), settings)
     print(f"null: {null}")
     start = time.perf_counter()
